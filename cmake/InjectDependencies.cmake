@@ -1,0 +1,39 @@
+# Finds every third-party dependency of inject. Each one is a Debian package; when one is
+# missing, configuration stops with the name of the package to install (scripts/setup
+# installs them all).
+
+include_guard(GLOBAL)
+
+find_package(PkgConfig QUIET)
+if(NOT PkgConfig_FOUND)
+  message(FATAL_ERROR "pkg-config not found: install the Debian package pkg-config "
+                      "(or run scripts/setup)")
+endif()
+
+macro(inject_require_package found package)
+  if(NOT ${found})
+    message(FATAL_ERROR "${ARGN} not found: install the Debian package ${package} "
+                        "(or run scripts/setup)")
+  endif()
+endmacro()
+
+find_package(Boost 1.74 QUIET COMPONENTS program_options)
+inject_require_package(Boost_FOUND libboost-program-options-dev "Boost.Program_options")
+
+find_package(tomlplusplus 3 QUIET)
+inject_require_package(tomlplusplus_FOUND libtomlplusplus-dev "TOML++")
+
+pkg_check_modules(LIBSECCOMP QUIET IMPORTED_TARGET libseccomp>=2.5)
+inject_require_package(LIBSECCOMP_FOUND libseccomp-dev "libseccomp (2.5 or newer)")
+
+find_package(nlohmann_json 3 QUIET)
+inject_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")
+
+if(INJECT_BUILD_TESTS)
+  find_package(GTest QUIET)
+  inject_require_package(GTest_FOUND "libgtest-dev libgmock-dev" "GoogleTest")
+  if(NOT TARGET GTest::gmock)
+    message(FATAL_ERROR "GoogleMock not found: install the Debian package libgmock-dev "
+                        "(or run scripts/setup)")
+  endif()
+endif()

@@ -1,0 +1,70 @@
+// A rule: which calls to pick (syscall names, `when`, scope) and what to do to them.
+// Rules come from scenario files and --inject specs; both give the same objects.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace inject {
+
+// Which of a rule's matching calls it fires on, numbered from 1 (strace's `when=`):
+// "N", "N+", "N+STEP", "N..M", "N..M+STEP". The default fires on every call.
+struct When {
+    static constexpr std::uint64_t kNoLast = std::numeric_limits<std::uint64_t>::max();
+
+    std::uint64_t first = 1;
+    std::uint64_t last = kNoLast;
+    std::uint64_t step = 1;
+
+    // Throws std::invalid_argument with a message that names what is wrong (no location).
+    static When parse(std::string_view text);
+
+    bool matches(std::uint64_t nth) const noexcept {
+        return nth >= first && nth <= last && (nth - first) % step == 0;
+    }
+    // The shortest text that parses back to this value ("3", "2+", "1..4+2").
+    std::string to_string() const;
+
+    bool operator==(const When&) const = default;
+};
+
+// Whose calls a rule counts: the whole traced tree (default), each process, or each thread.
+enum class Scope : std::uint8_t { tree, process, thread };
+
+std::string_view scope_name(Scope scope);
+
+// The call is not run; it returns -1 with this errno (a positive number, 1..4095).
+struct FailWithErrno {
+    int error = 0;
+    bool operator==(const FailWithErrno&) const = default;
+};
+
+// The call is not run; it returns this value as if it had succeeded.
+struct ReturnValue {
+    std::int64_t value = 0;
+    bool operator==(const ReturnValue&) const = default;
+};
+
+using Action = std::variant<FailWithErrno, ReturnValue>;
+
+struct Rule {
+    std::vector<std::string> syscalls;  // validated names, as the user wrote them
+    Action action;
+    When when;
+    Scope per = Scope::tree;
+    // Where the rule was written, for messages: "enospc.toml:4:1" or "--inject write:error=EIO".
+    std::string origin;
+};
+
+// The rule in --inject syntax, keys in a fixed order: "write,pwrite64:error=ENOSPC:when=3".
+// Parsing the text again gives the same rule (except origin).
+std::string to_spec(const Rule& rule);
+
+// "error=ENOSPC" or "retval=0".
+std::string to_string(const Action& action);
+
+}  // namespace inject
