@@ -1,0 +1,216 @@
+#include "scenario/fault_keys.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <stdexcept>
+#include <unordered_set>
+#include <utility>
+
+#include "inject/names.hpp"
+
+namespace inject::detail {
+namespace {
+
+constexpr std::array<std::string_view, 5> kSupportedKeys{"syscall", "error", "retval", "when",
+                                                         "per"};
+// Keys of the design that later versions will read. Naming them "not supported yet" rather
+// than ignoring them keeps a scenario written for a newer inject from silently doing less.
+constexpr std::array<std::string_view, 7> kLaterKeys{"path",  "fd",     "probability", "short",
+                                                     "delay", "signal", "process"};
+
+constexpr std::int64_t kMaxErrno = 4095;
+
+[[noreturn]] void fail(std::string message) {
+    throw std::invalid_argument(std::move(message));
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+    if (auto nearest = nearest_word(word, candidates)) {
+        return " (did you mean " + quoted(*nearest) + "?)";
+    }
+    return "";
+}
+
+const std::vector<std::string>& all_key_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> v(kSupportedKeys.begin(), kSupportedKeys.end());
+        v.insert(v.end(), kLaterKeys.begin(), kLaterKeys.end());
+        return v;
+    }();
+    return names;
+}
+
+// Every name either ABI knows, x86_64's first, so that ties in "did you mean" favour them.
+const std::vector<std::string>& all_syscall_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> v;
+        std::unordered_set<std::string> seen;
+        for (Abi abi : kAllAbis) {
+            for (SyscallEntry& entry : all_syscalls(abi)) {
+                if (seen.insert(entry.name).second) {
+                    v.push_back(std::move(entry.name));
+                }
+            }
+        }
+        return v;
+    }();
+    return names;
+}
+
+const std::vector<std::string>& all_errno_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> v;
+        for (ErrnoEntry& entry : all_errnos()) {
+            v.push_back(std::move(entry.name));
+        }
+        return v;
+    }();
+    return names;
+}
+
+bool all_digits(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Decimal text with an optional minus sign, as std::from_chars reads it.
+bool is_decimal(std::string_view text) {
+    return all_digits(text.starts_with('-') ? text.substr(1) : text);
+}
+
+}  // namespace
+
+std::string quoted(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
+
+std::string_view fault_key_name(FaultKey key) {
+    return kSupportedKeys[static_cast<std::size_t>(key)];
+}
+
+FaultKey fault_key(std::string_view key) {
+    for (std::size_t i = 0; i < kSupportedKeys.size(); ++i) {
+        if (kSupportedKeys[i] == key) {
+            return static_cast<FaultKey>(i);
+        }
+    }
+    if (std::find(kLaterKeys.begin(), kLaterKeys.end(), key) != kLaterKeys.end()) {
+        fail(quoted(key) + " is not supported yet");
+    }
+    fail(unknown_key_message(key, all_key_names()));
+}
+
+std::string unknown_key_message(std::string_view key, const std::vector<std::string>& candidates) {
+    return "unknown key " + quoted(key) + did_you_mean(key, candidates);
+}
+
+std::string checked_syscall(std::string_view name) {
+    if (name.empty()) {
+        fail(std::string(kNoSyscallGiven));
+    }
+    if (name.starts_with('%')) {
+        fail("syscall classes such as " + quoted(name) + " are not supported yet");
+    }
+    if (name.starts_with('!') || name.starts_with('?') || name.starts_with('/') || name == "all") {
+        fail(quoted(name) + " is not supported yet (name each syscall)");
+    }
+    if (!is_known_syscall(name)) {
+        fail("unknown syscall " + quoted(name) + did_you_mean(name, all_syscall_names()));
+    }
+    return std::string(name);
+}
+
+std::string checked_syscall_in_list(std::string_view name) {
+    if (name.empty()) {
+        fail("empty syscall name in the list");
+    }
+    return checked_syscall(name);
+}
+
+int checked_errno(std::string_view text) {
+    if (is_decimal(text)) {
+        std::int64_t number = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+        if (ec != std::errc{} || number < 1 || number > kMaxErrno) {
+            fail("errno " + std::string(text) + " is out of range 1..4095");
+        }
+        return static_cast<int>(number);
+    }
+    if (auto number = errno_from_text(text)) {
+        return *number;
+    }
+    fail("unknown errno " + quoted(text) + did_you_mean(text, all_errno_names()));
+}
+
+int checked_errno(std::int64_t number) {
+    if (number < 1 || number > kMaxErrno) {
+        fail("errno " + std::to_string(number) + " is out of range 1..4095");
+    }
+    return static_cast<int>(number);
+}
+
+std::int64_t checked_retval(std::int64_t value) {
+    if (value >= -kMaxErrno && value <= -1) {
+        fail("retval " + std::to_string(value) +
+             " looks like an error: use error=" + std::to_string(-value) + " instead");
+    }
+    return value;
+}
+
+std::int64_t checked_retval(std::string_view text) {
+    if (!is_decimal(text)) {
+        fail("invalid retval " + quoted(text) + ": expected a decimal integer");
+    }
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{}) {
+        fail("invalid retval " + quoted(text) + ": number too large");
+    }
+    return checked_retval(value);
+}
+
+When checked_when(std::string_view text) {
+    return When::parse(text);
+}
+
+When checked_when(std::int64_t number) {
+    return When::parse(std::to_string(number));
+}
+
+Scope checked_per(std::string_view text) {
+    static const std::vector<std::string> names{"tree", "process", "thread"};
+    for (Scope scope : {Scope::tree, Scope::process, Scope::thread}) {
+        if (scope_name(scope) == text) {
+            return scope;
+        }
+    }
+    fail("unknown per " + quoted(text) + did_you_mean(text, names));
+}
+
+void FaultBuilder::add_syscall(std::string name) {
+    if (std::find(rule_.syscalls.begin(), rule_.syscalls.end(), name) == rule_.syscalls.end()) {
+        rule_.syscalls.push_back(std::move(name));
+    }
+}
+
+void FaultBuilder::set_action(Action action) {
+    if (has_action_) {
+        fail("fault gives both error and retval: a fault takes one action");
+    }
+    rule_.action = action;
+    has_action_ = true;
+}
+
+Rule FaultBuilder::build(std::string origin) && {
+    if (rule_.syscalls.empty()) {
+        fail("fault has no syscall");
+    }
+    if (!has_action_) {
+        fail("fault has no action: give error or retval");
+    }
+    rule_.origin = std::move(origin);
+    return std::move(rule_);
+}
+
+}  // namespace inject::detail

@@ -1,0 +1,73 @@
+// The keys of one fault, checked the same way for a TOML [[fault]] table and an --inject
+// spec, so that both give the same Rule and the same message for the same mistake.
+//
+// Every check throws std::invalid_argument whose what() is the bare message ("unknown errno
+// "ENOSP" (did you mean "ENOSPC"?)"); the caller knows where the text came from and puts
+// the location in front.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inject/rule.hpp"
+
+namespace inject::detail {
+
+enum class FaultKey : std::uint8_t { syscall, error, retval, when, per };
+
+std::string_view fault_key_name(FaultKey key);
+
+// The key named `key`; throws for keys of later versions ("path" is not supported yet) and
+// for unknown ones, naming the nearest key.
+FaultKey fault_key(std::string_view key);
+
+// `unknown key "eror" (did you mean "error"?)`, the suggestion taken from candidates.
+std::string unknown_key_message(std::string_view key, const std::vector<std::string>& candidates);
+
+// "\"text\"", for messages.
+std::string quoted(std::string_view text);
+
+// For an empty syscall list, or an empty spec before the first ':'.
+inline constexpr std::string_view kNoSyscallGiven = "no syscall given";
+
+// One syscall name, checked against both ABIs. An empty name is "no syscall given".
+std::string checked_syscall(std::string_view name);
+// The same for an element of a list, where empty means a stray separator.
+std::string checked_syscall_in_list(std::string_view name);
+
+// An errno name or decimal number 1..4095.
+int checked_errno(std::string_view text);
+int checked_errno(std::int64_t number);
+
+// A fake success: any value but -4095..-1, which the caller would read as an errno.
+std::int64_t checked_retval(std::int64_t value);
+// The same from decimal text, optionally negative.
+std::int64_t checked_retval(std::string_view text);
+
+When checked_when(std::string_view text);
+// `when = 3` in TOML is short for `when = "3"`.
+When checked_when(std::int64_t number);
+
+Scope checked_per(std::string_view text);
+
+// One fault's keys, given in the order they were written.
+class FaultBuilder {
+  public:
+    // A checked name; a repeated one is dropped, the first place kept.
+    void add_syscall(std::string name);
+    // Throws when the fault already has an action.
+    void set_action(Action action);
+    void set_when(When when) { rule_.when = when; }
+    void set_per(Scope per) { rule_.per = per; }
+
+    // The finished rule; throws when the syscall or the action is missing.
+    Rule build(std::string origin) &&;
+
+  private:
+    Rule rule_;
+    bool has_action_ = false;
+};
+
+}  // namespace inject::detail

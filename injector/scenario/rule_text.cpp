@@ -1,0 +1,58 @@
+// Rules back to text, in the --inject syntax, so that every message, log line and report
+// shows a rule in a form the user can paste back on the command line.
+#include <string>
+#include <type_traits>
+#include <variant>
+
+#include "inject/names.hpp"
+#include "inject/rule.hpp"
+
+namespace inject {
+
+std::string_view scope_name(Scope scope) {
+    switch (scope) {
+        case Scope::tree:
+            return "tree";
+        case Scope::process:
+            return "process";
+        case Scope::thread:
+            return "thread";
+    }
+    return "tree";
+}
+
+std::string to_string(const Action& action) {
+    return std::visit(
+        [](const auto& a) -> std::string {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, FailWithErrno>) {
+                // A number the C library cannot name still round-trips: errno accepts digits.
+                return "error=" + errno_name(a.error).value_or(std::to_string(a.error));
+            } else {
+                return "retval=" + std::to_string(a.value);
+            }
+        },
+        action);
+}
+
+std::string to_spec(const Rule& rule) {
+    std::string spec;
+    for (const std::string& name : rule.syscalls) {
+        if (!spec.empty()) {
+            spec += ',';
+        }
+        spec += name;
+    }
+    spec += ':';
+    spec += to_string(rule.action);
+    if (rule.when != When{}) {
+        spec += ":when=" + rule.when.to_string();
+    }
+    if (rule.per != Scope::tree) {
+        spec += ":per=";
+        spec += scope_name(rule.per);
+    }
+    return spec;
+}
+
+}  // namespace inject

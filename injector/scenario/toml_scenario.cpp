@@ -1,0 +1,256 @@
+// TOML scenario files -> rules. Every message points at the node it is about, as
+// FILE:LINE:COL, so that an editor can jump there.
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "inject/scenario.hpp"
+#include "scenario/fault_keys.hpp"
+
+namespace inject {
+namespace {
+
+using detail::FaultKey;
+using detail::quoted;
+
+std::string position(std::string_view source, const toml::source_position& at) {
+    return std::string(source) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+// Reads a TOML document for one source, turning every check's bare message into a located
+// ScenarioError.
+class Reader {
+  public:
+    explicit Reader(std::string_view source) : source_(source) {}
+
+    [[noreturn]] void fail(const toml::source_region& at, const std::string& message) const {
+        throw ScenarioError(position(source_, at.begin) + ": " + message);
+    }
+
+    // Runs one check; its std::invalid_argument becomes an error at `at`.
+    template <typename Check>
+    auto at(const toml::source_region& where, Check&& check) const {
+        try {
+            return std::forward<Check>(check)();
+        } catch (const std::invalid_argument& e) {
+            fail(where, e.what());
+        }
+    }
+
+    [[noreturn]] void wrong_type(std::string_view key, std::string_view expected,
+                                 const toml::node& node) const {
+        fail(node.source(), quoted(key) + " must be " + std::string(expected) + ", not " +
+                                with_article(node.type()));
+    }
+
+    Scenario read(const toml::table& top) const;
+
+  private:
+    static std::string with_article(toml::node_type type) {
+        std::ostringstream name;
+        name << type;
+        const std::string text = name.str();
+        const bool vowel =
+            !text.empty() && std::string_view("aeiou").find(text[0]) != std::string_view::npos;
+        return (vowel ? "an " : "a ") + text;
+    }
+
+    Rule read_fault(const toml::table& fault) const;
+    void read_syscalls(detail::FaultBuilder& builder, const toml::node& value) const;
+
+    std::string_view source_;
+};
+
+// toml++ keeps tables sorted by key; users expect the first mistake in the file to be the
+// one reported, so walk the entries in the order they were written.
+std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(
+    const toml::table& table) {
+    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+    for (auto&& [key, node] : table) {
+        entries.emplace_back(&key, &node);
+    }
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        const toml::source_position& pa = a.first->source().begin;
+        const toml::source_position& pb = b.first->source().begin;
+        return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
+    });
+    return entries;
+}
+
+Scenario Reader::read(const toml::table& top) const {
+    static const std::vector<std::string> kTopKeys{"description", "seed", "fault", "expect"};
+    Scenario scenario;
+    scenario.source = std::string(source_);
+    for (const auto& [key, node] : in_file_order(top)) {
+        const std::string_view name = key->str();
+        if (name == "description") {
+            const auto* text = node->as_string();
+            if (text == nullptr) {
+                wrong_type(name, "a string", *node);
+            }
+            scenario.description = text->get();
+        } else if (name == "seed") {
+            const auto* number = node->as_integer();
+            if (number == nullptr) {
+                wrong_type(name, "an integer", *node);
+            }
+            if (number->get() < 0) {
+                fail(node->source(),
+                     "\"seed\" must not be negative, got " + std::to_string(number->get()));
+            }
+            scenario.seed = static_cast<std::uint64_t>(number->get());
+        } else if (name == "fault") {
+            if (node->is_table()) {
+                fail(node->source(),
+                     "\"fault\" must be an array of tables (did you mean [[fault]]?)");
+            }
+            const auto* faults = node->as_array();
+            if (faults == nullptr) {
+                wrong_type(name, "an array of tables", *node);
+            }
+            for (const toml::node& element : *faults) {
+                const auto* fault = element.as_table();
+                if (fault == nullptr) {
+                    wrong_type(name, "an array of tables", element);
+                }
+                scenario.rules.push_back(read_fault(*fault));
+            }
+        } else if (name == "expect") {
+            fail(key->source(), "[expect] is not supported yet");
+        } else {
+            fail(key->source(), detail::unknown_key_message(name, kTopKeys));
+        }
+    }
+    return scenario;
+}
+
+Rule Reader::read_fault(const toml::table& fault) const {
+    detail::FaultBuilder builder;
+    for (const auto& [key, node] : in_file_order(fault)) {
+        const std::string_view name = key->str();
+        const FaultKey which = at(key->source(), [&] { return detail::fault_key(name); });
+        const toml::source_region& where = node->source();
+        switch (which) {
+            case FaultKey::syscall:
+                read_syscalls(builder, *node);
+                break;
+            case FaultKey::error: {
+                int error = 0;
+                if (const auto* text = node->as_string()) {
+                    error = at(where, [&] { return detail::checked_errno(text->get()); });
+                } else if (const auto* number = node->as_integer()) {
+                    error = at(where, [&] { return detail::checked_errno(number->get()); });
+                } else {
+                    wrong_type(name, "a string or an integer", *node);
+                }
+                at(key->source(), [&] { builder.set_action(FailWithErrno{error}); });
+                break;
+            }
+            case FaultKey::retval: {
+                const auto* number = node->as_integer();
+                if (number == nullptr) {
+                    wrong_type(name, "an integer", *node);
+                }
+                const std::int64_t value =
+                    at(where, [&] { return detail::checked_retval(number->get()); });
+                at(key->source(), [&] { builder.set_action(ReturnValue{value}); });
+                break;
+            }
+            case FaultKey::when:
+                if (const auto* text = node->as_string()) {
+                    builder.set_when(at(where, [&] { return detail::checked_when(text->get()); }));
+                } else if (const auto* number = node->as_integer()) {
+                    builder.set_when(
+                        at(where, [&] { return detail::checked_when(number->get()); }));
+                } else {
+                    wrong_type(name, "a string or an integer", *node);
+                }
+                break;
+            case FaultKey::per: {
+                const auto* text = node->as_string();
+                if (text == nullptr) {
+                    wrong_type(name, "a string", *node);
+                }
+                builder.set_per(at(where, [&] { return detail::checked_per(text->get()); }));
+                break;
+            }
+        }
+    }
+    const toml::source_region& table_at = fault.source();
+    return at(table_at,
+              [&] { return std::move(builder).build(position(source_, table_at.begin)); });
+}
+
+void Reader::read_syscalls(detail::FaultBuilder& builder, const toml::node& value) const {
+    static constexpr std::string_view kExpected = "a string or an array of strings";
+    if (const auto* text = value.as_string()) {
+        builder.add_syscall(
+            at(value.source(), [&] { return detail::checked_syscall(text->get()); }));
+        return;
+    }
+    const auto* names = value.as_array();
+    if (names == nullptr) {
+        wrong_type("syscall", kExpected, value);
+    }
+    if (names->empty()) {
+        fail(value.source(), std::string(detail::kNoSyscallGiven));
+    }
+    for (const toml::node& element : *names) {
+        const auto* name = element.as_string();
+        if (name == nullptr) {
+            // Pointing at the element tells which one; the message says what the whole wants.
+            fail(element.source(), "\"syscall\" must be " + std::string(kExpected) +
+                                       ", not an array holding " + with_article(element.type()));
+        }
+        builder.add_syscall(
+            at(element.source(), [&] { return detail::checked_syscall_in_list(name->get()); }));
+    }
+}
+
+struct FileCloser {
+    void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+};
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view toml_text, std::string_view source_name) {
+    toml::table top;
+    try {
+        top = toml::parse(toml_text, source_name);
+    } catch (const toml::parse_error& e) {
+        throw ScenarioError(position(source_name, e.source().begin) + ": " +
+                            std::string(e.description()));
+    }
+    return Reader(source_name).read(top);
+}
+
+Scenario load_scenario_file(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    auto cannot_read = [&](int error) {
+        return ScenarioError(name + ": cannot read scenario: " + std::strerror(error));
+    };
+    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(name.c_str(), "rb"));
+    if (!file) {
+        throw cannot_read(errno);
+    }
+    std::string text;
+    char buffer[8192];
+    std::size_t got = 0;
+    while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+        text.append(buffer, got);
+    }
+    // A directory opens fine and fails on the first read, with EISDIR.
+    if (std::ferror(file.get())) {
+        throw cannot_read(errno);
+    }
+    return parse_scenario(text, name);
+}
+
+}  // namespace inject

@@ -1,0 +1,263 @@
+// --inject specs: the rules they give, their messages, and the round trip through to_spec.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "inject/scenario.hpp"
+
+namespace inject {
+namespace {
+
+constexpr std::uint64_t kMax = When::kNoLast;
+
+std::string error_of(std::string_view spec) {
+    try {
+        parse_spec(spec);
+    } catch (const ScenarioError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+// The rule without its origin, which names where it was written and so always differs.
+Rule without_origin(Rule rule) {
+    rule.origin.clear();
+    return rule;
+}
+
+void expect_same_rule(const Rule& a, const Rule& b) {
+    EXPECT_EQ(a.syscalls, b.syscalls);
+    EXPECT_EQ(a.action, b.action);
+    EXPECT_EQ(a.when, b.when);
+    EXPECT_EQ(a.per, b.per);
+}
+
+TEST(Spec, Simple) {
+    const Rule r = parse_spec("write:error=ENOSPC");
+    EXPECT_EQ(r.syscalls, (std::vector<std::string>{"write"}));
+    EXPECT_EQ(r.action, Action{FailWithErrno{28}});
+    EXPECT_EQ(r.when, When{});
+    EXPECT_EQ(r.per, Scope::tree);
+    EXPECT_EQ(r.origin, "--inject write:error=ENOSPC");
+}
+
+TEST(Spec, EveryKey) {
+    const Rule r = parse_spec("inject=write,pwrite64,write:error=5:when=2+3:per=thread");
+    EXPECT_EQ(r.syscalls, (std::vector<std::string>{"write", "pwrite64"}));
+    EXPECT_EQ(r.action, Action{FailWithErrno{5}});
+    EXPECT_EQ(r.when, (When{2, kMax, 3}));
+    EXPECT_EQ(r.per, Scope::thread);
+    EXPECT_EQ(r.origin, "--inject inject=write,pwrite64,write:error=5:when=2+3:per=thread");
+
+    const Rule s = parse_spec("read:when=1..4:retval=-4096:per=process");
+    EXPECT_EQ(s.action, Action{ReturnValue{-4096}});
+    EXPECT_EQ(s.when, (When{1, 4, 1}));
+    EXPECT_EQ(s.per, Scope::process);
+
+    EXPECT_EQ(parse_spec("read:retval=0").action, Action{ReturnValue{0}});
+    EXPECT_EQ(parse_spec("read:retval=9223372036854775807").action,
+              Action{ReturnValue{9223372036854775807}});
+    EXPECT_EQ(parse_spec("read:per=tree:error=EACCES").per, Scope::tree);
+}
+
+TEST(Spec, Syscalls) {
+    EXPECT_EQ(error_of("wrte:error=EIO"),
+              "--inject wrte:error=EIO: unknown syscall \"wrte\" (did you mean \"write\"?)");
+    EXPECT_EQ(error_of("write,wrte:error=EIO"),
+              "--inject write,wrte:error=EIO: unknown syscall \"wrte\" (did you mean \"write\"?)");
+    EXPECT_EQ(error_of(":error=EIO"), "--inject :error=EIO: no syscall given");
+    EXPECT_EQ(error_of("inject=:error=EIO"), "--inject inject=:error=EIO: no syscall given");
+    EXPECT_EQ(error_of(""), "--inject : no syscall given");
+    EXPECT_EQ(error_of("write,,read:error=EIO"),
+              "--inject write,,read:error=EIO: empty syscall name in the list");
+    EXPECT_EQ(error_of("write,:error=EIO"),
+              "--inject write,:error=EIO: empty syscall name in the list");
+    EXPECT_EQ(error_of("%file:error=EIO"),
+              "--inject %file:error=EIO: syscall classes such as \"%file\" are not supported yet");
+    EXPECT_EQ(error_of("!write:error=EIO"),
+              "--inject !write:error=EIO: \"!write\" is not supported yet (name each syscall)");
+    EXPECT_EQ(error_of("all:error=EIO"),
+              "--inject all:error=EIO: \"all\" is not supported yet (name each syscall)");
+    EXPECT_EQ(error_of("write:syscall=read:error=EIO"),
+              "--inject write:syscall=read:error=EIO: \"syscall\" is not a key of a spec: name "
+              "the syscalls before the first ':'");
+}
+
+TEST(Spec, NoAction) {
+    EXPECT_EQ(error_of("write"), "--inject write: fault has no action: give error or retval");
+    EXPECT_EQ(error_of("write:"), "--inject write:: fault has no action: give error or retval");
+    EXPECT_EQ(error_of("inject=write:when=3"),
+              "--inject inject=write:when=3: fault has no action: give error or retval");
+}
+
+TEST(Spec, Shape) {
+    EXPECT_EQ(error_of("write:error"), "--inject write:error: expected KEY=VALUE, got \"error\"");
+    EXPECT_EQ(error_of("write:error=EIO:"),
+              "--inject write:error=EIO:: expected KEY=VALUE, got \"\"");
+    EXPECT_EQ(error_of("write::error=EIO"),
+              "--inject write::error=EIO: expected KEY=VALUE, got \"\"");
+    EXPECT_EQ(error_of("write:when=3:when=4:error=EIO"),
+              "--inject write:when=3:when=4:error=EIO: \"when\" given twice");
+    EXPECT_EQ(error_of("write:error=EIO:error=EIO"),
+              "--inject write:error=EIO:error=EIO: \"error\" given twice");
+    EXPECT_EQ(error_of("write:error=EIO:retval=0"),
+              "--inject write:error=EIO:retval=0: fault gives both error and retval: a fault "
+              "takes one action");
+}
+
+TEST(Spec, Keys) {
+    EXPECT_EQ(error_of("write:eror=EIO"),
+              "--inject write:eror=EIO: unknown key \"eror\" (did you mean \"error\"?)");
+    EXPECT_EQ(error_of("write:error=EIO:seed=1"),
+              "--inject write:error=EIO:seed=1: unknown key \"seed\"");
+    EXPECT_EQ(error_of("write:description=x:error=EIO"),
+              "--inject write:description=x:error=EIO: unknown key \"description\"");
+    for (const char* key : {"path", "fd", "probability", "short", "delay", "signal", "process"}) {
+        const std::string spec = "write:error=EIO:" + std::string(key) + "=1";
+        EXPECT_EQ(error_of(spec),
+                  "--inject " + spec + ": \"" + std::string(key) + "\" is not supported yet");
+    }
+}
+
+TEST(Spec, Values) {
+    EXPECT_EQ(error_of("write:error=ENOSP"),
+              "--inject write:error=ENOSP: unknown errno \"ENOSP\" (did you mean \"ENOSPC\"?)");
+    EXPECT_EQ(error_of("write:error=5000"),
+              "--inject write:error=5000: errno 5000 is out of range 1..4095");
+    EXPECT_EQ(error_of("write:error=0"), "--inject write:error=0: errno 0 is out of range 1..4095");
+    EXPECT_EQ(error_of("write:error=99999999999999999999999"),
+              "--inject write:error=99999999999999999999999: errno 99999999999999999999999 is "
+              "out of range 1..4095");
+    EXPECT_EQ(error_of("write:retval=-5"),
+              "--inject write:retval=-5: retval -5 looks like an error: use error=5 instead");
+    EXPECT_EQ(error_of("write:retval=abc"),
+              "--inject write:retval=abc: invalid retval \"abc\": expected a decimal integer");
+    EXPECT_EQ(error_of("write:retval="),
+              "--inject write:retval=: invalid retval \"\": expected a decimal integer");
+    EXPECT_EQ(error_of("write:retval=0x10"),
+              "--inject write:retval=0x10: invalid retval \"0x10\": expected a decimal integer");
+    EXPECT_EQ(error_of("write:retval=99999999999999999999"),
+              "--inject write:retval=99999999999999999999: invalid retval "
+              "\"99999999999999999999\": number too large");
+    EXPECT_EQ(error_of("write:error=EIO:when=0"),
+              "--inject write:error=EIO:when=0: invalid when \"0\": calls are numbered from 1");
+    EXPECT_EQ(error_of("write:error=EIO:when="), "--inject write:error=EIO:when=: when is empty");
+    EXPECT_EQ(error_of("write:error=EIO:per=proces"),
+              "--inject write:error=EIO:per=proces: unknown per \"proces\" (did you mean "
+              "\"process\"?)");
+}
+
+TEST(RuleText, ActionToString) {
+    EXPECT_EQ(to_string(Action{FailWithErrno{28}}), "error=ENOSPC");
+    EXPECT_EQ(to_string(Action{FailWithErrno{4000}}), "error=4000");
+    EXPECT_EQ(to_string(Action{ReturnValue{0}}), "retval=0");
+    EXPECT_EQ(to_string(Action{ReturnValue{-4096}}), "retval=-4096");
+}
+
+TEST(RuleText, ScopeName) {
+    EXPECT_EQ(scope_name(Scope::tree), "tree");
+    EXPECT_EQ(scope_name(Scope::process), "process");
+    EXPECT_EQ(scope_name(Scope::thread), "thread");
+}
+
+TEST(RuleText, ToSpecLeavesDefaultsOut) {
+    Rule r;
+    r.syscalls = {"write"};
+    r.action = FailWithErrno{5};
+    EXPECT_EQ(to_spec(r), "write:error=EIO");
+
+    r.syscalls = {"write", "pwrite64"};
+    r.action = FailWithErrno{28};
+    r.when = When{3, 3, 1};
+    r.per = Scope::process;
+    EXPECT_EQ(to_spec(r), "write,pwrite64:error=ENOSPC:when=3:per=process");
+
+    r.action = ReturnValue{0};
+    r.when = When{};
+    r.per = Scope::thread;
+    EXPECT_EQ(to_spec(r), "write,pwrite64:retval=0:per=thread");
+}
+
+TEST(RuleText, ToSpecParsesBack) {
+    std::vector<Rule> rules;
+    for (const Action& action :
+         {Action{FailWithErrno{28}}, Action{FailWithErrno{4000}}, Action{FailWithErrno{1}},
+          Action{ReturnValue{0}}, Action{ReturnValue{-4096}}, Action{ReturnValue{1}}}) {
+        for (const When& when : {When{}, When{3, 3, 1}, When{2, kMax, 1}, When{2, kMax, 3},
+                                 When{1, 4, 1}, When{1, 4, 2}, When{5, 5, 7}}) {
+            for (Scope per : {Scope::tree, Scope::process, Scope::thread}) {
+                rules.push_back(Rule{{"write", "newfstatat", "socketcall"}, action, when, per, ""});
+            }
+        }
+    }
+    for (const Rule& rule : rules) {
+        const std::string spec = to_spec(rule);
+        const Rule back = parse_spec(spec);
+        expect_same_rule(back, rule);
+        EXPECT_EQ(back.origin, "--inject " + spec);
+        EXPECT_EQ(to_spec(back), spec);
+    }
+}
+
+TEST(RuleText, ScenarioRulesParseBackFromTheirSpec) {
+    const Scenario s = parse_scenario(R"(
+[[fault]]
+syscall = ["write", "pwrite64"]
+error = "ENOSPC"
+when = 3
+
+[[fault]]
+syscall = "read"
+retval = 0
+when = "2..8+3"
+per = "thread"
+)",
+                                      "s.toml");
+    ASSERT_EQ(s.rules.size(), 2u);
+    EXPECT_EQ(to_spec(s.rules[0]), "write,pwrite64:error=ENOSPC:when=3");
+    EXPECT_EQ(to_spec(s.rules[1]), "read:retval=0:when=2..8+3:per=thread");
+    for (const Rule& rule : s.rules) {
+        expect_same_rule(parse_spec(to_spec(rule)), rule);
+    }
+}
+
+// A fault written either way is the same rule, and the same mistake gets the same words.
+TEST(Spec, AgreesWithToml) {
+    expect_same_rule(
+        without_origin(parse_spec("write,read:error=EIO:when=2+:per=process")),
+        without_origin(parse_scenario("[[fault]]\nsyscall = [\"write\", \"read\"]\nerror = "
+                                      "\"EIO\"\nwhen = \"2+\"\nper = \"process\"\n",
+                                      "s")
+                           .rules.at(0)));
+
+    const std::vector<std::pair<std::string, std::string>> same_mistake{
+        {"wrte:error=EIO", "syscall = \"wrte\"\nerror = \"EIO\""},
+        {"write:error=ENOSP", "syscall = \"write\"\nerror = \"ENOSP\""},
+        {"write:retval=-5", "syscall = \"write\"\nretval = -5"},
+        {"write:error=EIO:when=5..3", "syscall = \"write\"\nerror = \"EIO\"\nwhen = \"5..3\""},
+        {"write:error=EIO:per=proces", "syscall = \"write\"\nerror = \"EIO\"\nper = \"proces\""},
+        {"write:error=EIO:eror=1", "syscall = \"write\"\nerror = \"EIO\"\neror = 1"},
+        {"write:error=EIO:path=/tmp", "syscall = \"write\"\nerror = \"EIO\"\npath = \"/tmp\""},
+        {"write:error=EIO:retval=0", "syscall = \"write\"\nerror = \"EIO\"\nretval = 0"},
+        {"write", "syscall = \"write\""},
+    };
+    for (const auto& [spec, fault] : same_mistake) {
+        std::string from_spec = error_of(spec);
+        std::string from_toml;
+        try {
+            parse_scenario("[[fault]]\n" + fault + "\n", "s.toml");
+        } catch (const ScenarioError& e) {
+            from_toml = e.what();
+        }
+        ASSERT_TRUE(from_spec.starts_with("--inject " + spec + ": ")) << from_spec;
+        ASSERT_TRUE(from_toml.starts_with("s.toml:")) << from_toml;
+        // Strip the locations: "--inject SPEC: " and "s.toml:L:C: ".
+        from_spec = from_spec.substr(("--inject " + spec + ": ").size());
+        from_toml = from_toml.substr(from_toml.find(": ") + 2);
+        EXPECT_EQ(from_spec, from_toml) << spec;
+    }
+}
+
+}  // namespace
+}  // namespace inject
