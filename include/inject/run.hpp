@@ -1,0 +1,69 @@
+// Running a program under rules: the library entry point used by the CLI and by tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "inject/abi.hpp"
+#include "inject/rule.hpp"
+
+namespace inject {
+
+struct RunOptions {
+    // Install a seccomp-bpf filter so that only the syscalls some rule names stop.
+    // Off: every syscall stops (slower, but needs no filter).
+    bool use_seccomp = true;
+    // Called with the program's pid once it is running traced (the CLI uses it to forward
+    // SIGTERM and SIGHUP to the program).
+    std::function<void(pid_t)> on_start;
+};
+
+// One fault that fired.
+struct Injection {
+    std::size_t rule_index = 0;  // into the rules given to run()
+    std::string syscall;
+    Abi abi = Abi::x86_64;
+    std::uint64_t nth = 0;  // the call's number in the rule's count
+    pid_t pid = 0;
+    pid_t tid = 0;
+    Action action;
+};
+
+struct RunResult {
+    // How the program ended: exactly one of these is set.
+    std::optional<int> exit_code;
+    std::optional<int> signal;
+    std::vector<Injection> injections;
+    std::vector<std::uint64_t> matched;  // per rule: the calls it counted
+    std::uint64_t syscall_stops = 0;  // syscall-related stops the engine handled
+    bool seccomp_filter = false;      // whether the filter was installed
+    std::vector<std::string> notes;   // things the user should know (one line each)
+};
+
+// The exit status inject reports for the result: the exit code, or 128+signal.
+int exit_status(const RunResult& result);
+
+// The program could not be started. exit_status() is 127 (not found) or 126 (not
+// executable), or 125 when inject itself could not trace it.
+class LaunchError : public std::runtime_error {
+public:
+    LaunchError(const std::string& message, int exit_status)
+        : std::runtime_error(message), exit_status_(exit_status) {}
+    int exit_status() const noexcept { return exit_status_; }
+
+private:
+    int exit_status_;
+};
+
+// Starts argv[0] (searched in PATH) traced from its first instruction, applies the rules
+// until every traced process has ended, and returns how the program ended.
+RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
+              const RunOptions& options = {});
+
+}  // namespace inject

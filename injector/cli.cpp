@@ -1,0 +1,358 @@
+#include "cli.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <exception>
+#include <ostream>
+#include <string_view>
+
+#include "inject/names.hpp"
+#include "inject/run.hpp"
+#include "inject/scenario.hpp"
+#include "report/summary.hpp"
+
+namespace inject::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kInjectFailed = 125;
+
+constexpr std::string_view kUsage =
+    "usage: inject [OPTIONS] [--] PROGRAM [ARG...]\n"
+    "Runs PROGRAM traced and makes the system calls that the rules pick fail.\n";
+
+po::options_description describe_options() {
+    po::options_description options("Options");
+    // clang-format off
+    options.add_options()
+        ("scenario,s", po::value<std::vector<std::string>>()->value_name("FILE"),
+         "load faults from a TOML scenario; repeatable")
+        ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
+         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:error=ENOSPC|retval=N"
+         "[:when=EXPR][:per=tree|process|thread]; repeatable; also -e inject=SPEC")
+        ("seed", po::value<std::string>()->value_name("N"),
+         "seed for probability triggers")
+        ("attach,p", po::value<std::vector<std::string>>()->value_name("PID"),
+         "trace a running process instead of starting one (not supported yet)")
+        ("output,o", po::value<std::string>()->value_name("FILE"),
+         "syscall log (not supported yet)")
+        ("report", po::value<std::string>()->value_name("FILE"),
+         "JSON report of the run (not supported yet)")
+        ("quiet,q", po::bool_switch(), "no summary on stderr")
+        ("no-seccomp", po::bool_switch(),
+         "no seccomp filter: every syscall stops (slower; keeps setuid programs privileged)")
+        ("check", po::bool_switch(), "validate the rules, print them, run nothing")
+        ("list-syscalls", po::bool_switch(), "print the syscall names of each ABI")
+        ("list-errnos", po::bool_switch(), "print the errno names")
+        ("help,h", po::bool_switch(), "this help")
+        ("version,V", po::bool_switch(), "the version");
+    // clang-format on
+    return options;
+}
+
+const po::options_description& options_description() {
+    static const po::options_description description = describe_options();
+    return description;
+}
+
+std::vector<std::string> long_option_names() {
+    std::vector<std::string> names;
+    for (const auto& option : options_description().options()) {
+        names.push_back("--" + option->long_name());
+    }
+    return names;
+}
+
+[[noreturn]] void unknown_option(const std::string& token) {
+    const std::string name = token.substr(0, token.find('='));
+    std::string message = "unknown option \"" + name + "\"";
+    if (auto nearest = nearest_word(name, long_option_names())) {
+        message += " (did you mean \"" + *nearest + "\"?)";
+    }
+    throw UsageError(message);
+}
+
+const po::option_description* find_option(const std::string& token) {
+    const auto& description = options_description();
+    if (token.starts_with("--")) {
+        return description.find_nothrow(token.substr(2, token.find('=') - 2), false);
+    }
+    return description.find_nothrow(token.substr(0, 2), false, false, false);
+}
+
+// Where inject's own options end: at "--" or at the first word that is not an option or an
+// option's value. The rest is the program and its arguments, which inject never reads.
+std::size_t end_of_options(const std::vector<std::string>& arguments) {
+    for (std::size_t index = 0; index < arguments.size(); ++index) {
+        const std::string& token = arguments[index];
+        if (token == "--") {
+            return index;
+        }
+        if (token.size() < 2 || token[0] != '-') {
+            return index;
+        }
+        const po::option_description* option = find_option(token);
+        if (option == nullptr) {
+            unknown_option(token);
+        }
+        const bool takes_value = option->semantic()->max_tokens() > 0;
+        const bool value_attached =
+            token.starts_with("--") ? token.find('=') != std::string::npos : token.size() > 2;
+        if (takes_value && !value_attached) {
+            ++index;  // the value, even if it starts with '-'
+        }
+    }
+    return arguments.size();
+}
+
+std::uint64_t parse_seed(const std::string& text) {
+    std::uint64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || text.empty()) {
+        throw UsageError("--seed " + text + ": expected a non-negative integer");
+    }
+    return value;
+}
+
+// -e takes strace's qualifiers; only inject= (or a bare spec) means something here.
+std::string spec_from_e_argument(const std::string& argument) {
+    const auto equals = argument.find('=');
+    const auto colon = argument.find(':');
+    if (equals != std::string::npos && (colon == std::string::npos || equals < colon)) {
+        const std::string qualifier = argument.substr(0, equals);
+        if (qualifier == "inject") {
+            return argument;  // parse_spec accepts and reports the "inject=" form itself
+        }
+        throw UsageError("-e " + argument + ": only inject= is supported (inject traces nothing else)");
+    }
+    return argument;
+}
+
+std::vector<Rule> load_rules(const Options& options, std::vector<Scenario>& scenarios) {
+    std::vector<Rule> rules;
+    for (const auto& source : options.rule_sources) {
+        Scenario scenario;
+        if (source.kind == Options::RuleSource::Kind::scenario_file) {
+            scenario = load_scenario_file(source.text);
+        } else {
+            scenario.source = "--inject " + source.text;
+            scenario.rules.push_back(parse_spec(source.text));
+        }
+        rules.insert(rules.end(), scenario.rules.begin(), scenario.rules.end());
+        scenarios.push_back(std::move(scenario));
+    }
+    return rules;
+}
+
+void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
+                 const std::vector<Rule>& rules, const Options& options) {
+    for (const Scenario& scenario : scenarios) {
+        if (scenario.source.starts_with("--inject")) {
+            continue;
+        }
+        out << "scenario " << scenario.source;
+        if (!scenario.description.empty()) {
+            out << ": " << scenario.description;
+        }
+        out << '\n';
+    }
+    if (rules.empty()) {
+        out << "no rules: the program would run untouched\n";
+    }
+    for (std::size_t index = 0; index < rules.size(); ++index) {
+        const Rule& rule = rules[index];
+        out << "rule " << index + 1 << ": " << to_spec(rule) << "  (" << rule.origin << ")\n";
+        const bool fails = std::holds_alternative<FailWithErrno>(rule.action);
+        out << (fails ? "  fails " : "  skips ");
+        for (std::size_t name = 0; name < rule.syscalls.size(); ++name) {
+            out << (name == 0 ? "" : name + 1 == rule.syscalls.size() ? " or " : ", ")
+                << rule.syscalls[name];
+        }
+        out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per)
+            << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action)
+            << '\n';
+    }
+    if (!options.command.empty()) {
+        out << "program:";
+        for (const std::string& word : options.command) {
+            out << ' ' << word;
+        }
+        out << " (not started: --check)\n";
+    }
+}
+
+void list_syscalls(std::ostream& out) {
+    for (Abi abi : kAllAbis) {
+        for (const SyscallEntry& entry : all_syscalls(abi)) {
+            out << abi_name(abi) << ' ' << entry.number << ' ' << entry.name << '\n';
+        }
+    }
+}
+
+void list_errnos(std::ostream& out) {
+    for (const ErrnoEntry& entry : all_errnos()) {
+        out << entry.name << ' ' << entry.number << ' ' << entry.description << '\n';
+    }
+}
+
+// While the program runs, inject outlives the signals meant for it: Ctrl-C and Ctrl-\ reach
+// the program from the terminal by themselves, and SIGTERM/SIGHUP sent to inject are passed
+// on. A caught signal reverts to its default in the program at exec, unlike an ignored one.
+std::atomic<pid_t> g_program{0};
+
+extern "C" void forward_signal(int signal) {
+    if (signal == SIGTERM || signal == SIGHUP) {
+        if (const pid_t program = g_program.load(); program > 0) {
+            ::kill(program, signal);
+        }
+    }
+}
+
+class SignalForwarding {
+public:
+    SignalForwarding() {
+        for (std::size_t index = 0; index < kSignals.size(); ++index) {
+            struct sigaction action {};
+            action.sa_handler = forward_signal;
+            action.sa_flags = SA_RESTART;
+            sigemptyset(&action.sa_mask);
+            ::sigaction(kSignals[index], nullptr, &saved_[index]);
+            if (saved_[index].sa_handler != SIG_IGN) {  // nohup and friends stay in force
+                ::sigaction(kSignals[index], &action, nullptr);
+            }
+        }
+    }
+    SignalForwarding(const SignalForwarding&) = delete;
+    SignalForwarding& operator=(const SignalForwarding&) = delete;
+    ~SignalForwarding() {
+        g_program.store(0);
+        for (std::size_t index = 0; index < kSignals.size(); ++index) {
+            ::sigaction(kSignals[index], &saved_[index], nullptr);
+        }
+    }
+
+private:
+    static constexpr std::array<int, 4> kSignals{SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, 4> saved_{};
+};
+
+}  // namespace
+
+Options parse_command_line(const std::vector<std::string>& arguments) {
+    const std::size_t split = end_of_options(arguments);
+    const std::vector<std::string> own(arguments.begin(),
+                                       arguments.begin() + static_cast<std::ptrdiff_t>(split));
+    Options options;
+    std::size_t command_start = split;
+    if (command_start < arguments.size() && arguments[command_start] == "--") {
+        ++command_start;
+    }
+    options.command.assign(arguments.begin() + static_cast<std::ptrdiff_t>(command_start),
+                           arguments.end());
+
+    po::variables_map values;
+    try {
+        const auto style = po::command_line_style::unix_style ^
+                           po::command_line_style::allow_guessing;
+        const po::parsed_options parsed =
+            po::command_line_parser(own).options(options_description()).style(style).run();
+        for (const po::option& option : parsed.options) {
+            for (const std::string& value : option.value) {
+                if (option.string_key == "scenario") {
+                    options.rule_sources.push_back({Options::RuleSource::Kind::scenario_file, value});
+                } else if (option.string_key == "inject") {
+                    options.rule_sources.push_back(
+                        {Options::RuleSource::Kind::spec, spec_from_e_argument(value)});
+                }
+            }
+        }
+        po::store(parsed, values);
+        po::notify(values);
+    } catch (const po::error& error) {
+        throw UsageError(error.what());
+    }
+
+    for (const char* later : {"attach", "output", "report"}) {
+        if (values.count(later) != 0) {
+            throw UsageError(std::string("--") + later + " is not supported yet");
+        }
+    }
+    if (values.count("seed") != 0) {
+        options.seed = parse_seed(values["seed"].as<std::string>());
+    }
+    options.quiet = values["quiet"].as<bool>();
+    options.check = values["check"].as<bool>();
+    options.list_syscalls = values["list-syscalls"].as<bool>();
+    options.list_errnos = values["list-errnos"].as<bool>();
+    options.no_seccomp = values["no-seccomp"].as<bool>();
+    options.help = values["help"].as<bool>();
+    options.version = values["version"].as<bool>();
+    return options;
+}
+
+int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
+    Options options;
+    std::vector<Scenario> scenarios;
+    std::vector<Rule> rules;
+    try {
+        options = parse_command_line(arguments);
+        if (options.help) {
+            out << kUsage << '\n' << options_description() << '\n';
+            return 0;
+        }
+        if (options.version) {
+            out << "inject " << INJECT_VERSION << '\n';
+            return 0;
+        }
+        if (options.list_syscalls) {
+            list_syscalls(out);
+            return 0;
+        }
+        if (options.list_errnos) {
+            list_errnos(out);
+            return 0;
+        }
+        rules = load_rules(options, scenarios);
+        if (options.check) {
+            print_rules(out, scenarios, rules, options);
+            return 0;
+        }
+        if (options.command.empty()) {
+            throw UsageError("no program to run (usage: inject [OPTIONS] [--] PROGRAM [ARG...])");
+        }
+    } catch (const UsageError& error) {
+        err << "inject: " << error.what() << '\n';
+        return kInjectFailed;
+    } catch (const ScenarioError& error) {
+        err << error.what() << '\n';  // the message starts with its location
+        return kInjectFailed;
+    }
+
+    try {
+        SignalForwarding forwarding;
+        RunOptions run_options;
+        run_options.use_seccomp = !options.no_seccomp;
+        run_options.on_start = [](pid_t program) { g_program.store(program); };
+        const RunResult result = run(rules, options.command, run_options);
+        for (const std::string& note : result.notes) {
+            err << "inject: note: " << note << '\n';
+        }
+        if (!options.quiet) {
+            report::write_summary(err, rules, result);
+        }
+        return exit_status(result);
+    } catch (const LaunchError& error) {
+        err << "inject: " << error.what() << '\n';
+        return error.exit_status();
+    } catch (const std::exception& error) {
+        err << "inject: " << error.what() << '\n';
+        return kInjectFailed;
+    }
+}
+
+}  // namespace inject::cli

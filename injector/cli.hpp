@@ -1,0 +1,43 @@
+// The command line: options in, rules loaded, the program run, the summary out.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace inject::cli {
+
+// A mistake on the command line; what() is one line, without the "inject: " prefix.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Options {
+    // -s FILE and -e SPEC in the order given: rule order decides which rule fires first.
+    struct RuleSource {
+        enum class Kind { scenario_file, spec } kind;
+        std::string text;
+    };
+    std::vector<RuleSource> rule_sources;
+    std::optional<std::uint64_t> seed;
+    bool quiet = false;
+    bool check = false;
+    bool list_syscalls = false;
+    bool list_errnos = false;
+    bool no_seccomp = false;
+    bool help = false;
+    bool version = false;
+    std::vector<std::string> command;  // PROGRAM [ARG...]
+};
+
+// Throws UsageError.
+Options parse_command_line(const std::vector<std::string>& arguments);
+
+// The whole tool; returns its exit status (DESIGN.md: the program's, or 125/126/127).
+int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);
+
+}  // namespace inject::cli

@@ -1,0 +1,116 @@
+#include "engine/decide.hpp"
+
+#include <algorithm>
+
+#include "inject/names.hpp"
+
+namespace inject::engine {
+
+namespace {
+
+void mark(std::vector<bool>& numbers, long number) {
+    const auto index = static_cast<std::size_t>(number);
+    if (numbers.size() <= index) {
+        numbers.resize(index + 1, false);
+    }
+    numbers[index] = true;
+}
+
+}  // namespace
+
+Decider::Decider(const std::vector<Rule>& rules) {
+    rules_.reserve(rules.size());
+    for (const Rule& rule : rules) {
+        CompiledRule compiled;
+        compiled.when = rule.when;
+        compiled.per = rule.per;
+        compiled.action = rule.action;
+        for (const std::string& name : rule.syscalls) {
+            for (Abi abi : kAllAbis) {
+                if (auto number = syscall_number(abi, name)) {
+                    mark(compiled.numbers[static_cast<std::size_t>(abi)], *number);
+                    mark(any_rule_[static_cast<std::size_t>(abi)], *number);
+                }
+            }
+            if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
+                names_.push_back(name);
+            }
+        }
+        rules_.push_back(std::move(compiled));
+    }
+}
+
+bool Decider::picks(Abi abi, long number) const noexcept {
+    return has_number(any_rule_[static_cast<std::size_t>(abi)], number);
+}
+
+std::vector<std::string> Decider::syscall_names() const {
+    return names_;
+}
+
+std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event) {
+    if (!picks(event.abi, event.number)) {
+        return std::nullopt;
+    }
+    std::optional<Verdict> verdict;
+    for (std::size_t index = 0; index < rules_.size(); ++index) {
+        CompiledRule& rule = rules_[index];
+        if (!has_number(rule.numbers[static_cast<std::size_t>(event.abi)], event.number)) {
+            continue;
+        }
+        // Every matching rule counts the call, even once an earlier rule has decided it:
+        // rules are independent of each other.
+        std::uint64_t nth = 0;
+        switch (rule.per) {
+            case Scope::tree:
+                nth = ++rule.tree_count;
+                break;
+            case Scope::process:
+                nth = ++rule.counts[event.tgid];
+                break;
+            case Scope::thread:
+                nth = ++rule.counts[event.tid];
+                break;
+        }
+        ++rule.matched;
+        if (!verdict && rule.when.matches(nth)) {
+            verdict = Verdict{index, nth, rule.action};
+        }
+    }
+    return verdict;
+}
+
+void Decider::on_exec(pid_t former_tid, pid_t new_tid) {
+    if (former_tid == new_tid) {
+        return;
+    }
+    for (CompiledRule& rule : rules_) {
+        if (rule.per != Scope::thread) {
+            continue;
+        }
+        // The leader's own count ends with it; the exec'ing thread's count carries on.
+        rule.counts.erase(new_tid);
+        if (auto node = rule.counts.extract(former_tid)) {
+            node.key() = new_tid;
+            rule.counts.insert(std::move(node));
+        }
+    }
+}
+
+void Decider::forget_thread(pid_t tid) {
+    for (CompiledRule& rule : rules_) {
+        if (rule.per == Scope::thread) {
+            rule.counts.erase(tid);
+        }
+    }
+}
+
+void Decider::forget_process(pid_t tgid) {
+    for (CompiledRule& rule : rules_) {
+        if (rule.per == Scope::process) {
+            rule.counts.erase(tgid);
+        }
+    }
+}
+
+}  // namespace inject::engine

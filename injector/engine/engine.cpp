@@ -1,0 +1,268 @@
+#include "engine/engine.hpp"
+
+#include <signal.h>
+#include <sys/ptrace.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "arch/registers.hpp"
+#include "inject/names.hpp"
+
+namespace inject::engine {
+
+using trace::Resume;
+using trace::Stop;
+using trace::SyscallInfo;
+
+namespace {
+
+bool is_group_stop_signal(int signal) {
+    return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
+}
+
+// A tracee that died between its stop and our request reports ESRCH; its death is the next
+// thing waitpid tells, so that is not an error. Anything else is a bug or a lost tracee.
+void check(std::error_code error, const char* what) {
+    if (error && error != std::errc::no_such_process) {
+        throw std::system_error(error, what);
+    }
+}
+
+std::int64_t result_register_value(const Action& action) {
+    if (const auto* fail = std::get_if<FailWithErrno>(&action)) {
+        return -static_cast<std::int64_t>(fail->error);
+    }
+    return std::get<ReturnValue>(action).value;
+}
+
+}  // namespace
+
+Engine::Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool no_new_privs)
+    : tracer_(tracer), decider_(decider), policy_(policy), no_new_privs_(no_new_privs) {
+    threads_.reserve(64);
+}
+
+EngineOutcome Engine::run(pid_t program) {
+    adopt_stopped_program(program);
+    while (auto stop = tracer_.wait_for_stop()) {
+        handle(*stop);
+    }
+    return take_outcome();
+}
+
+void Engine::adopt_stopped_program(pid_t program) {
+    program_ = program;
+    ThreadState& thread = add_thread(program, program);
+    on_exec(thread);
+}
+
+Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
+    auto [it, inserted] = threads_.try_emplace(tid);
+    it->second = ThreadState{};
+    it->second.tid = tid;
+    it->second.tgid = tgid;
+    return it->second;
+}
+
+Engine::ThreadState* Engine::find_or_adopt(pid_t tid) {
+    if (auto it = threads_.find(tid); it != threads_.end()) {
+        return &it->second;
+    }
+    // A new tracee whose first stop came before its parent's fork/clone event.
+    pid_t tgid = 0;
+    if (tracer_.thread_group_of(tid, tgid)) {
+        return nullptr;  // gone already; its death will be reported
+    }
+    return &add_thread(tid, tgid);
+}
+
+void Engine::handle(const Stop& stop) {
+    if (stop.kind == Stop::Kind::exited || stop.kind == Stop::Kind::killed) {
+        on_gone(stop);
+        return;
+    }
+    ThreadState* thread = find_or_adopt(stop.tid);
+    if (thread == nullptr) {
+        return;
+    }
+    switch (stop.kind) {
+        case Stop::Kind::syscall:
+            on_syscall_stop(*thread);
+            break;
+        case Stop::Kind::event:
+            on_event(*thread, stop);
+            break;
+        case Stop::Kind::signal:
+            // Signal-delivery-stop: the signal is the program's; pass it on, never eat it.
+            resume(*thread, stop.signal);
+            break;
+        case Stop::Kind::exited:
+        case Stop::Kind::killed:
+            break;
+    }
+}
+
+void Engine::on_gone(const Stop& stop) {
+    const auto it = threads_.find(stop.tid);
+    if (it == threads_.end()) {
+        return;  // a thread replaced by an exec, already forgotten
+    }
+    const pid_t tgid = it->second.tgid;
+    threads_.erase(it);
+    decider_.forget_thread(stop.tid);
+    if (stop.tid == tgid) {
+        // A leader is reported last, when its whole thread group is gone.
+        decider_.forget_process(tgid);
+    }
+    if (stop.tid == program_) {
+        if (stop.kind == Stop::Kind::exited) {
+            outcome_.exit_code = stop.code;
+        } else {
+            outcome_.signal = stop.signal;
+        }
+    }
+}
+
+void Engine::on_syscall_stop(ThreadState& thread) {
+    ++outcome_.syscall_stops;
+    SyscallInfo info;
+    if (const auto error = tracer_.syscall_info(thread.tid, info)) {
+        check(error, "PTRACE_GET_SYSCALL_INFO");
+        return;
+    }
+    if (info.op == SyscallInfo::Op::exit) {
+        if (thread.pending) {
+            check(tracer_.set_return_value(thread.tid, thread.pending->abi, thread.pending->value),
+                  "writing a syscall's result");
+            thread.pending.reset();
+        }
+    } else if (info.op == SyscallInfo::Op::entry && policy_ == StopPolicy::every_syscall) {
+        decide_and_act(thread, info);
+    }
+    // With the filter, an entry stop is only seen when a tracee was resumed with
+    // PTRACE_SYSCALL for another reason; its seccomp stop follows and decides.
+    resume(thread);
+}
+
+void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
+    if (!info.abi) {
+        return;  // an ABI no rule can name (x32)
+    }
+    const SyscallEvent event{thread.tid, thread.tgid, *info.abi, info.number};
+    std::optional<Verdict> verdict = decider_.on_syscall(event);
+    if (!verdict) {
+        return;
+    }
+    // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
+    check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
+          "skipping a syscall");
+    thread.pending = PendingResult{*info.abi, result_register_value(verdict->action)};
+    outcome_.injections.push_back(Injection{
+        verdict->rule_index, syscall_name(*info.abi, info.number).value_or(std::to_string(info.number)),
+        *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action});
+}
+
+void Engine::on_event(ThreadState& thread, const Stop& stop) {
+    switch (stop.event) {
+        case PTRACE_EVENT_SECCOMP: {
+            ++outcome_.syscall_stops;
+            SyscallInfo info;
+            if (const auto error = tracer_.syscall_info(thread.tid, info)) {
+                check(error, "PTRACE_GET_SYSCALL_INFO");
+                return;
+            }
+            if (info.op == SyscallInfo::Op::seccomp) {
+                decide_and_act(thread, info);
+            }
+            resume(thread);
+            return;
+        }
+        case PTRACE_EVENT_FORK:
+        case PTRACE_EVENT_VFORK:
+        case PTRACE_EVENT_CLONE:
+            on_new_tracee(thread, stop.event);
+            resume(thread);
+            return;
+        case PTRACE_EVENT_EXEC:
+            on_exec(thread);
+            return;
+        case PTRACE_EVENT_STOP:
+            if (is_group_stop_signal(stop.signal)) {
+                // Group-stop (SIGSTOP, SIGTSTP, ...): stay stopped as the program asked, but
+                // without blocking the tracer; SIGCONT ends it with another stop.
+                listen(thread);
+            } else {
+                // A new tracee's first stop, or the end of a group-stop.
+                resume(thread);
+            }
+            return;
+        default:
+            resume(thread);
+            return;
+    }
+}
+
+void Engine::on_new_tracee(ThreadState& parent, int event) {
+    unsigned long message = 0;
+    if (const auto error = tracer_.event_message(parent.tid, message)) {
+        check(error, "PTRACE_GETEVENTMSG");
+        return;
+    }
+    const auto child = static_cast<pid_t>(message);
+    if (threads_.contains(child)) {
+        return;  // its first stop came first and adopted it
+    }
+    if (event == PTRACE_EVENT_CLONE) {
+        // clone() makes a thread or, without CLONE_THREAD, a process: ask.
+        pid_t tgid = 0;
+        if (!tracer_.thread_group_of(child, tgid)) {
+            add_thread(child, tgid);
+        }
+    } else {
+        add_thread(child, child);
+    }
+}
+
+void Engine::on_exec(ThreadState& thread) {
+    unsigned long message = 0;
+    pid_t former_tid = thread.tid;
+    if (!tracer_.event_message(thread.tid, message)) {
+        former_tid = static_cast<pid_t>(message);
+    }
+    const pid_t tgid = thread.tgid;
+    const pid_t leader = thread.tid;
+    // The exec has killed every other thread of the process; a non-leader that exec'd now
+    // carries the leader's id. None of them will report again under their old state.
+    std::erase_if(threads_, [&](const auto& entry) {
+        const ThreadState& other = entry.second;
+        return other.tgid == tgid && other.tid != leader;
+    });
+    if (former_tid != leader) {
+        threads_.erase(former_tid);
+        decider_.on_exec(former_tid, leader);
+    }
+    ThreadState& state = threads_[leader];
+    state.pending.reset();
+    if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
+        setid_noted_ = true;
+        outcome_.notes.push_back(
+            "a setuid/setgid program ran without its privileges: the seccomp filter needs "
+            "PR_SET_NO_NEW_PRIVS when inject is not privileged (use --no-seccomp to keep them)");
+    }
+    resume(state);
+}
+
+void Engine::resume(ThreadState& thread, int signal) {
+    // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
+    // call's result at its exit, or, without the filter, to see every call.
+    const bool stop_at_syscalls = thread.pending || policy_ == StopPolicy::every_syscall;
+    check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
+          "resuming a tracee");
+}
+
+void Engine::listen(ThreadState& thread) {
+    check(tracer_.resume(thread.tid, Resume::listen, 0), "PTRACE_LISTEN");
+}
+
+}  // namespace inject::engine

@@ -1,0 +1,83 @@
+// The loop: stops in, decisions made, tracees acted on and resumed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/decide.hpp"
+#include "inject/run.hpp"
+#include "trace/tracer.hpp"
+
+namespace inject::engine {
+
+// Where the engine learns of picked calls.
+enum class StopPolicy : std::uint8_t {
+    none,           // no rules: nothing to pick, no syscall ever stops
+    seccomp,        // the filter stops the picked syscalls; everything else runs freely
+    every_syscall,  // no filter: every syscall entry and exit stops
+};
+
+struct EngineOutcome {
+    std::optional<int> exit_code;
+    std::optional<int> signal;
+    std::vector<Injection> injections;
+    std::uint64_t syscall_stops = 0;
+    std::vector<std::string> notes;
+};
+
+class Engine {
+public:
+    // no_new_privs: the program runs with PR_SET_NO_NEW_PRIVS (set for the filter), so a
+    // setuid program it execs loses its privileges; the engine says so once when that happens.
+    Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool no_new_privs = false);
+
+    // Runs until no tracee is left. `program` is the first process, stopped at the exec event
+    // that started the program; its exit status is the outcome's.
+    EngineOutcome run(pid_t program);
+
+    // Handles one stop (public for the unit tests, which feed stops one by one).
+    void handle(const trace::Stop& stop);
+    void adopt_stopped_program(pid_t program);
+    EngineOutcome take_outcome() { return std::move(outcome_); }
+    std::size_t tracee_count() const { return threads_.size(); }
+
+private:
+    struct PendingResult {
+        Abi abi;
+        std::int64_t value;
+    };
+    struct ThreadState {
+        pid_t tid = 0;
+        pid_t tgid = 0;
+        // Set between a picked call's entry and its exit stop: what to write there.
+        std::optional<PendingResult> pending;
+    };
+
+    ThreadState* find_or_adopt(pid_t tid);
+    ThreadState& add_thread(pid_t tid, pid_t tgid);
+    void on_gone(const trace::Stop& stop);
+    void on_syscall_stop(ThreadState& thread);
+    void on_event(ThreadState& thread, const trace::Stop& stop);
+    void on_new_tracee(ThreadState& parent, int event);
+    void on_exec(ThreadState& thread);
+    void decide_and_act(ThreadState& thread, const trace::SyscallInfo& info);
+    // The one place that decides how a tracee goes on.
+    void resume(ThreadState& thread, int signal = 0);
+    void listen(ThreadState& thread);
+
+    trace::Tracer& tracer_;
+    Decider& decider_;
+    StopPolicy policy_;
+    bool no_new_privs_;
+    bool setid_noted_ = false;
+    pid_t program_ = 0;
+    std::unordered_map<pid_t, ThreadState> threads_;
+    EngineOutcome outcome_;
+};
+
+}  // namespace inject::engine

@@ -1,0 +1,201 @@
+#include "trace/launcher.hpp"
+
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "inject/run.hpp"
+#include "trace/ptrace_tracer.hpp"
+#include "trace/unique_fd.hpp"
+
+namespace inject::trace {
+
+namespace {
+
+// What the child tells the parent through a close-on-exec pipe before it execs; the pipe
+// reaching end-of-file means the exec succeeded.
+struct ChildReport {
+    enum class What : int { filter_failed, no_new_privs_set, exec_failed };
+    What what;
+    int error;
+};
+
+void report(int fd, ChildReport::What what, int error) {
+    const ChildReport message{what, error};
+    // Nothing to do if the parent is gone; the write is atomic (< PIPE_BUF).
+    [[maybe_unused]] const ssize_t written = ::write(fd, &message, sizeof message);
+}
+
+// Runs in the forked child: only async-signal-safe calls from here on.
+[[noreturn]] void become_program(char* const argv[], const SeccompProgram* filter, int gate_fd,
+                                 int report_fd) {
+    // The parent writes one byte once it has seized us: from then on we are traced. End of
+    // file instead means it failed or died, and the program must not run untraced.
+    char byte = 0;
+    ssize_t got = 0;
+    while ((got = ::read(gate_fd, &byte, 1)) == -1 && errno == EINTR) {
+    }
+    if (got != 1) {
+        ::_exit(125);
+    }
+    ::close(gate_fd);
+
+    if (filter != nullptr) {
+        const sock_fprog program = filter->fprog();
+        long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program);
+        if (rc != 0 && errno == EACCES) {
+            // Unprivileged: the kernel wants no_new_privs first, which also means setuid
+            // programs will not gain privileges. Only then is it set.
+            ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+            report(report_fd, ChildReport::What::no_new_privs_set, 0);
+            rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program);
+        }
+        if (rc != 0) {
+            report(report_fd, ChildReport::What::filter_failed, errno);
+        }
+    }
+    ::execvp(argv[0], argv);
+    const int error = errno;
+    report(report_fd, ChildReport::What::exec_failed, error);
+    ::_exit(error == ENOENT || error == ENOTDIR ? 127 : 126);
+}
+
+// Owns the forked child until it is handed over: kills and reaps it if launching fails.
+class ChildGuard {
+public:
+    explicit ChildGuard(pid_t pid) : pid_(pid) {}
+    ChildGuard(const ChildGuard&) = delete;
+    ChildGuard& operator=(const ChildGuard&) = delete;
+    ~ChildGuard() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            while (::waitpid(pid_, &status, __WALL) == -1 && errno == EINTR) {
+            }
+        }
+    }
+    void reaped() { pid_ = 0; }
+    pid_t release() { return std::exchange(pid_, 0); }
+
+private:
+    pid_t pid_;
+};
+
+std::string error_text(int error) {
+    return std::strerror(error);
+}
+
+}  // namespace
+
+LaunchedProgram launch_traced(const std::vector<std::string>& argv, const SeccompProgram* filter) {
+    if (argv.empty()) {
+        throw LaunchError("no program to run", 125);
+    }
+    // Everything the child needs is prepared before fork.
+    std::vector<std::string> storage(argv);
+    std::vector<char*> child_argv;
+    child_argv.reserve(storage.size() + 1);
+    for (std::string& arg : storage) {
+        child_argv.push_back(arg.data());
+    }
+    child_argv.push_back(nullptr);
+
+    int gate[2];
+    int reports[2];
+    if (::pipe2(gate, O_CLOEXEC) != 0) {
+        throw LaunchError("pipe: " + error_text(errno), 125);
+    }
+    UniqueFd gate_read(gate[0]);
+    UniqueFd gate_write(gate[1]);
+    if (::pipe2(reports, O_CLOEXEC) != 0) {
+        throw LaunchError("pipe: " + error_text(errno), 125);
+    }
+    UniqueFd report_read(reports[0]);
+    UniqueFd report_write(reports[1]);
+
+    const pid_t pid = ::fork();
+    if (pid == -1) {
+        throw LaunchError("fork: " + error_text(errno), 125);
+    }
+    if (pid == 0) {
+        ::close(gate[1]);
+        ::close(reports[0]);
+        become_program(child_argv.data(), filter, gate[0], reports[1]);
+    }
+    ChildGuard child(pid);
+    gate_read.reset();
+    report_write.reset();
+
+    if (::ptrace(PTRACE_SEIZE, pid, nullptr, tracing_options(filter != nullptr)) != 0) {
+        throw LaunchError("cannot trace " + argv[0] + ": ptrace: " + error_text(errno), 125);
+    }
+    const char go = 1;
+    if (::write(gate_write.get(), &go, 1) != 1) {
+        throw LaunchError("pipe: " + error_text(errno), 125);
+    }
+    gate_write.reset();
+
+    bool ended_before_exec = false;
+    // Until its exec the child is ours, not the program: nothing it does is counted. Its
+    // stops (the execve itself when a rule names execve, signals) are passed through.
+    for (;;) {
+        int status = 0;
+        if (::waitpid(pid, &status, __WALL) == -1) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw LaunchError("waitpid: " + error_text(errno), 125);
+        }
+        const Stop stop = decode_wait_status(pid, status);
+        if (stop.kind == Stop::Kind::exited || stop.kind == Stop::Kind::killed) {
+            child.reaped();
+            ended_before_exec = true;
+            break;
+        }
+        if (stop.kind == Stop::Kind::event && stop.event == PTRACE_EVENT_EXEC) {
+            break;
+        }
+        const int deliver = stop.kind == Stop::Kind::signal ? stop.signal : 0;
+        if (::ptrace(PTRACE_CONT, pid, nullptr, deliver) != 0 && errno != ESRCH) {
+            throw LaunchError("ptrace: " + error_text(errno), 125);
+        }
+    }
+
+    // The pipe is at end-of-file now: closed by the exec, or by the child's exit.
+    LaunchedProgram launched;
+    launched.filter_installed = filter != nullptr;
+    ChildReport message{};
+    while (::read(report_read.get(), &message, sizeof message) == sizeof message) {
+        switch (message.what) {
+            case ChildReport::What::no_new_privs_set:
+                launched.no_new_privs = true;
+                break;
+            case ChildReport::What::filter_failed:
+                launched.filter_installed = false;
+                launched.notes.push_back("the kernel refused the seccomp filter (" +
+                                         error_text(message.error) +
+                                         "): every syscall stops, which is slower");
+                break;
+            case ChildReport::What::exec_failed:
+                throw LaunchError(argv[0] + ": " + error_text(message.error),
+                                  message.error == ENOENT || message.error == ENOTDIR ? 127 : 126);
+        }
+    }
+    if (ended_before_exec) {
+        throw LaunchError(argv[0] + ": ended before it could be started", 125);
+    }
+    launched.pid = child.release();
+    return launched;
+}
+
+}  // namespace inject::trace

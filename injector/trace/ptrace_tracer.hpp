@@ -1,0 +1,25 @@
+#pragma once
+
+#include "trace/tracer.hpp"
+
+namespace inject::trace {
+
+// The options every tracee gets; new tracees inherit them.
+unsigned long tracing_options(bool seccomp_filter);
+
+class PtraceTracer final : public Tracer {
+public:
+    std::optional<Stop> wait_for_stop() override;
+    std::error_code resume(pid_t tid, Resume how, int signal) override;
+    std::error_code syscall_info(pid_t tid, SyscallInfo& info) override;
+    std::error_code event_message(pid_t tid, unsigned long& message) override;
+    std::error_code set_syscall_number(pid_t tid, Abi abi, long number) override;
+    std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) override;
+    std::error_code thread_group_of(pid_t tid, pid_t& tgid) override;
+    bool runs_setid_program(pid_t pid) override;
+};
+
+// Decodes a waitpid status.
+Stop decode_wait_status(pid_t tid, int status);
+
+}  // namespace inject::trace

@@ -1,0 +1,147 @@
+// The command line: where inject's options end and the program begins, and how mistakes read.
+#include "cli.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace inject::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using Kind = Options::RuleSource::Kind;
+
+struct Outcome {
+    int status;
+    std::string out;
+    std::string err;
+};
+
+Outcome run_cli(const std::vector<std::string>& arguments) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const int status = main(arguments, out, err);
+    return {status, out.str(), err.str()};
+}
+
+std::string parse_error(const std::vector<std::string>& arguments) {
+    try {
+        parse_command_line(arguments);
+    } catch (const UsageError& error) {
+        return error.what();
+    }
+    return "(no error)";
+}
+
+TEST(CommandLine, ProgramArgumentsAreNeverReadAsOptions) {
+    const Options options = parse_command_line({"-q", "-e", "write:error=EIO", "ls", "-l", "-e"});
+    EXPECT_TRUE(options.quiet);
+    EXPECT_THAT(options.command, ElementsAre("ls", "-l", "-e"));
+    ASSERT_EQ(options.rule_sources.size(), 1U);
+    EXPECT_EQ(options.rule_sources[0].text, "write:error=EIO");
+}
+
+TEST(CommandLine, DoubleDashEndsOptions) {
+    const Options options = parse_command_line({"--no-seccomp", "--", "-weird-name", "x"});
+    EXPECT_TRUE(options.no_seccomp);
+    EXPECT_THAT(options.command, ElementsAre("-weird-name", "x"));
+}
+
+TEST(CommandLine, AttachedAndSeparateValuesBothWork) {
+    const Options options = parse_command_line(
+        {"--inject=read:error=EIO", "-ewrite:error=EIO", "--scenario", "a.toml", "-s", "b.toml",
+         "--seed", "42", "prog"});
+    ASSERT_EQ(options.rule_sources.size(), 4U);
+    EXPECT_EQ(options.seed, 42U);
+    EXPECT_THAT(options.command, ElementsAre("prog"));
+}
+
+TEST(CommandLine, RuleSourcesKeepTheirCommandLineOrder) {
+    const Options options =
+        parse_command_line({"-e", "read:error=EIO", "-s", "a.toml", "-e", "inject=write:error=EIO"});
+    ASSERT_EQ(options.rule_sources.size(), 3U);
+    EXPECT_EQ(options.rule_sources[0].kind, Kind::spec);
+    EXPECT_EQ(options.rule_sources[1].kind, Kind::scenario_file);
+    EXPECT_EQ(options.rule_sources[1].text, "a.toml");
+    EXPECT_EQ(options.rule_sources[2].kind, Kind::spec);
+    EXPECT_EQ(options.rule_sources[2].text, "inject=write:error=EIO");
+}
+
+TEST(CommandLine, UnknownOptionNamesTheNearestOne) {
+    EXPECT_EQ(parse_error({"--scenaro", "x.toml", "prog"}),
+              "unknown option \"--scenaro\" (did you mean \"--scenario\"?)");
+    EXPECT_EQ(parse_error({"-x", "prog"}), "unknown option \"-x\"");
+}
+
+TEST(CommandLine, AbbreviatedLongOptionsAreNotGuessed) {
+    EXPECT_THAT(parse_error({"--scen", "x.toml", "prog"}), HasSubstr("unknown option \"--scen\""));
+}
+
+TEST(CommandLine, OtherStraceQualifiersAreRefused) {
+    EXPECT_EQ(parse_error({"-e", "trace=open", "prog"}),
+              "-e trace=open: only inject= is supported (inject traces nothing else)");
+}
+
+TEST(CommandLine, OptionsOfLaterVersionsSaySo) {
+    EXPECT_EQ(parse_error({"-o", "log.txt", "prog"}), "--output is not supported yet");
+    EXPECT_EQ(parse_error({"-p", "123"}), "--attach is not supported yet");
+    EXPECT_EQ(parse_error({"--report", "r.json", "prog"}), "--report is not supported yet");
+}
+
+TEST(CommandLine, BadSeedAndMissingValue) {
+    EXPECT_EQ(parse_error({"--seed", "-3", "prog"}), "--seed -3: expected a non-negative integer");
+    EXPECT_THAT(parse_error({"--scenario"}), HasSubstr("scenario"));
+}
+
+TEST(Cli, BadInputIsOneLineAndStatus125) {
+    const Outcome outcome = run_cli({"-e", "wrte:error=EIO", "true"});
+    EXPECT_EQ(outcome.status, 125);
+    EXPECT_EQ(outcome.err,
+              "--inject wrte:error=EIO: unknown syscall \"wrte\" (did you mean \"write\"?)\n");
+    EXPECT_EQ(outcome.out, "");
+
+    const Outcome option = run_cli({"--frobnicate", "true"});
+    EXPECT_EQ(option.status, 125);
+    EXPECT_EQ(option.err, "inject: unknown option \"--frobnicate\"\n");
+}
+
+TEST(Cli, MissingProgramIsAUsageError) {
+    const Outcome outcome = run_cli({"-e", "write:error=EIO"});
+    EXPECT_EQ(outcome.status, 125);
+    EXPECT_THAT(outcome.err, HasSubstr("no program to run"));
+}
+
+TEST(Cli, CheckPrintsTheRulesAsUnderstoodAndRunsNothing) {
+    const Outcome outcome = run_cli(
+        {"--check", "-e", "write,pwrite64:error=ENOSPC:when=3", "-e", "fsync:retval=0:per=thread",
+         "/nonexistent/program"});
+    EXPECT_EQ(outcome.status, 0);
+    EXPECT_EQ(outcome.err, "");
+    EXPECT_EQ(outcome.out,
+              "rule 1: write,pwrite64:error=ENOSPC:when=3  (--inject "
+              "write,pwrite64:error=ENOSPC:when=3)\n"
+              "  fails write or pwrite64 calls 3 (counted per tree) with -1 ENOSPC (No space left "
+              "on device)\n"
+              "rule 2: fsync:retval=0:per=thread  (--inject fsync:retval=0:per=thread)\n"
+              "  skips fsync calls 1+ (counted per thread) and returns 0\n"
+              "program: /nonexistent/program (not started: --check)\n");
+}
+
+TEST(Cli, ListsComeFromTheLibraries) {
+    const Outcome syscalls = run_cli({"--list-syscalls"});
+    EXPECT_EQ(syscalls.status, 0);
+    EXPECT_THAT(syscalls.out, HasSubstr("x86_64 1 write\n"));
+    EXPECT_THAT(syscalls.out, HasSubstr("i386 4 write\n"));
+    const Outcome errnos = run_cli({"--list-errnos"});
+    EXPECT_THAT(errnos.out, HasSubstr("ENOSPC 28 No space left on device\n"));
+}
+
+TEST(Cli, HelpAndVersion) {
+    EXPECT_THAT(run_cli({"--help"}).out, HasSubstr("usage: inject"));
+    EXPECT_THAT(run_cli({"-V"}).out, HasSubstr("inject "));
+}
+
+}  // namespace
+}  // namespace inject::cli
