@@ -146,6 +146,19 @@ std::optional<int> errno_from_text(std::string_view text) {
             return entry.number;
         }
     }
+    // The C library names each number once; its headers also define aliases for some.
+    struct Alias {
+        std::string_view alias;
+        std::string_view name;
+    };
+    static constexpr Alias kAliases[] = {
+#include "errno_aliases.inc"
+    };
+    for (const Alias& alias : kAliases) {
+        if (alias.alias == text) {
+            return errno_from_text(alias.name);
+        }
+    }
     return std::nullopt;
 }
 

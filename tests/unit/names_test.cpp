@@ -1,6 +1,8 @@
 // Syscall names per ABI (libseccomp), errno names (the C library), "did you mean".
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include <algorithm>
 #include <set>
 #include <string>
@@ -84,6 +86,12 @@ TEST(ErrnoNames, FromText) {
     EXPECT_EQ(errno_from_text("4095"), 4095);
     // A number the C library has no name for is still an errno the kernel can return.
     EXPECT_EQ(errno_from_text("4000"), 4000);
+}
+
+TEST(ErrnoNames, AliasesFromTheCLibraryHeadersAreAcceptedAsStraceDoes) {
+    EXPECT_EQ(errno_from_text("EWOULDBLOCK"), EAGAIN);
+    EXPECT_EQ(errno_from_text("ENOTSUP"), EOPNOTSUPP);
+    EXPECT_EQ(errno_from_text("EDEADLOCK"), EDEADLK);
 }
 
 TEST(ErrnoNames, FromTextRejectsEverythingElse) {
