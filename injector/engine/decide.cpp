@@ -30,6 +30,11 @@ Decider::Decider(const std::vector<Rule>& rules) {
                 if (auto number = syscall_number(abi, name)) {
                     mark(compiled.numbers[static_cast<std::size_t>(abi)], *number);
                     mark(any_rule_[static_cast<std::size_t>(abi)], *number);
+                    auto& names = picked_names_[static_cast<std::size_t>(abi)];
+                    if (names.size() <= static_cast<std::size_t>(*number)) {
+                        names.resize(static_cast<std::size_t>(*number) + 1);
+                    }
+                    names[static_cast<std::size_t>(*number)] = name;
                 }
             }
             if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
@@ -42,6 +47,14 @@ Decider::Decider(const std::vector<Rule>& rules) {
 
 bool Decider::picks(Abi abi, long number) const noexcept {
     return has_number(any_rule_[static_cast<std::size_t>(abi)], number);
+}
+
+std::string_view Decider::name_of(Abi abi, long number) const noexcept {
+    const auto& names = picked_names_[static_cast<std::size_t>(abi)];
+    if (number < 0 || static_cast<std::size_t>(number) >= names.size()) {
+        return {};
+    }
+    return names[static_cast<std::size_t>(number)];
 }
 
 std::vector<std::string> Decider::syscall_names() const {

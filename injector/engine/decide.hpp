@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -46,6 +47,9 @@ public:
 
     bool has_rules() const noexcept { return !rules_.empty(); }
 
+    // The name of a picked call, from a table built with the rules: no lookup, no allocation.
+    std::string_view name_of(Abi abi, long number) const noexcept;
+
     // The union of the rules' syscall names, for the seccomp filter.
     std::vector<std::string> syscall_names() const;
 
@@ -76,6 +80,7 @@ private:
 
     std::vector<CompiledRule> rules_;
     std::array<std::vector<bool>, kAllAbis.size()> any_rule_;
+    std::array<std::vector<std::string>, kAllAbis.size()> picked_names_;  // by ABI, number
     std::vector<std::string> names_;
 };
 

@@ -156,5 +156,12 @@ TEST(Decider, SyscallOnlyOneAbiHasIsPickedThereOnly) {
     EXPECT_FALSE(decider.picks(Abi::x86_64, 102));
 }
 
+TEST(Decider, NamesPickedCallsPerAbi) {
+    Decider decider({parse_spec("write,fsync:error=EIO")});
+    EXPECT_EQ(decider.name_of(Abi::x86_64, kWrite64), "write");
+    EXPECT_EQ(decider.name_of(Abi::i386, kWrite32), "write");
+    EXPECT_EQ(decider.name_of(Abi::x86_64, kRead64), "");
+}
+
 }  // namespace
 }  // namespace inject::engine
