@@ -128,7 +128,8 @@ std::string spec_from_e_argument(const std::string& argument) {
         if (qualifier == "inject") {
             return argument;  // parse_spec accepts and reports the "inject=" form itself
         }
-        throw UsageError("-e " + argument + ": only inject= is supported (inject traces nothing else)");
+        throw UsageError("-e " + argument +
+                         ": only inject= is supported (inject traces nothing else)");
     }
     return argument;
 }
@@ -170,7 +171,9 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         const bool fails = std::holds_alternative<FailWithErrno>(rule.action);
         out << (fails ? "  fails " : "  skips ");
         for (std::size_t name = 0; name < rule.syscalls.size(); ++name) {
-            out << (name == 0 ? "" : name + 1 == rule.syscalls.size() ? " or " : ", ")
+            out << (name == 0                          ? ""
+                    : name + 1 == rule.syscalls.size() ? " or "
+                                                       : ", ")
                 << rule.syscalls[name];
         }
         out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per)
@@ -214,7 +217,7 @@ extern "C" void forward_signal(int signal) {
 }
 
 class SignalForwarding {
-public:
+  public:
     SignalForwarding() {
         for (std::size_t index = 0; index < kSignals.size(); ++index) {
             struct sigaction action {};
@@ -236,7 +239,7 @@ public:
         }
     }
 
-private:
+  private:
     static constexpr std::array<int, 4> kSignals{SIGINT, SIGQUIT, SIGTERM, SIGHUP};
     std::array<struct sigaction, 4> saved_{};
 };
@@ -257,14 +260,15 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
 
     po::variables_map values;
     try {
-        const auto style = po::command_line_style::unix_style ^
-                           po::command_line_style::allow_guessing;
+        const auto style =
+            po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
         const po::parsed_options parsed =
             po::command_line_parser(own).options(options_description()).style(style).run();
         for (const po::option& option : parsed.options) {
             for (const std::string& value : option.value) {
                 if (option.string_key == "scenario") {
-                    options.rule_sources.push_back({Options::RuleSource::Kind::scenario_file, value});
+                    options.rule_sources.push_back(
+                        {Options::RuleSource::Kind::scenario_file, value});
                 } else if (option.string_key == "inject") {
                     options.rule_sources.push_back(
                         {Options::RuleSource::Kind::spec, spec_from_e_argument(value)});

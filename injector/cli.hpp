@@ -12,7 +12,7 @@ namespace inject::cli {
 
 // A mistake on the command line; what() is one line, without the "inject: " prefix.
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -41,9 +41,9 @@ struct RunResult {
     std::optional<int> signal;
     std::vector<Injection> injections;
     std::vector<std::uint64_t> matched;  // per rule: the calls it counted
-    std::uint64_t syscall_stops = 0;  // syscall-related stops the engine handled
-    bool seccomp_filter = false;      // whether the filter was installed
-    std::vector<std::string> notes;   // things the user should know (one line each)
+    std::uint64_t syscall_stops = 0;     // syscall-related stops the engine handled
+    bool seccomp_filter = false;         // whether the filter was installed
+    std::vector<std::string> notes;      // things the user should know (one line each)
 };
 
 // The exit status inject reports for the result: the exit code, or 128+signal.
@@ -52,12 +52,12 @@ int exit_status(const RunResult& result);
 // The program could not be started. exit_status() is 127 (not found) or 126 (not
 // executable), or 125 when inject itself could not trace it.
 class LaunchError : public std::runtime_error {
-public:
+  public:
     LaunchError(const std::string& message, int exit_status)
         : std::runtime_error(message), exit_status_(exit_status) {}
     int exit_status() const noexcept { return exit_status_; }
 
-private:
+  private:
     int exit_status_;
 };
 

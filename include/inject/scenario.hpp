@@ -17,7 +17,7 @@ namespace inject {
 //   "enospc.toml:2:11: unknown syscall "wrte" (did you mean "write"?)"
 //   "--inject wrte:error=EIO: unknown syscall "wrte" (did you mean "write"?)"
 class ScenarioError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -35,7 +35,7 @@ struct Verdict {
 };
 
 class Decider {
-public:
+  public:
     explicit Decider(const std::vector<Rule>& rules);
 
     // Counts the call for every rule that matches it, and returns the verdict of the first
@@ -62,7 +62,7 @@ public:
     // Calls counted so far by a rule, whatever its scope (for the summary).
     std::uint64_t matched(std::size_t rule_index) const { return rules_.at(rule_index).matched; }
 
-private:
+  private:
     struct CompiledRule {
         When when;
         Scope per = Scope::tree;

@@ -31,7 +31,7 @@ struct EngineOutcome {
 };
 
 class Engine {
-public:
+  public:
     // no_new_privs: the program runs with PR_SET_NO_NEW_PRIVS (set for the filter), so a
     // setuid program it execs loses its privileges; the engine says so once when that happens.
     Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool no_new_privs = false);
@@ -46,7 +46,7 @@ public:
     EngineOutcome take_outcome() { return std::move(outcome_); }
     std::size_t tracee_count() const { return threads_.size(); }
 
-private:
+  private:
     struct PendingResult {
         Abi abi;
         std::int64_t value;

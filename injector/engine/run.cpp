@@ -25,8 +25,8 @@ RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& ar
     engine::StopPolicy policy = engine::StopPolicy::none;
     std::optional<trace::SeccompProgram> filter;
     if (decider.has_rules()) {
-        policy = options.use_seccomp ? engine::StopPolicy::seccomp
-                                     : engine::StopPolicy::every_syscall;
+        policy =
+            options.use_seccomp ? engine::StopPolicy::seccomp : engine::StopPolicy::every_syscall;
     }
     if (policy == engine::StopPolicy::seccomp) {
         filter = trace::SeccompProgram::trace_only(decider.syscall_names());

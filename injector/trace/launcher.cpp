@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -37,8 +39,8 @@ void report(int fd, ChildReport::What what, int error) {
 }
 
 // Runs in the forked child: only async-signal-safe calls from here on.
-[[noreturn]] void become_program(char* const argv[], const SeccompProgram* filter, int gate_fd,
-                                 int report_fd) {
+[[noreturn]] void become_program(const char* path, char* const argv[], const SeccompProgram* filter,
+                                 int gate_fd, int report_fd) {
     // The parent writes one byte once it has seized us: from then on we are traced. End of
     // file instead means it failed or died, and the program must not run untraced.
     char byte = 0;
@@ -64,7 +66,9 @@ void report(int fd, ChildReport::What what, int error) {
             report(report_fd, ChildReport::What::filter_failed, errno);
         }
     }
-    ::execvp(argv[0], argv);
+    // execve, not execvp: execvp would hand a file the kernel cannot run to /bin/sh, and
+    // inject would trace the shell's complaint instead of reporting the program's error.
+    ::execve(path, argv, environ);
     const int error = errno;
     report(report_fd, ChildReport::What::exec_failed, error);
     ::_exit(error == ENOENT || error == ENOTDIR ? 127 : 126);
@@ -72,7 +76,7 @@ void report(int fd, ChildReport::What what, int error) {
 
 // Owns the forked child until it is handed over: kills and reaps it if launching fails.
 class ChildGuard {
-public:
+  public:
     explicit ChildGuard(pid_t pid) : pid_(pid) {}
     ChildGuard(const ChildGuard&) = delete;
     ChildGuard& operator=(const ChildGuard&) = delete;
@@ -87,12 +91,51 @@ public:
     void reaped() { pid_ = 0; }
     pid_t release() { return std::exchange(pid_, 0); }
 
-private:
+  private:
     pid_t pid_;
 };
 
 std::string error_text(int error) {
     return std::strerror(error);
+}
+
+// The file execvp would run for `name`: itself when it has a slash, else the first
+// executable regular file in PATH. Throws LaunchError with 127 (not found) or 126 (found,
+// not executable), the conventions of env(1).
+std::string resolve_program(const std::string& name) {
+    if (name.empty()) {
+        throw LaunchError("empty program name", 127);
+    }
+    if (name.find('/') != std::string::npos) {
+        return name;
+    }
+    const char* path_variable = std::getenv("PATH");
+    const std::string search_path = path_variable != nullptr ? path_variable : "/usr/bin:/bin";
+    bool found_unexecutable = false;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t end = search_path.find(':', start);
+        std::string directory = search_path.substr(start, end - start);
+        if (directory.empty()) {
+            directory = ".";  // an empty PATH entry means the current directory
+        }
+        const std::string candidate = directory + '/' + name;
+        struct stat info {};
+        if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+            if (::access(candidate.c_str(), X_OK) == 0) {
+                return candidate;
+            }
+            found_unexecutable = true;
+        }
+        if (end == std::string::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    if (found_unexecutable) {
+        throw LaunchError(name + ": " + error_text(EACCES), 126);
+    }
+    throw LaunchError(name + ": command not found", 127);
 }
 
 }  // namespace
@@ -102,6 +145,7 @@ LaunchedProgram launch_traced(const std::vector<std::string>& argv, const Seccom
         throw LaunchError("no program to run", 125);
     }
     // Everything the child needs is prepared before fork.
+    const std::string path = resolve_program(argv[0]);
     std::vector<std::string> storage(argv);
     std::vector<char*> child_argv;
     child_argv.reserve(storage.size() + 1);
@@ -130,7 +174,7 @@ LaunchedProgram launch_traced(const std::vector<std::string>& argv, const Seccom
     if (pid == 0) {
         ::close(gate[1]);
         ::close(reports[0]);
-        become_program(child_argv.data(), filter, gate[0], reports[1]);
+        become_program(path.c_str(), child_argv.data(), filter, gate[0], reports[1]);
     }
     ChildGuard child(pid);
     gate_read.reset();

@@ -15,7 +15,7 @@ struct LaunchedProgram {
     // Stopped at the PTRACE_EVENT_EXEC stop of the execve that started the program; nothing
     // before it (the child's own set-up and that execve) is shown to the engine.
     bool filter_installed = false;
-    bool no_new_privs = false;      // set for the filter: setuid programs lose privileges
+    bool no_new_privs = false;       // set for the filter: setuid programs lose privileges
     std::vector<std::string> notes;  // one line each, for the user
 };
 

@@ -115,8 +115,7 @@ std::error_code PtraceTracer::syscall_info(pid_t tid, SyscallInfo& info) {
         case PTRACE_SYSCALL_INFO_SECCOMP:
             info.op = SyscallInfo::Op::seccomp;
             info.number = static_cast<long>(raw.seccomp.nr);
-            std::copy(std::begin(raw.seccomp.args), std::end(raw.seccomp.args),
-                      info.args.begin());
+            std::copy(std::begin(raw.seccomp.args), std::end(raw.seccomp.args), info.args.begin());
             info.abi = arch::abi_from_audit_arch(raw.arch, raw.seccomp.nr);
             break;
         default:

@@ -8,7 +8,7 @@ namespace inject::trace {
 unsigned long tracing_options(bool seccomp_filter);
 
 class PtraceTracer final : public Tracer {
-public:
+  public:
     std::optional<Stop> wait_for_stop() override;
     std::error_code resume(pid_t tid, Resume how, int signal) override;
     std::error_code syscall_info(pid_t tid, SyscallInfo& info) override;

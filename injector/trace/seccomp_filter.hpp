@@ -10,7 +10,7 @@ namespace inject::trace {
 
 // A compiled classic-BPF program, ready for seccomp(SECCOMP_SET_MODE_FILTER) in the child.
 class SeccompProgram {
-public:
+  public:
     // SECCOMP_RET_TRACE for every named syscall on x86_64 and on i386 (each ABI with its own
     // numbers, as libseccomp knows them), allow for everything else, including other ABIs.
     // Throws std::runtime_error when libseccomp refuses.
@@ -20,7 +20,7 @@ public:
     sock_fprog fprog() const;
     std::size_t size() const { return instructions_.size(); }
 
-private:
+  private:
     std::vector<sock_filter> instructions_;
 };
 

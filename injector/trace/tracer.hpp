@@ -17,11 +17,11 @@ namespace inject::trace {
 // One wait status, decoded.
 struct Stop {
     enum class Kind : std::uint8_t {
-        exited,     // the thread is gone; `code` is its exit status
-        killed,     // the thread is gone; `signal` killed it
-        syscall,    // syscall-entry or -exit stop (PTRACE_SYSCALL); ask syscall_info which
-        event,      // PTRACE_EVENT_* stop; `event` says which, `signal` its WSTOPSIG
-        signal,     // signal-delivery-stop: `signal` is about to be delivered
+        exited,   // the thread is gone; `code` is its exit status
+        killed,   // the thread is gone; `signal` killed it
+        syscall,  // syscall-entry or -exit stop (PTRACE_SYSCALL); ask syscall_info which
+        event,    // PTRACE_EVENT_* stop; `event` says which, `signal` its WSTOPSIG
+        signal,   // signal-delivery-stop: `signal` is about to be delivered
     };
     pid_t tid = 0;
     Kind kind = Kind::exited;
@@ -46,7 +46,7 @@ enum class Resume : std::uint8_t {
 };
 
 class Tracer {
-public:
+  public:
     virtual ~Tracer() = default;
 
     // The next stop of any tracee; nullopt once no tracee is left.

@@ -50,17 +50,17 @@ TEST(CommandLine, DoubleDashEndsOptions) {
 }
 
 TEST(CommandLine, AttachedAndSeparateValuesBothWork) {
-    const Options options = parse_command_line(
-        {"--inject=read:error=EIO", "-ewrite:error=EIO", "--scenario", "a.toml", "-s", "b.toml",
-         "--seed", "42", "prog"});
+    const Options options =
+        parse_command_line({"--inject=read:error=EIO", "-ewrite:error=EIO", "--scenario", "a.toml",
+                            "-s", "b.toml", "--seed", "42", "prog"});
     ASSERT_EQ(options.rule_sources.size(), 4U);
     EXPECT_EQ(options.seed, 42U);
     EXPECT_THAT(options.command, ElementsAre("prog"));
 }
 
 TEST(CommandLine, RuleSourcesKeepTheirCommandLineOrder) {
-    const Options options =
-        parse_command_line({"-e", "read:error=EIO", "-s", "a.toml", "-e", "inject=write:error=EIO"});
+    const Options options = parse_command_line(
+        {"-e", "read:error=EIO", "-s", "a.toml", "-e", "inject=write:error=EIO"});
     ASSERT_EQ(options.rule_sources.size(), 3U);
     EXPECT_EQ(options.rule_sources[0].kind, Kind::spec);
     EXPECT_EQ(options.rule_sources[1].kind, Kind::scenario_file);
@@ -114,9 +114,8 @@ TEST(Cli, MissingProgramIsAUsageError) {
 }
 
 TEST(Cli, CheckPrintsTheRulesAsUnderstoodAndRunsNothing) {
-    const Outcome outcome = run_cli(
-        {"--check", "-e", "write,pwrite64:error=ENOSPC:when=3", "-e", "fsync:retval=0:per=thread",
-         "/nonexistent/program"});
+    const Outcome outcome = run_cli({"--check", "-e", "write,pwrite64:error=ENOSPC:when=3", "-e",
+                                     "fsync:retval=0:per=thread", "/nonexistent/program"});
     EXPECT_EQ(outcome.status, 0);
     EXPECT_EQ(outcome.err, "");
     EXPECT_EQ(outcome.out,

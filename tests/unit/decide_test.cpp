@@ -74,7 +74,7 @@ TEST(Decider, EachAbiUsesItsOwnNumbers) {
 TEST(Decider, OneTreeCounterAcrossThreadsAndProcesses) {
     Decider decider({parse_spec("write:error=EIO:when=3")});
     EXPECT_FALSE(decider.on_syscall(call(kWrite64, 100, 100)));
-    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 101, 100)));  // another thread
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 101, 100)));         // another thread
     const auto verdict = decider.on_syscall(call(kWrite64, 200, 200));  // another process
     ASSERT_TRUE(verdict);
     EXPECT_EQ(verdict->nth, 3U);
@@ -101,7 +101,7 @@ TEST(Decider, ExecFromANonLeaderThreadKeepsThatThreadsCount) {
     decider.on_syscall(call(kWrite64, 100, 100));  // the leader: 1
     decider.on_syscall(call(kWrite64, 101, 100));  // the thread that will exec: 1
     decider.on_syscall(call(kWrite64, 101, 100));  // 2
-    decider.on_exec(101, 100);  // thread 101 exec'd and is now 100
+    decider.on_exec(101, 100);                     // thread 101 exec'd and is now 100
     const auto verdict = decider.on_syscall(call(kWrite64, 100, 100));
     ASSERT_TRUE(verdict);
     EXPECT_EQ(verdict->nth, 3U);
@@ -122,7 +122,8 @@ TEST(Decider, ForgottenThreadsAndProcessesStartAfresh) {
 }
 
 TEST(Decider, FirstRuleThatFiresDecidesAndEveryMatchingRuleCounts) {
-    Decider decider({parse_spec("write:error=ENOSPC:when=2"), parse_spec("write:error=EIO:when=2+")});
+    Decider decider(
+        {parse_spec("write:error=ENOSPC:when=2"), parse_spec("write:error=EIO:when=2+")});
     EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
     auto second = decider.on_syscall(call(kWrite64));  // both fire; the first in order wins
     ASSERT_TRUE(second);

@@ -23,7 +23,7 @@ using trace::Stop;
 using trace::SyscallInfo;
 
 class MockTracer : public trace::Tracer {
-public:
+  public:
     MOCK_METHOD(std::optional<Stop>, wait_for_stop, (), (override));
     MOCK_METHOD(std::error_code, resume, (pid_t, Resume, int), (override));
     MOCK_METHOD(std::error_code, syscall_info, (pid_t, SyscallInfo&), (override));
@@ -101,7 +101,7 @@ SyscallInfo exit_info(std::int64_t value, Abi abi = Abi::x86_64) {
 }
 
 class EngineTest : public ::testing::Test {
-protected:
+  protected:
     void use_rules(std::vector<Rule> rules, StopPolicy policy) {
         rules_ = std::move(rules);
         decider_.emplace(rules_);

@@ -40,7 +40,8 @@ TEST(Summary, LongListsAreCut) {
     const std::vector<Rule> rules{parse_spec("write:error=EIO")};
     RunResult result;
     for (std::uint64_t nth = 1; nth <= kListedInjections + 5; ++nth) {
-        result.injections.push_back(Injection{0, "write", Abi::x86_64, nth, 1, 1, FailWithErrno{EIO}});
+        result.injections.push_back(
+            Injection{0, "write", Abi::x86_64, nth, 1, 1, FailWithErrno{EIO}});
     }
     std::ostringstream out;
     write_summary(out, rules, result);
