@@ -1,0 +1,193 @@
+// The shipped examples under the shipped scenarios: what scripts/demo shows, checked. Each
+// example first runs bare (it must work, or the injected runs prove nothing), then under
+// inject, once with the seccomp filter (the default) and once with --no-seccomp, where every
+// syscall stops: both paths must count and inject the same calls.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace it = inject::testing;
+
+// copy_file copies in chunks of this size; the scenarios count its writes.
+constexpr std::size_t kChunk = 4096;
+
+// Bytes that do not repeat from one chunk to the next, so that a lost, doubled or reordered
+// chunk changes the copy. Not a multiple of the chunk size: the last write is a short one.
+std::string sample_data() {
+    std::string data(16 * kChunk + 123, '\0');
+    std::uint32_t x = 2463534242u;
+    for (char& c : data) {
+        x ^= x << 13;  // xorshift32
+        x ^= x >> 17;
+        x ^= x << 5;
+        c = static_cast<char>(x & 0xff);
+    }
+    return data;
+}
+
+std::size_t chunks_of(const std::string& data) {
+    return (data.size() + kChunk - 1) / kChunk;
+}
+
+// Everything a failed expectation needs to be understood without rerunning.
+std::string describe(const it::CommandResult& r) {
+    return "exit status " + std::to_string(r.exit_status) + "\n--- stdout:\n" + r.out +
+           "\n--- stderr:\n" + r.err;
+}
+
+// The summary's first words; "1 fault" matches whether or not the count is pluralized.
+std::string injected_count(std::size_t n) {
+    return "inject: " + std::to_string(n) + " fault";
+}
+
+// A run that hangs must fail the test, not the whole suite's time budget.
+constexpr std::chrono::seconds kTimeout{30};
+
+TEST(ExamplesBare, CopyFileCopies) {
+    const it::TempDir dir;
+    const std::string data = sample_data();
+    it::write_file(dir / "in", data);
+
+    const auto r = it::run_command({it::example("copy_file"), dir / "in", dir / "out"}, kTimeout);
+
+    ASSERT_EQ(r.exit_status, 0) << describe(r);
+    EXPECT_EQ(r.err, "") << "success must be silent";
+    EXPECT_TRUE(it::read_file(dir / "out") == data) << "the copy differs from the original";
+}
+
+TEST(ExamplesBare, ConfigWriterWrites) {
+    const it::TempDir dir;
+    it::write_file(dir / "app.conf", "old=1\n");
+
+    const auto r = it::run_command(
+        {it::example("config_writer"), dir / "app.conf", "name=demo", "size=3"}, kTimeout);
+
+    ASSERT_EQ(r.exit_status, 0) << describe(r);
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(it::read_file(dir / "app.conf"), "name=demo\nsize=3\n");
+    EXPECT_FALSE(fs::exists(dir / "app.conf.tmp"));
+}
+
+// The parameter: whether inject installs its seccomp filter.
+class ExamplesInjected : public ::testing::TestWithParam<bool> {
+  protected:
+    static it::CommandResult run_under(const std::string& scenario_name,
+                                       const std::vector<std::string>& program) {
+        std::vector<std::string> argv{it::inject_binary()};
+        if (!GetParam()) {
+            argv.emplace_back("--no-seccomp");
+        }
+        argv.insert(argv.end(), {"--scenario", it::scenario(scenario_name), "--"});
+        argv.insert(argv.end(), program.begin(), program.end());
+        return it::run_command(argv, kTimeout);
+    }
+};
+
+TEST_P(ExamplesInjected, CopyFileMeetsFullDiskAndRemovesItsOutput) {
+    const it::TempDir dir;
+    it::write_file(dir / "in", sample_data());
+
+    const auto r = run_under("enospc.toml", {it::example("copy_file"), dir / "in", dir / "out"});
+
+    EXPECT_EQ(r.exit_status, 1) << describe(r);
+    EXPECT_NE(r.err.find("copy_file: writing " + (dir / "out") + ": No space left on device"),
+              std::string::npos)
+        << describe(r);
+    EXPECT_NE(r.err.find(injected_count(1)), std::string::npos) << describe(r);
+    EXPECT_FALSE(fs::exists(dir / "out")) << "the partial copy was left behind";
+    EXPECT_TRUE(fs::exists(dir / "in"));
+}
+
+TEST_P(ExamplesInjected, CopyFileTakesAZeroByteWriteForAFullDisk) {
+    const it::TempDir dir;
+    it::write_file(dir / "in", sample_data());
+
+    const auto r =
+        run_under("write-returns-zero.toml", {it::example("copy_file"), dir / "in", dir / "out"});
+
+    // A copier that retried forever would be killed at the timeout: 128+SIGKILL, not 1.
+    EXPECT_EQ(r.exit_status, 1) << describe(r);
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << describe(r);
+    EXPECT_NE(r.err.find(injected_count(1)), std::string::npos) << describe(r);
+    EXPECT_FALSE(fs::exists(dir / "out")) << "the partial copy was left behind";
+}
+
+TEST_P(ExamplesInjected, CopyFileRetriesInterruptedWrites) {
+    const it::TempDir dir;
+    const std::string data = sample_data();
+    it::write_file(dir / "in", data);
+
+    const auto r =
+        run_under("eintr-on-write.toml", {it::example("copy_file"), dir / "in", dir / "out"});
+
+    EXPECT_EQ(r.exit_status, 0) << describe(r);
+    // Every chunk's first attempt is interrupted (calls 1, 3, 5...), its retry succeeds.
+    EXPECT_NE(r.err.find(injected_count(chunks_of(data))), std::string::npos) << describe(r);
+    EXPECT_TRUE(fs::exists(dir / "out"));
+    EXPECT_TRUE(it::read_file(dir / "out") == data) << "the copy differs from the original";
+}
+
+TEST_P(ExamplesInjected, ConfigWriterKeepsOldConfigWhenFsyncFails) {
+    const it::TempDir dir;
+    it::write_file(dir / "app.conf", "old=1\n");
+
+    const auto r = run_under("eio-on-fsync.toml",
+                             {it::example("config_writer"), dir / "app.conf", "name=demo"});
+
+    EXPECT_EQ(r.exit_status, 1) << describe(r);
+    EXPECT_NE(
+        r.err.find("config_writer: syncing " + (dir / "app.conf.tmp") + ": Input/output error"),
+        std::string::npos)
+        << describe(r);
+    EXPECT_NE(r.err.find(injected_count(1)), std::string::npos) << describe(r);
+    EXPECT_EQ(it::read_file(dir / "app.conf"), "old=1\n");
+    EXPECT_FALSE(fs::exists(dir / "app.conf.tmp")) << "the temporary file was left behind";
+}
+
+TEST_P(ExamplesInjected, ConfigWriterKeepsOldConfigWhenRenameFails) {
+    const it::TempDir dir;
+    it::write_file(dir / "app.conf", "old=1\n");
+
+    const auto r = run_under("rename-ebusy.toml",
+                             {it::example("config_writer"), dir / "app.conf", "name=demo"});
+
+    EXPECT_EQ(r.exit_status, 1) << describe(r);
+    EXPECT_NE(r.err.find("config_writer: renaming " + (dir / "app.conf.tmp") + " to " +
+                         (dir / "app.conf") + ": Device or resource busy"),
+              std::string::npos)
+        << describe(r);
+    EXPECT_NE(r.err.find(injected_count(1)), std::string::npos) << describe(r);
+    EXPECT_EQ(it::read_file(dir / "app.conf"), "old=1\n");
+    EXPECT_FALSE(fs::exists(dir / "app.conf.tmp")) << "the temporary file was left behind";
+}
+
+TEST_P(ExamplesInjected, ConfigWriterRetriesInterruptedWrite) {
+    const it::TempDir dir;
+    it::write_file(dir / "app.conf", "old=1\n");
+
+    const auto r = run_under("eintr-on-write.toml",
+                             {it::example("config_writer"), dir / "app.conf", "name=demo"});
+
+    EXPECT_EQ(r.exit_status, 0) << describe(r);
+    EXPECT_NE(r.err.find(injected_count(1)), std::string::npos) << describe(r);
+    EXPECT_EQ(it::read_file(dir / "app.conf"), "name=demo\n");
+    EXPECT_FALSE(fs::exists(dir / "app.conf.tmp"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ExamplesInjected, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& mode) {
+                             return mode.param ? "Seccomp" : "NoSeccomp";
+                         });
+
+}  // namespace
