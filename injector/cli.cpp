@@ -45,7 +45,7 @@ po::options_description describe_options() {
          "JSON report of the run (not supported yet)")
         ("quiet,q", po::bool_switch(), "no summary on stderr")
         ("no-seccomp", po::bool_switch(),
-         "no seccomp filter: every syscall stops (slower; keeps setuid programs privileged)")
+         "no seccomp filter: every syscall stops (slower)")
         ("check", po::bool_switch(), "validate the rules, print them, run nothing")
         ("list-syscalls", po::bool_switch(), "print the syscall names of each ABI")
         ("list-errnos", po::bool_switch(), "print the errno names")

@@ -245,9 +245,11 @@ void Engine::on_exec(ThreadState& thread) {
     state.pending.reset();
     if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
         setid_noted_ = true;
+        // Without privileges ptrace alone would also keep it from gaining them, so the
+        // remedy to offer is privileges, not --no-seccomp.
         outcome_.notes.push_back(
-            "a setuid/setgid program ran without its privileges: the seccomp filter needs "
-            "PR_SET_NO_NEW_PRIVS when inject is not privileged (use --no-seccomp to keep them)");
+            "a setuid/setgid program ran without its privileges: inject is not privileged, so "
+            "its seccomp filter needs PR_SET_NO_NEW_PRIVS (run inject as root to keep them)");
     }
     resume(state);
 }

@@ -345,6 +345,15 @@ TEST_P(InjectTest, InjectedEintrIsNotASignal) {
     EXPECT_EQ(parse_summary(r.err).faults, 1) << r.err;
 }
 
+TEST_P(InjectTest, GroupStopStopsTheProgramAndSigcontEndsIt) {
+    // raise(SIGSTOP) must really stop it (a group-stop, held with PTRACE_LISTEN) and the
+    // child's SIGCONT must wake it; a tracer that eats either leaves it running early or hung.
+    const auto r = inject({"-e", "write:error=ENOSPC:when=2"}, {program("stops"), dir_ / "out"});
+    EXPECT_EQ(r.exit_status, 0) << describe(r);
+    EXPECT_EQ(r.out, "stopping\nparent stopped: yes\ncontinued\nwrite: ok\n");
+    EXPECT_EQ(read_file(dir_ / "out"), "x");
+}
+
 TEST_P(InjectTest, DeathBySignalIs128PlusN) {
     const auto r = inject({"-e", "write:error=ENOSPC"}, {program("segv"), dir_ / "out"});
     EXPECT_EQ(r.exit_status, 128 + 11) << describe(r);
