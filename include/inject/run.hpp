@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "inject/abi.hpp"
 #include "inject/rule.hpp"
+#include "inject/scenario.hpp"
 
 namespace inject {
 
@@ -22,6 +24,12 @@ struct RunOptions {
     // Called with the program's pid once it is running traced (the CLI uses it to forward
     // SIGTERM and SIGHUP to the program).
     std::function<void(pid_t)> on_start;
+    // Capture the program's stdout and stderr into the result. With pass_through they also
+    // still reach inject's own stdout and stderr, as they are produced.
+    bool capture_output = false;
+    bool pass_through = true;
+    // Kill the program and everything it started when the run takes longer than this.
+    std::optional<std::chrono::milliseconds> timeout;
 };
 
 // One fault that fired.
@@ -44,6 +52,9 @@ struct RunResult {
     std::uint64_t syscall_stops = 0;     // syscall-related stops the engine handled
     bool seccomp_filter = false;         // whether the filter was installed
     std::vector<std::string> notes;      // things the user should know (one line each)
+    std::string captured_stdout;         // with RunOptions::capture_output
+    std::string captured_stderr;
+    bool timed_out = false;  // killed at RunOptions::timeout (signal is then SIGKILL)
 };
 
 // The exit status inject reports for the result: the exit code, or 128+signal.
@@ -65,5 +76,16 @@ class LaunchError : public std::runtime_error {
 // until every traced process has ended, and returns how the program ended.
 RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
               const RunOptions& options = {});
+
+// The same with a scenario's rules.
+RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
+              const RunOptions& options = {});
+
+// Runs `body` in a forked child traced under the scenario, as a GoogleTest death test runs
+// its statement, and returns how the child ended: body's return value is its exit code.
+// Only the calls body makes are counted (the fork and the filter's set-up are not). Use it
+// in single-threaded test code: the child is a fork of the caller.
+RunResult run_function(const Scenario& scenario, const std::function<int()>& body,
+                       const RunOptions& options = {});
 
 }  // namespace inject

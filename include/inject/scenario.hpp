@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "inject/expect.hpp"
 #include "inject/rule.hpp"
 
 namespace inject {
@@ -26,6 +27,8 @@ struct Scenario {
     std::string description;
     std::optional<std::uint64_t> seed;
     std::vector<Rule> rules;
+    // The [expect] table, when the scenario has one: it is then a test that passes or fails.
+    std::optional<Expectations> expect;
 };
 
 // Reads and validates a TOML scenario. Throws ScenarioError (also for a missing file).
@@ -33,6 +36,9 @@ Scenario load_scenario_file(const std::filesystem::path& path);
 
 // Validates TOML text; source_name is used in messages and in each rule's origin.
 Scenario parse_scenario(std::string_view toml_text, std::string_view source_name);
+
+// A scenario with one rule, from a spec: what -e gives on the command line.
+Scenario scenario_from_spec(std::string_view spec);
 
 // Parses one fault in strace's syntax, "SYSCALL[,SYSCALL...]:KEY=VALUE[:KEY=VALUE...]",
 // with or without a leading "inject=". Throws ScenarioError.

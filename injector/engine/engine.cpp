@@ -42,18 +42,22 @@ Engine::Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool 
     threads_.reserve(64);
 }
 
-EngineOutcome Engine::run(pid_t program) {
-    adopt_stopped_program(program);
+EngineOutcome Engine::run(pid_t program, bool at_exec) {
+    adopt_stopped_program(program, at_exec);
     while (auto stop = tracer_.wait_for_stop()) {
         handle(*stop);
     }
     return take_outcome();
 }
 
-void Engine::adopt_stopped_program(pid_t program) {
+void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
     program_ = program;
     ThreadState& thread = add_thread(program, program);
-    on_exec(thread);
+    if (at_exec) {
+        on_exec(thread);
+    } else {
+        resume(thread);  // the SIGSTOP that marked the start is not delivered
+    }
 }
 
 Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
@@ -61,7 +65,28 @@ Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
     it->second = ThreadState{};
     it->second.tid = tid;
     it->second.tgid = tgid;
+    if (tid == tgid) {
+        const std::lock_guard lock(processes_mutex_);
+        processes_.push_back(tgid);
+    }
+    if (killing_.load()) {
+        tracer_.kill_process(tgid);  // born after the timeout: it goes too
+    }
     return it->second;
+}
+
+void Engine::forget_process(pid_t tgid) {
+    decider_.forget_process(tgid);
+    const std::lock_guard lock(processes_mutex_);
+    std::erase(processes_, tgid);
+}
+
+void Engine::kill_everything() {
+    killing_.store(true);
+    const std::lock_guard lock(processes_mutex_);
+    for (const pid_t process : processes_) {
+        tracer_.kill_process(process);
+    }
 }
 
 Engine::ThreadState* Engine::find_or_adopt(pid_t tid) {
@@ -112,7 +137,7 @@ void Engine::on_gone(const Stop& stop) {
     decider_.forget_thread(stop.tid);
     if (stop.tid == tgid) {
         // A leader is reported last, when its whole thread group is gone.
-        decider_.forget_process(tgid);
+        forget_process(tgid);
     }
     if (stop.tid == program_) {
         if (stop.kind == Stop::Kind::exited) {

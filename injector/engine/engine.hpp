@@ -3,7 +3,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -37,12 +39,17 @@ class Engine {
     Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool no_new_privs = false);
 
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
-    // that started the program; its exit status is the outcome's.
-    EngineOutcome run(pid_t program);
+    // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
+    // it raised, which is not delivered); its exit status is the outcome's.
+    EngineOutcome run(pid_t program, bool at_exec = true);
 
     // Handles one stop (public for the unit tests, which feed stops one by one).
     void handle(const trace::Stop& stop);
-    void adopt_stopped_program(pid_t program);
+    void adopt_stopped_program(pid_t program, bool at_exec = true);
+
+    // Kills every traced process, now and as new ones appear; the loop then sees them die.
+    // The one member that may be called from another thread (the timeout's).
+    void kill_everything();
     EngineOutcome take_outcome() { return std::move(outcome_); }
     std::size_t tracee_count() const { return threads_.size(); }
 
@@ -59,6 +66,7 @@ class Engine {
     };
 
     ThreadState* find_or_adopt(pid_t tid);
+    void forget_process(pid_t tgid);
     ThreadState& add_thread(pid_t tid, pid_t tgid);
     void on_gone(const trace::Stop& stop);
     void on_syscall_stop(ThreadState& thread);
@@ -78,6 +86,12 @@ class Engine {
     pid_t program_ = 0;
     std::unordered_map<pid_t, ThreadState> threads_;
     EngineOutcome outcome_;
+
+    // The traced processes, for kill_everything(). Changed only when a process appears or
+    // goes, so the lock costs nothing on the per-syscall path.
+    std::mutex processes_mutex_;
+    std::vector<pid_t> processes_;
+    std::atomic<bool> killing_{false};
 };
 
 }  // namespace inject::engine

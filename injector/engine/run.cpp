@@ -1,6 +1,22 @@
-// inject::run: the rules compiled, the filter built, the program launched and traced.
+// inject::run and inject::run_function: the rules compiled, the filter built, the program
+// launched and traced, its output relayed, its time limited.
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <array>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
+#include <thread>
 
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
@@ -8,18 +24,154 @@
 #include "trace/launcher.hpp"
 #include "trace/ptrace_tracer.hpp"
 #include "trace/seccomp_filter.hpp"
+#include "trace/unique_fd.hpp"
 
 namespace inject {
 
-int exit_status(const RunResult& result) {
-    if (result.signal) {
-        return 128 + *result.signal;
+namespace {
+
+using trace::UniqueFd;
+
+struct Pipe {
+    UniqueFd read_end;
+    UniqueFd write_end;
+};
+
+Pipe make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        throw LaunchError(std::string("pipe: ") + std::strerror(errno), 125);
     }
-    return result.exit_code.value_or(0);
+    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
-              const RunOptions& options) {
+void write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t written = ::write(fd, data, size);
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return;  // our own stdout is gone: keep capturing all the same
+        }
+        data += written;
+        size -= static_cast<std::size_t>(written);
+    }
+}
+
+// Collects the program's stdout and stderr from pipes and, when asked, passes them on to
+// inject's own as they come, on a thread of its own while the engine runs on this one.
+class OutputRelay {
+  public:
+    explicit OutputRelay(bool pass_through)
+        : pass_through_(pass_through), out_(make_pipe()), err_(make_pipe()) {}
+    OutputRelay(const OutputRelay&) = delete;
+    OutputRelay& operator=(const OutputRelay&) = delete;
+
+    trace::ChildIo child_io() const { return {out_.write_end.get(), err_.write_end.get()}; }
+
+    // Once the child holds the write ends: ours must close, or the pipes never reach EOF.
+    void start() {
+        out_.write_end.reset();
+        err_.write_end.reset();
+        thread_ = std::jthread([this] { relay(); });
+    }
+
+    // Waits for end-of-file on both, which comes when every process holding them has ended.
+    void finish(RunResult& result) {
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+        result.captured_stdout = std::move(captured_[0]);
+        result.captured_stderr = std::move(captured_[1]);
+    }
+
+  private:
+    void relay() {
+        // A closed stdout of ours must not kill inject with SIGPIPE; SIGPIPE goes to the
+        // writing thread, so blocking it here is enough.
+        sigset_t pipe_signal;
+        sigemptyset(&pipe_signal);
+        sigaddset(&pipe_signal, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+
+        std::array<pollfd, 2> fds{pollfd{out_.read_end.get(), POLLIN, 0},
+                                  pollfd{err_.read_end.get(), POLLIN, 0}};
+        constexpr std::array<int, 2> kDestinations{STDOUT_FILENO, STDERR_FILENO};
+        std::array<char, 65536> buffer{};
+        int open_pipes = 2;
+        while (open_pipes > 0) {
+            if (::poll(fds.data(), fds.size(), -1) < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return;
+            }
+            for (std::size_t index = 0; index < fds.size(); ++index) {
+                if (fds[index].fd < 0 || fds[index].revents == 0) {
+                    continue;
+                }
+                const ssize_t got = ::read(fds[index].fd, buffer.data(), buffer.size());
+                if (got < 0 && errno == EINTR) {
+                    continue;
+                }
+                if (got <= 0) {
+                    fds[index].fd = -1;  // poll ignores negative fds
+                    --open_pipes;
+                    continue;
+                }
+                const auto size = static_cast<std::size_t>(got);
+                captured_[index].append(buffer.data(), size);
+                if (pass_through_) {
+                    write_all(kDestinations[index], buffer.data(), size);
+                }
+            }
+        }
+    }
+
+    bool pass_through_;
+    Pipe out_;
+    Pipe err_;
+    std::array<std::string, 2> captured_;
+    std::jthread thread_;
+};
+
+// Kills everything the run traces when it outlives its time.
+class Watchdog {
+  public:
+    Watchdog(engine::Engine& engine, std::chrono::milliseconds timeout)
+        : thread_([this, &engine, timeout](std::stop_token stop) {
+              std::unique_lock lock(mutex_);
+              wake_.wait_for(lock, stop, timeout, [] { return false; });
+              if (!stop.stop_requested()) {
+                  fired_ = true;
+                  engine.kill_everything();
+              }
+          }) {}
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+
+    // Stops the clock; whether it had fired.
+    bool stop() {
+        thread_.request_stop();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+        return fired_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable_any wake_;
+    bool fired_ = false;
+    std::jthread thread_;  // last: it uses the members above
+};
+
+using Launch =
+    std::function<trace::LaunchedProgram(const trace::SeccompProgram*, const trace::ChildIo&)>;
+
+RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
+                     const Launch& launch) {
     engine::Decider decider(rules);
 
     engine::StopPolicy policy = engine::StopPolicy::none;
@@ -32,7 +184,16 @@ RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& ar
         filter = trace::SeccompProgram::trace_only(decider.syscall_names());
     }
 
-    trace::LaunchedProgram launched = trace::launch_traced(argv, filter ? &*filter : nullptr);
+    std::optional<OutputRelay> relay;
+    if (options.capture_output) {
+        relay.emplace(options.pass_through);
+    }
+    trace::LaunchedProgram launched =
+        launch(filter ? &*filter : nullptr, relay ? relay->child_io() : trace::ChildIo{});
+    if (relay) {
+        relay->start();
+    }
+
     RunResult result;
     result.notes = std::move(launched.notes);
     if (policy == engine::StopPolicy::seccomp && !launched.filter_installed) {
@@ -45,7 +206,27 @@ RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& ar
 
     trace::PtraceTracer tracer;
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
-    engine::EngineOutcome outcome = engine.run(launched.pid);
+    std::optional<Watchdog> watchdog;
+    if (options.timeout) {
+        watchdog.emplace(engine, *options.timeout);
+    }
+    engine::EngineOutcome outcome;
+    try {
+        outcome = engine.run(launched.pid, launched.stopped_at_exec);
+    } catch (...) {
+        // Nothing may outlive a failed run (the relay would wait for it): kill and reap all.
+        engine.kill_everything();
+        try {
+            while (tracer.wait_for_stop()) {
+            }
+        } catch (...) {
+        }
+        throw;
+    }
+    result.timed_out = watchdog && watchdog->stop();
+    if (relay) {
+        relay->finish(result);
+    }
 
     result.exit_code = outcome.exit_code;
     result.signal = outcome.signal;
@@ -59,6 +240,47 @@ RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& ar
         result.matched.push_back(decider.matched(index));
     }
     return result;
+}
+
+// A scenario's expectations ask for a time limit and for the output to be kept.
+RunOptions with_expectations(const Scenario& scenario, RunOptions options) {
+    if (scenario.expect) {
+        if (!options.timeout) {
+            options.timeout = scenario.expect->timeout;
+        }
+        options.capture_output = options.capture_output || scenario.expect->needs_output();
+    }
+    return options;
+}
+
+}  // namespace
+
+int exit_status(const RunResult& result) {
+    if (result.signal) {
+        return 128 + *result.signal;
+    }
+    return result.exit_code.value_or(0);
+}
+
+RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
+              const RunOptions& options) {
+    return run_traced(rules, options,
+                      [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
+                          return trace::launch_traced(argv, filter, io);
+                      });
+}
+
+RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
+              const RunOptions& options) {
+    return run(scenario.rules, argv, with_expectations(scenario, options));
+}
+
+RunResult run_function(const Scenario& scenario, const std::function<int()>& body,
+                       const RunOptions& options) {
+    return run_traced(scenario.rules, with_expectations(scenario, options),
+                      [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
+                          return trace::launch_traced_function(body, filter, io);
+                      });
 }
 
 }  // namespace inject

@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,9 +41,16 @@ void report(int fd, ChildReport::What what, int error) {
     [[maybe_unused]] const ssize_t written = ::write(fd, &message, sizeof message);
 }
 
-// Runs in the forked child: only async-signal-safe calls from here on.
-[[noreturn]] void become_program(const char* path, char* const argv[], const SeccompProgram* filter,
-                                 int gate_fd, int report_fd) {
+// What the forked child becomes once it is traced.
+struct ChildTarget {
+    const char* path = nullptr;  // exec this (argv[0] already resolved), or
+    char* const* argv = nullptr;
+    const std::function<int()>* body = nullptr;  // call this and exit with its result
+};
+
+// Runs in the forked child: only async-signal-safe calls until the exec or the body.
+[[noreturn]] void become_program(const ChildTarget& target, const SeccompProgram* filter,
+                                 const ChildIo& io, int gate_fd, int report_fd) {
     // The parent writes one byte once it has seized us: from then on we are traced. End of
     // file instead means it failed or died, and the program must not run untraced.
     char byte = 0;
@@ -51,6 +61,12 @@ void report(int fd, ChildReport::What what, int error) {
         ::_exit(125);
     }
     ::close(gate_fd);
+    if (io.stdout_fd >= 0) {
+        ::dup2(io.stdout_fd, STDOUT_FILENO);
+    }
+    if (io.stderr_fd >= 0) {
+        ::dup2(io.stderr_fd, STDERR_FILENO);
+    }
 
     if (filter != nullptr) {
         const sock_fprog program = filter->fprog();
@@ -66,9 +82,27 @@ void report(int fd, ChildReport::What what, int error) {
             report(report_fd, ChildReport::What::filter_failed, errno);
         }
     }
+    if (target.body != nullptr) {
+        // No exec marks the start here: stopping ourselves does. The report pipe closes first
+        // so the parent sees the set-up as complete.
+        ::close(report_fd);
+        ::raise(SIGSTOP);
+        int status = 125;
+        try {
+            status = (*target.body)();
+        } catch (const std::exception& error) {
+            std::fprintf(stderr, "inject: the traced function threw: %s\n", error.what());
+        } catch (...) {
+            std::fprintf(stderr, "inject: the traced function threw\n");
+        }
+        // A fork of the caller: its atexit handlers and static destructors are not ours to
+        // run, but what the body printed must not be lost.
+        std::fflush(nullptr);
+        ::_exit(status);
+    }
     // execve, not execvp: execvp would hand a file the kernel cannot run to /bin/sh, and
     // inject would trace the shell's complaint instead of reporting the program's error.
-    ::execve(path, argv, environ);
+    ::execve(target.path, target.argv, environ);
     const int error = errno;
     report(report_fd, ChildReport::What::exec_failed, error);
     ::_exit(error == ENOENT || error == ENOTDIR ? 127 : 126);
@@ -140,20 +174,10 @@ std::string resolve_program(const std::string& name) {
 
 }  // namespace
 
-LaunchedProgram launch_traced(const std::vector<std::string>& argv, const SeccompProgram* filter) {
-    if (argv.empty()) {
-        throw LaunchError("no program to run", 125);
-    }
-    // Everything the child needs is prepared before fork.
-    const std::string path = resolve_program(argv[0]);
-    std::vector<std::string> storage(argv);
-    std::vector<char*> child_argv;
-    child_argv.reserve(storage.size() + 1);
-    for (std::string& arg : storage) {
-        child_argv.push_back(arg.data());
-    }
-    child_argv.push_back(nullptr);
+namespace {
 
+LaunchedProgram launch(const ChildTarget& target, const std::string& name,
+                       const SeccompProgram* filter, const ChildIo& io) {
     int gate[2];
     int reports[2];
     if (::pipe2(gate, O_CLOEXEC) != 0) {
@@ -167,6 +191,8 @@ LaunchedProgram launch_traced(const std::vector<std::string>& argv, const Seccom
     UniqueFd report_read(reports[0]);
     UniqueFd report_write(reports[1]);
 
+    // What the caller buffered must not be written twice, by it and by its fork.
+    std::fflush(nullptr);
     const pid_t pid = ::fork();
     if (pid == -1) {
         throw LaunchError("fork: " + error_text(errno), 125);
@@ -174,14 +200,14 @@ LaunchedProgram launch_traced(const std::vector<std::string>& argv, const Seccom
     if (pid == 0) {
         ::close(gate[1]);
         ::close(reports[0]);
-        become_program(path.c_str(), child_argv.data(), filter, gate[0], reports[1]);
+        become_program(target, filter, io, gate[0], reports[1]);
     }
     ChildGuard child(pid);
     gate_read.reset();
     report_write.reset();
 
     if (::ptrace(PTRACE_SEIZE, pid, nullptr, tracing_options(filter != nullptr)) != 0) {
-        throw LaunchError("cannot trace " + argv[0] + ": ptrace: " + error_text(errno), 125);
+        throw LaunchError("cannot trace " + name + ": ptrace: " + error_text(errno), 125);
     }
     const char go = 1;
     if (::write(gate_write.get(), &go, 1) != 1) {
@@ -209,6 +235,9 @@ LaunchedProgram launch_traced(const std::vector<std::string>& argv, const Seccom
         if (stop.kind == Stop::Kind::event && stop.event == PTRACE_EVENT_EXEC) {
             break;
         }
+        if (target.body != nullptr && stop.kind == Stop::Kind::signal && stop.signal == SIGSTOP) {
+            break;  // the function's child stopped itself: its body comes next
+        }
         const int deliver = stop.kind == Stop::Kind::signal ? stop.signal : 0;
         if (::ptrace(PTRACE_CONT, pid, nullptr, deliver) != 0 && errno != ESRCH) {
             throw LaunchError("ptrace: " + error_text(errno), 125);
@@ -231,15 +260,45 @@ LaunchedProgram launch_traced(const std::vector<std::string>& argv, const Seccom
                                          "): every syscall stops, which is slower");
                 break;
             case ChildReport::What::exec_failed:
-                throw LaunchError(argv[0] + ": " + error_text(message.error),
+                throw LaunchError(name + ": " + error_text(message.error),
                                   message.error == ENOENT || message.error == ENOTDIR ? 127 : 126);
         }
     }
     if (ended_before_exec) {
-        throw LaunchError(argv[0] + ": ended before it could be started", 125);
+        throw LaunchError(name + ": ended before it could be started", 125);
     }
     launched.pid = child.release();
+    launched.stopped_at_exec = target.body == nullptr;
     return launched;
+}
+
+}  // namespace
+
+LaunchedProgram launch_traced(const std::vector<std::string>& argv, const SeccompProgram* filter,
+                              const ChildIo& io) {
+    if (argv.empty()) {
+        throw LaunchError("no program to run", 125);
+    }
+    // Everything the child needs is prepared before fork.
+    const std::string path = resolve_program(argv[0]);
+    std::vector<std::string> storage(argv);
+    std::vector<char*> child_argv;
+    child_argv.reserve(storage.size() + 1);
+    for (std::string& arg : storage) {
+        child_argv.push_back(arg.data());
+    }
+    child_argv.push_back(nullptr);
+    ChildTarget target;
+    target.path = path.c_str();
+    target.argv = child_argv.data();
+    return launch(target, argv[0], filter, io);
+}
+
+LaunchedProgram launch_traced_function(const std::function<int()>& body,
+                                       const SeccompProgram* filter, const ChildIo& io) {
+    ChildTarget target;
+    target.body = &body;
+    return launch(target, "the traced function", filter, io);
 }
 
 }  // namespace inject::trace

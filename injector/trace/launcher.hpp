@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,16 +13,30 @@ namespace inject::trace {
 
 struct LaunchedProgram {
     pid_t pid = 0;
-    // Stopped at the PTRACE_EVENT_EXEC stop of the execve that started the program; nothing
-    // before it (the child's own set-up and that execve) is shown to the engine.
+    // Stopped at the PTRACE_EVENT_EXEC stop of the execve that started the program, or, for
+    // a function, at the SIGSTOP it raised before calling it; nothing before (the child's own
+    // set-up, that execve) is shown to the engine.
+    bool stopped_at_exec = true;
     bool filter_installed = false;
     bool no_new_privs = false;       // set for the filter: setuid programs lose privileges
     std::vector<std::string> notes;  // one line each, for the user
 };
 
+// Where the child's stdout and stderr go: these fds (write ends of the caller's pipes), or,
+// when -1, wherever the caller's own go.
+struct ChildIo {
+    int stdout_fd = -1;
+    int stderr_fd = -1;
+};
+
 // Forks a child, seizes it with the tracing options, lets it install `filter` (when given)
 // and exec argv[0] (searched in PATH). Throws inject::LaunchError (126, 127, or 125 when the
 // child cannot be traced).
-LaunchedProgram launch_traced(const std::vector<std::string>& argv, const SeccompProgram* filter);
+LaunchedProgram launch_traced(const std::vector<std::string>& argv, const SeccompProgram* filter,
+                              const ChildIo& io = {});
+
+// The same, but the child calls `body` and exits with its result instead of exec'ing.
+LaunchedProgram launch_traced_function(const std::function<int()>& body,
+                                       const SeccompProgram* filter, const ChildIo& io = {});
 
 }  // namespace inject::trace

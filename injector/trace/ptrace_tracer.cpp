@@ -170,6 +170,10 @@ std::error_code PtraceTracer::thread_group_of(pid_t tid, pid_t& tgid) {
     return {};
 }
 
+void PtraceTracer::kill_process(pid_t pid) {
+    ::kill(pid, SIGKILL);
+}
+
 bool PtraceTracer::runs_setid_program(pid_t pid) {
     std::array<char, 64> path{};
     std::snprintf(path.data(), path.size(), "/proc/%d/exe", static_cast<int>(pid));
@@ -177,7 +181,9 @@ bool PtraceTracer::runs_setid_program(pid_t pid) {
     if (::stat(path.data(), &info) != 0) {
         return false;
     }
-    return (info.st_mode & (S_ISUID | S_ISGID)) != 0;
+    // Set-group-ID without group execute is mandatory locking, not setgid.
+    return (info.st_mode & S_ISUID) != 0 ||
+           ((info.st_mode & S_ISGID) != 0 && (info.st_mode & S_IXGRP) != 0);
 }
 
 }  // namespace inject::trace

@@ -17,6 +17,7 @@ class PtraceTracer final : public Tracer {
     std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) override;
     std::error_code thread_group_of(pid_t tid, pid_t& tgid) override;
     bool runs_setid_program(pid_t pid) override;
+    void kill_process(pid_t pid) override;
 };
 
 // Decodes a waitpid status.

@@ -64,6 +64,9 @@ class Tracer {
     virtual std::error_code thread_group_of(pid_t tid, pid_t& tgid) = 0;
     // Whether the program a process now runs is setuid or setgid.
     virtual bool runs_setid_program(pid_t pid) = 0;
+
+    // SIGKILL to a whole process. Unlike the rest, callable from any thread.
+    virtual void kill_process(pid_t pid) = 0;
 };
 
 }  // namespace inject::trace
