@@ -95,8 +95,11 @@ Engine::ThreadState* Engine::find_or_adopt(pid_t tid) {
     }
     // A new tracee whose first stop came before its parent's fork/clone event.
     pid_t tgid = 0;
-    if (tracer_.thread_group_of(tid, tgid)) {
-        return nullptr;  // gone already; its death will be reported
+    if (const auto error = tracer_.thread_group_of(tid, tgid)) {
+        if (error == std::errc::no_such_process || error == std::errc::no_such_file_or_directory) {
+            return nullptr;  // gone already; its death will be reported
+        }
+        tgid = tid;  // no /proc to ask: count it as a process of its own rather than hang it
     }
     return &add_thread(tid, tgid);
 }
