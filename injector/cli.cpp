@@ -2,9 +2,11 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <chrono>
 #include <exception>
 #include <ostream>
 #include <string_view>
@@ -12,6 +14,8 @@
 #include "inject/names.hpp"
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
+#include "report/expectations.hpp"
+#include "report/junit.hpp"
 #include "report/summary.hpp"
 
 namespace inject::cli {
@@ -31,7 +35,7 @@ po::options_description describe_options() {
     // clang-format off
     options.add_options()
         ("scenario,s", po::value<std::vector<std::string>>()->value_name("FILE"),
-         "load faults from a TOML scenario; repeatable")
+         "load faults (and expectations) from a TOML scenario; repeatable")
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
          "one fault in strace's syntax, SYSCALL[,SYSCALL...]:error=ENOSPC|retval=N"
          "[:when=EXPR][:per=tree|process|thread]; repeatable; also -e inject=SPEC")
@@ -43,6 +47,8 @@ po::options_description describe_options() {
          "syscall log (not supported yet)")
         ("report", po::value<std::string>()->value_name("FILE"),
          "JSON report of the run (not supported yet)")
+        ("junit", po::value<std::string>()->value_name("FILE"),
+         "write the outcome as JUnit XML, one testcase per scenario")
         ("quiet,q", po::bool_switch(), "no summary on stderr")
         ("no-seccomp", po::bool_switch(),
          "no seccomp filter: every syscall stops (slower)")
@@ -137,13 +143,9 @@ std::string spec_from_e_argument(const std::string& argument) {
 std::vector<Rule> load_rules(const Options& options, std::vector<Scenario>& scenarios) {
     std::vector<Rule> rules;
     for (const auto& source : options.rule_sources) {
-        Scenario scenario;
-        if (source.kind == Options::RuleSource::Kind::scenario_file) {
-            scenario = load_scenario_file(source.text);
-        } else {
-            scenario.source = "--inject " + source.text;
-            scenario.rules.push_back(parse_spec(source.text));
-        }
+        Scenario scenario = source.kind == Options::RuleSource::Kind::scenario_file
+                                ? load_scenario_file(source.text)
+                                : scenario_from_spec(source.text);
         rules.insert(rules.end(), scenario.rules.begin(), scenario.rules.end());
         scenarios.push_back(std::move(scenario));
     }
@@ -161,6 +163,11 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
             out << ": " << scenario.description;
         }
         out << '\n';
+        if (scenario.expect) {
+            for (const std::string& expectation : report::describe_expectations(*scenario.expect)) {
+                out << "  expect " << expectation << '\n';
+            }
+        }
     }
     if (rules.empty()) {
         out << "no rules: the program would run untouched\n";
@@ -286,6 +293,9 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
             throw UsageError(std::string("--") + later + " is not supported yet");
         }
     }
+    if (values.count("junit") != 0) {
+        options.junit = values["junit"].as<std::string>();
+    }
     if (values.count("seed") != 0) {
         options.seed = parse_seed(values["seed"].as<std::string>());
     }
@@ -337,24 +347,84 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         return kInjectFailed;
     }
 
+    // With expectations the scenarios are tests: their outcome, not the program's status, is
+    // inject's, and a hang is ended by the smallest timeout any of them gives.
+    bool has_expectations = false;
+    RunOptions run_options;
+    run_options.use_seccomp = !options.no_seccomp;
+    run_options.on_start = [](pid_t program) { g_program.store(program); };
+    run_options.capture_output = options.junit.has_value();  // for <system-out>
+    for (const Scenario& scenario : scenarios) {
+        if (!scenario.expect) {
+            continue;
+        }
+        has_expectations = true;
+        run_options.capture_output = run_options.capture_output || scenario.expect->needs_output();
+        if (const auto timeout = scenario.expect->timeout) {
+            run_options.timeout = std::min(run_options.timeout.value_or(*timeout), *timeout);
+        }
+    }
+
+    std::optional<report::JunitFile> junit;
+    if (options.junit) {
+        try {
+            junit.emplace(*options.junit);
+        } catch (const std::runtime_error& error) {
+            err << "inject: " << error.what() << '\n';
+            return kInjectFailed;
+        }
+    }
+    // Returns false (after saying so) when the file could not be written.
+    const auto write_junit = [&](const std::vector<report::JunitCase>& cases, double seconds) {
+        if (!junit) {
+            return true;
+        }
+        try {
+            junit->write(report::junit_xml(cases, seconds));
+        } catch (const std::runtime_error& error) {
+            err << "inject: " << error.what() << '\n';
+            return false;
+        }
+        return true;
+    };
+
     try {
         SignalForwarding forwarding;
-        RunOptions run_options;
-        run_options.use_seccomp = !options.no_seccomp;
-        run_options.on_start = [](pid_t program) { g_program.store(program); };
+        const auto start = std::chrono::steady_clock::now();
         const RunResult result = run(rules, options.command, run_options);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         for (const std::string& note : result.notes) {
             err << "inject: note: " << note << '\n';
         }
         if (!options.quiet) {
             report::write_summary(err, rules, result);
         }
+        bool all_held = true;
+        for (const Scenario& scenario : scenarios) {
+            if (scenario.expect) {
+                const report::ExpectationOutcome outcome =
+                    report::check_expectations(*scenario.expect, result, run_options.timeout);
+                report::write_outcome(err, scenario.source, outcome);
+                all_held = all_held && outcome.passed();
+            }
+        }
+        if (!write_junit(report::junit_cases(scenarios, options.command, result,
+                                             run_options.timeout, seconds),
+                         seconds)) {
+            return kInjectFailed;
+        }
+        if (has_expectations) {
+            return all_held ? 0 : 1;
+        }
         return exit_status(result);
     } catch (const LaunchError& error) {
         err << "inject: " << error.what() << '\n';
+        write_junit(report::junit_error_cases(scenarios, options.command, error.what()), 0);
         return error.exit_status();
     } catch (const std::exception& error) {
         err << "inject: " << error.what() << '\n';
+        write_junit(report::junit_error_cases(scenarios, options.command, error.what()), 0);
         return kInjectFailed;
     }
 }

@@ -93,4 +93,11 @@ Rule parse_spec(std::string_view spec) {
     }
 }
 
+Scenario scenario_from_spec(std::string_view spec) {
+    Scenario scenario;
+    scenario.source = "--inject " + std::string(spec);
+    scenario.rules.push_back(parse_spec(spec));
+    return scenario;
+}
+
 }  // namespace inject

@@ -7,16 +7,19 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
 
 #include "inject/scenario.hpp"
+#include "scenario/expect_keys.hpp"
 #include "scenario/fault_keys.hpp"
 
 namespace inject {
 namespace {
 
+using detail::ExpectKey;
 using detail::FaultKey;
 using detail::quoted;
 
@@ -63,6 +66,7 @@ class Reader {
     }
 
     Rule read_fault(const toml::table& fault) const;
+    std::optional<Expectations> read_expect(const toml::table& expect) const;
     void read_syscalls(detail::FaultBuilder& builder, const toml::node& value) const;
 
     std::string_view source_;
@@ -123,7 +127,14 @@ Scenario Reader::read(const toml::table& top) const {
                 scenario.rules.push_back(read_fault(*fault));
             }
         } else if (name == "expect") {
-            fail(key->source(), "[expect] is not supported yet");
+            if (node->is_array()) {
+                fail(node->source(), "\"expect\" must be a table (did you mean [expect]?)");
+            }
+            const auto* expect = node->as_table();
+            if (expect == nullptr) {
+                wrong_type(name, "a table", *node);
+            }
+            scenario.expect = read_expect(*expect);
         } else {
             fail(key->source(), detail::unknown_key_message(name, kTopKeys));
         }
@@ -186,6 +197,72 @@ Rule Reader::read_fault(const toml::table& fault) const {
     const toml::source_region& table_at = fault.source();
     return at(table_at,
               [&] { return std::move(builder).build(position(source_, table_at.begin)); });
+}
+
+std::optional<Expectations> Reader::read_expect(const toml::table& expect) const {
+    // An empty table states nothing, so it must not turn the run into a test that passes.
+    if (expect.empty()) {
+        return std::nullopt;
+    }
+    Expectations expectations;
+    for (const auto& [key, node] : in_file_order(expect)) {
+        const std::string_view name = key->str();
+        const ExpectKey which = at(key->source(), [&] { return detail::expect_key(name); });
+        const toml::source_region& where = node->source();
+        switch (which) {
+            case ExpectKey::exit_code: {
+                const auto* number = node->as_integer();
+                if (number == nullptr) {
+                    wrong_type(name, "an integer", *node);
+                }
+                expectations.exit_code =
+                    at(where, [&] { return detail::checked_exit_code(number->get()); });
+                break;
+            }
+            case ExpectKey::signal:
+                if (const auto* text = node->as_string()) {
+                    expectations.signal =
+                        at(where, [&] { return detail::checked_signal(text->get()); });
+                } else if (const auto* number = node->as_integer()) {
+                    expectations.signal =
+                        at(where, [&] { return detail::checked_signal(number->get()); });
+                } else {
+                    wrong_type(name, "a string or an integer", *node);
+                }
+                break;
+            case ExpectKey::stdout_text:
+            case ExpectKey::stderr_text: {
+                const auto* text = node->as_string();
+                if (text == nullptr) {
+                    wrong_type(name, "a string", *node);
+                }
+                TextExpectation wanted =
+                    at(where, [&] { return detail::checked_text(name, text->get()); });
+                (which == ExpectKey::stdout_text ? expectations.stdout_text
+                                                 : expectations.stderr_text) = std::move(wanted);
+                break;
+            }
+            case ExpectKey::injected: {
+                const auto* number = node->as_integer();
+                if (number == nullptr) {
+                    wrong_type(name, "an integer", *node);
+                }
+                expectations.injected =
+                    at(where, [&] { return detail::checked_injected(number->get()); });
+                break;
+            }
+            case ExpectKey::timeout: {
+                const auto* text = node->as_string();
+                if (text == nullptr) {
+                    wrong_type(name, "a string such as \"10s\"", *node);
+                }
+                expectations.timeout =
+                    at(where, [&] { return detail::checked_timeout(text->get()); });
+                break;
+            }
+        }
+    }
+    return expectations;
 }
 
 void Reader::read_syscalls(detail::FaultBuilder& builder, const toml::node& value) const {

@@ -146,11 +146,15 @@ TEST(Scenario, TopLevelKeys) {
     EXPECT_EQ(error_of("seed = -1\n"), "s.toml:1:8: \"seed\" must not be negative, got -1");
 }
 
-TEST(Scenario, ExpectIsNotSupportedYet) {
-    // toml++ places a table header's key on its name, one past the bracket.
-    EXPECT_EQ(error_of("[expect]\nexit_code = 1\n"), "s.toml:1:2: [expect] is not supported yet");
-    EXPECT_EQ(error_of("expect = { exit_code = 1 }\n"),
-              "s.toml:1:1: [expect] is not supported yet");
+TEST(Scenario, ExpectTable) {
+    // Each key is tested in expect_test.cpp; here, that the table sits beside the faults.
+    const Scenario s = parse_scenario(
+        "[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\n[expect]\nexit_code = 1\n", "s.toml");
+    ASSERT_TRUE(s.expect.has_value());
+    EXPECT_EQ(s.expect->exit_code, 1);
+    EXPECT_EQ(s.rules.size(), 1u);
+    EXPECT_EQ(error_of("[expect]\nexit_cod = 1\n"),
+              "s.toml:2:1: unknown key \"exit_cod\" (did you mean \"exit_code\"?)");
 }
 
 TEST(Scenario, TomlSyntaxErrorsKeepTomlppsDescription) {

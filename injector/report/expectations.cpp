@@ -1,0 +1,277 @@
+#include "report/expectations.hpp"
+
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <regex>
+#include <stdexcept>
+
+#include "scenario/expect_keys.hpp"
+
+namespace inject::report {
+namespace {
+
+using detail::duration_text;
+using detail::signal_name;
+
+std::string plural(std::uint64_t count, const char* singular, const char* plural_form) {
+    return std::to_string(count) + ' ' + (count == 1 ? singular : plural_form);
+}
+
+// One line, whatever the text holds: C escapes for quotes, backslashes and control
+// characters; other bytes (UTF-8 included) as they are.
+std::string escaped(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                if (byte < 0x20 || byte == 0x7f) {
+                    char hex[5];
+                    std::snprintf(hex, sizeof hex, "\\x%02x", byte);
+                    out += hex;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out;
+}
+
+std::string describe_text(std::string_view stream, const TextExpectation& wanted) {
+    if (wanted.is_regex) {
+        return std::string(stream) + " matching /" + wanted.text + "/";
+    }
+    if (wanted.text.empty()) {
+        return std::string(stream) + " empty";
+    }
+    return std::string(stream) + " containing \"" + escaped(wanted.text) + "\"";
+}
+
+struct Search {
+    const std::string* pattern;
+    std::string_view output;
+    int result;  // 0 found, 1 not found, 2 the pattern does not compile
+};
+
+void* search(void* argument) {
+    auto* job = static_cast<Search*>(argument);
+    try {
+        const std::regex regex(*job->pattern, detail::kTextRegexSyntax);
+        job->result = std::regex_search(job->output.begin(), job->output.end(), regex) ? 0 : 1;
+    } catch (const std::regex_error&) {
+        job->result = 2;
+    }
+    return nullptr;
+}
+
+// libstdc++'s std::regex backtracks by recursion, a few hundred bytes of stack per character
+// that a quantifier repeats: ^a*$ on a 40 000-character line overflows a default 8 MiB stack.
+// A program's output can be that long, and inject must not crash on it, so the search runs
+// in a child process, on a thread with a large (lazily committed) stack; a crash there
+// becomes an error.
+bool regex_found(const std::string& pattern, std::string_view output) {
+    const pid_t child = ::fork();
+    if (child < 0) {
+        throw std::runtime_error(std::string("cannot fork to search the output: ") +
+                                 std::strerror(errno));
+    }
+    if (child == 0) {
+        Search job{&pattern, output, 1};
+        pthread_attr_t attributes;
+        pthread_t thread;
+        constexpr std::size_t kStack = std::size_t{512} << 20;
+        if (pthread_attr_init(&attributes) == 0 &&
+            pthread_attr_setstacksize(&attributes, kStack) == 0 &&
+            pthread_create(&thread, &attributes, search, &job) == 0) {
+            pthread_join(thread, nullptr);
+        } else {
+            search(&job);
+        }
+        ::_exit(job.result);
+    }
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) {
+            throw std::runtime_error(std::string("cannot wait for the output search: ") +
+                                     std::strerror(errno));
+        }
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
+        return WEXITSTATUS(status) == 0;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+        throw std::runtime_error("invalid regex");
+    }
+    throw std::runtime_error("std::regex could not search " +
+                             plural(output.size(), "byte", "bytes") +
+                             " of output (it ran out of stack; match a shorter stretch)");
+}
+
+}  // namespace
+
+bool text_found(const TextExpectation& wanted, std::string_view output) {
+    if (wanted.is_regex) {
+        return regex_found(wanted.text, output);
+    }
+    if (wanted.text.empty()) {
+        return output.empty();
+    }
+    return output.find(wanted.text) != std::string_view::npos;
+}
+
+std::string quote_output(std::string_view output) {
+    if (output.empty()) {
+        return "nothing";
+    }
+    if (output.size() <= kQuotedOutput) {
+        return "\"" + escaped(output) + "\"";
+    }
+    std::string_view tail = output.substr(output.size() - kQuotedOutput);
+    // Start on a whole UTF-8 character.
+    while (!tail.empty() && (static_cast<unsigned char>(tail.front()) & 0xc0) == 0x80) {
+        tail.remove_prefix(1);
+    }
+    return "(last " + std::to_string(tail.size()) + " of " + std::to_string(output.size()) +
+           " bytes) \"" + escaped(tail) + "\"";
+}
+
+std::string describe_end(const RunResult& result) {
+    if (result.signal) {
+        return "signal " + signal_name(*result.signal);
+    }
+    if (result.exit_code) {
+        return "exit code " + std::to_string(*result.exit_code);
+    }
+    return "no exit status";
+}
+
+std::vector<std::string> describe_expectations(const Expectations& expectations) {
+    std::vector<std::string> lines;
+    if (expectations.exit_code) {
+        lines.push_back("exit_code " + std::to_string(*expectations.exit_code));
+    }
+    if (expectations.signal) {
+        lines.push_back("signal " +
+                        (*expectations.signal == 0 ? "none" : signal_name(*expectations.signal)));
+    }
+    if (expectations.stdout_text) {
+        lines.push_back(describe_text("stdout", *expectations.stdout_text));
+    }
+    if (expectations.stderr_text) {
+        lines.push_back(describe_text("stderr", *expectations.stderr_text));
+    }
+    if (expectations.injected) {
+        lines.push_back(plural(*expectations.injected, "fault", "faults") + " injected");
+    }
+    if (expectations.timeout) {
+        lines.push_back("finished within " + duration_text(*expectations.timeout));
+    }
+    return lines;
+}
+
+ExpectationOutcome check_expectations(const Expectations& expectations, const RunResult& result,
+                                      std::optional<std::chrono::milliseconds> run_timeout) {
+    ExpectationOutcome outcome;
+    outcome.stated = describe_expectations(expectations).size();
+    std::vector<std::string>& failures = outcome.failures;
+
+    if (result.timed_out) {
+        const std::chrono::milliseconds limit =
+            run_timeout.value_or(expectations.timeout.value_or(std::chrono::milliseconds{0}));
+        const std::string killed = "but it was killed after " + duration_text(limit);
+        if (!expectations.timeout) {
+            failures.push_back("the program to finish, " + killed +
+                               " (another scenario's timeout)");
+        } else if (*expectations.timeout > limit) {
+            failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
+                               killed + " (another scenario's timeout)");
+        } else {
+            failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
+                               killed);
+        }
+        return outcome;
+    }
+
+    if (expectations.exit_code && result.exit_code != expectations.exit_code) {
+        std::string line =
+            "exit_code " + std::to_string(*expectations.exit_code) + ", got " +
+            (result.exit_code ? std::to_string(*result.exit_code) : describe_end(result));
+        // A shell shows death by signal N as status 128+N; say how to expect that instead.
+        if (result.signal && *expectations.exit_code == 128 + *result.signal) {
+            line += " (shells show it as " + std::to_string(*expectations.exit_code) +
+                    "; expect it with signal = \"" + signal_name(*result.signal) + "\")";
+        }
+        failures.push_back(std::move(line));
+    }
+    if (expectations.signal) {
+        const int wanted = *expectations.signal;
+        const std::string want =
+            "signal " + (wanted == 0 ? std::string("none") : signal_name(wanted)) + ", got ";
+        if (wanted == 0 && result.signal) {
+            failures.push_back(want + signal_name(*result.signal));
+        } else if (wanted != 0 && result.signal != wanted) {
+            failures.push_back(
+                want + (result.signal ? signal_name(*result.signal) : describe_end(result)));
+        }
+    }
+    const auto check_text = [&](std::string_view stream,
+                                const std::optional<TextExpectation>& wanted,
+                                const std::string& seen) {
+        if (!wanted) {
+            return;
+        }
+        try {
+            if (!text_found(*wanted, seen)) {
+                failures.push_back(describe_text(stream, *wanted) + ", got " + quote_output(seen));
+            }
+        } catch (const std::runtime_error& e) {
+            failures.push_back(describe_text(stream, *wanted) + ", but " + e.what());
+        }
+    };
+    check_text("stdout", expectations.stdout_text, result.captured_stdout);
+    check_text("stderr", expectations.stderr_text, result.captured_stderr);
+    if (expectations.injected && *expectations.injected != result.injections.size()) {
+        std::string line = plural(*expectations.injected, "fault", "faults") + " injected, got " +
+                           std::to_string(result.injections.size());
+        if (result.injections.empty()) {
+            line += " (a fault that never fired proves nothing)";
+        }
+        failures.push_back(std::move(line));
+    }
+    // A run that was not killed finished within its timeout: nothing more to check.
+    return outcome;
+}
+
+void write_outcome(std::ostream& out, std::string_view source, const ExpectationOutcome& outcome) {
+    for (const std::string& failure : outcome.failures) {
+        out << "inject: expect: " << failure << '\n';
+    }
+    if (outcome.passed()) {
+        out << "inject: PASS: " << source << '\n';
+    } else {
+        out << "inject: FAIL: " << source << " (" << outcome.failures.size() << " of "
+            << plural(outcome.stated, "expectation", "expectations") << " failed)\n";
+    }
+}
+
+}  // namespace inject::report

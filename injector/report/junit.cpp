@@ -1,0 +1,289 @@
+#include "report/junit.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <utility>
+
+#include "report/expectations.hpp"
+
+namespace inject::report {
+namespace {
+
+bool is_xml_char(std::uint32_t c) {
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+// The length of the well-formed UTF-8 sequence at the start of text and its code point, or
+// 0 when it is not one (overlong forms and surrogates included, as the standard says).
+std::size_t utf8_sequence(std::string_view text, std::uint32_t& code_point) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    std::uint32_t minimum = 0;
+    if (lead < 0x80) {
+        code_point = lead;
+        return 1;
+    }
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2;
+        minimum = 0x80;
+        code_point = lead & 0x1Fu;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3;
+        minimum = 0x800;
+        code_point = lead & 0x0Fu;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4;
+        minimum = 0x10000;
+        code_point = lead & 0x07u;
+    } else {
+        return 0;
+    }
+    if (text.size() < length) {
+        return 0;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) {
+            return 0;
+        }
+        code_point = (code_point << 6) | (byte(i) & 0x3Fu);
+    }
+    if (code_point < minimum || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+        return 0;
+    }
+    return length;
+}
+
+std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", seconds < 0 ? 0.0 : seconds);
+    return text;
+}
+
+std::string attribute(std::string_view name, std::string_view value) {
+    return " " + std::string(name) + "=\"" + xml_escape(value, true) + "\"";
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+    std::string text;
+    for (const std::string& line : lines) {
+        text += line;
+        text += '\n';
+    }
+    return text;
+}
+
+bool is_spec(const Scenario& scenario) {
+    return scenario.source.starts_with("--inject ");
+}
+
+// A testcase of the whole command line: the -e specs, then the program.
+JunitCase command_case(const std::vector<Scenario>& scenarios,
+                       const std::vector<std::string>& command) {
+    JunitCase testcase;
+    testcase.name = "inject";
+    for (const Scenario& scenario : scenarios) {
+        if (is_spec(scenario)) {
+            testcase.name += " -e " + scenario.source.substr(std::string_view("--inject ").size());
+        }
+    }
+    testcase.name += " --";
+    for (const std::string& word : command) {
+        testcase.name += " " + word;
+    }
+    const std::string program =
+        command.empty() ? std::string() : std::filesystem::path(command[0]).filename().string();
+    testcase.classname = "inject." + (program.empty() ? std::string("command") : program);
+    return testcase;
+}
+
+JunitCase scenario_case(const Scenario& scenario) {
+    JunitCase testcase;
+    testcase.name = scenario.description.empty() ? scenario.source : scenario.description;
+    testcase.classname = "inject." + std::filesystem::path(scenario.source).stem().string();
+    return testcase;
+}
+
+// The testcases, in command-line order, with the command line's own one last.
+template <typename Fill>
+std::vector<JunitCase> cases_of(const std::vector<Scenario>& scenarios,
+                                const std::vector<std::string>& command, Fill&& fill) {
+    std::vector<JunitCase> cases;
+    bool has_spec = false;
+    for (const Scenario& scenario : scenarios) {
+        if (is_spec(scenario)) {
+            has_spec = true;
+            continue;
+        }
+        cases.push_back(scenario_case(scenario));
+        fill(cases.back(), scenario.expect);
+    }
+    if (has_spec || cases.empty()) {
+        cases.push_back(command_case(scenarios, command));
+        fill(cases.back(), std::nullopt);
+    }
+    return cases;
+}
+
+}  // namespace
+
+std::string xml_escape(std::string_view text, bool in_attribute) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        std::uint32_t c = 0;
+        const std::size_t length = utf8_sequence(text, c);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+            text.remove_prefix(1);
+            continue;
+        }
+        const std::string_view bytes = text.substr(0, length);
+        text.remove_prefix(length);
+        if (!is_xml_char(c)) {
+            continue;
+        }
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            case '\r':
+                out += "&#13;";  // a parser turns a raw CR (and CRLF) into LF
+                break;
+            case '\t':
+            case '\n':
+                if (in_attribute) {
+                    out += c == '\t' ? "&#9;" : "&#10;";
+                } else {
+                    out += bytes;
+                }
+                break;
+            default:
+                out += bytes;
+        }
+    }
+    return out;
+}
+
+std::vector<JunitCase> junit_cases(const std::vector<Scenario>& scenarios,
+                                   const std::vector<std::string>& command, const RunResult& result,
+                                   std::optional<std::chrono::milliseconds> run_timeout,
+                                   double seconds) {
+    return cases_of(
+        scenarios, command, [&](JunitCase& testcase, const std::optional<Expectations>& expect) {
+            Expectations expectations;
+            if (expect) {
+                expectations = *expect;
+            } else {
+                expectations.exit_code = 0;
+            }
+            testcase.failures = check_expectations(expectations, result, run_timeout).failures;
+            testcase.seconds = seconds;
+            testcase.system_out = result.captured_stdout;
+            testcase.system_err = result.captured_stderr;
+        });
+}
+
+std::vector<JunitCase> junit_error_cases(const std::vector<Scenario>& scenarios,
+                                         const std::vector<std::string>& command,
+                                         const std::string& message) {
+    return cases_of(
+        scenarios, command,
+        [&](JunitCase& testcase, const std::optional<Expectations>&) { testcase.error = message; });
+}
+
+std::string junit_xml(const std::vector<JunitCase>& cases, double seconds) {
+    std::size_t failures = 0;
+    std::size_t errors = 0;
+    for (const JunitCase& testcase : cases) {
+        failures += testcase.error ? 0 : testcase.failures.empty() ? 0 : 1;
+        errors += testcase.error ? 1 : 0;
+    }
+    const std::string counts = attribute("tests", std::to_string(cases.size())) +
+                               attribute("failures", std::to_string(failures)) +
+                               attribute("errors", std::to_string(errors));
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    xml += "<testsuites" + attribute("name", "inject") + counts +
+           attribute("time", seconds_text(seconds)) + ">\n";
+    xml += "  <testsuite" + attribute("name", "inject") + counts + attribute("skipped", "0") +
+           attribute("time", seconds_text(seconds)) + ">\n";
+    for (const JunitCase& testcase : cases) {
+        xml += "    <testcase" + attribute("name", testcase.name) +
+               attribute("classname", testcase.classname) +
+               attribute("time", seconds_text(testcase.seconds)) + ">\n";
+        if (testcase.error) {
+            xml += "      <error" + attribute("message", *testcase.error) +
+                   attribute("type", "launch") + ">" + xml_escape(*testcase.error, false) +
+                   "</error>\n";
+        } else if (!testcase.failures.empty()) {
+            xml += "      <failure" + attribute("message", testcase.failures.front()) +
+                   attribute("type", "expectation") + ">" +
+                   xml_escape(join_lines(testcase.failures), false) + "</failure>\n";
+        }
+        if (!testcase.system_out.empty()) {
+            xml +=
+                "      <system-out>" + xml_escape(testcase.system_out, false) + "</system-out>\n";
+        }
+        if (!testcase.system_err.empty()) {
+            xml +=
+                "      <system-err>" + xml_escape(testcase.system_err, false) + "</system-err>\n";
+        }
+        xml += "    </testcase>\n";
+    }
+    xml += "  </testsuite>\n</testsuites>\n";
+    return xml;
+}
+
+JunitFile::JunitFile(std::string path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) {
+        throw std::runtime_error("cannot write --junit " + path_ + ": " + std::strerror(errno));
+    }
+}
+
+JunitFile::~JunitFile() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
+void JunitFile::write(std::string_view xml) {
+    while (!xml.empty()) {
+        const ssize_t written = ::write(fd_, xml.data(), xml.size());
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            throw std::runtime_error("cannot write --junit " + path_ + ": " +
+                                     std::strerror(written < 0 ? errno : EIO));
+        }
+        xml.remove_prefix(static_cast<std::size_t>(written));
+    }
+    const int closed = ::close(std::exchange(fd_, -1));
+    if (closed != 0 && errno != EINTR) {
+        throw std::runtime_error("cannot write --junit " + path_ + ": " + std::strerror(errno));
+    }
+}
+
+}  // namespace inject::report

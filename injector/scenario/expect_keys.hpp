@@ -1,0 +1,62 @@
+// The keys of a scenario's [expect] table, checked one value at a time.
+//
+// As in fault_keys.hpp, every check throws std::invalid_argument with the bare message; the
+// TOML reader puts the location in front.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inject/expect.hpp"
+
+namespace inject::detail {
+
+enum class ExpectKey : std::uint8_t {
+    exit_code,
+    signal,
+    stdout_text,
+    stderr_text,
+    injected,
+    timeout
+};
+
+// The name as written in a scenario: "exit_code", "stdout", ...
+std::string_view expect_key_name(ExpectKey key);
+
+// The key named `key`; throws `unknown key "exit_cod" (did you mean "exit_code"?)`.
+ExpectKey expect_key(std::string_view key);
+
+// 0..255: what a process can exit with.
+int checked_exit_code(std::int64_t code);
+
+// "none" (0), a name as glibc spells it with or without "SIG" and in any case ("SIGSEGV",
+// "segv"), "SIGRTMIN+N" / "SIGRTMAX-N", or a number 1..64 as text or integer.
+int checked_signal(std::string_view text);
+int checked_signal(std::int64_t number);
+
+// "SIGSEGV", "SIGRTMIN+3", or "signal 32" for the numbers glibc keeps for itself.
+std::string signal_name(int signal);
+
+// How "/regex/" is compiled, for checking it here and for searching the output later:
+// ECMAScript, with ^ and $ also matching at line ends, as they do in grep.
+inline constexpr std::regex_constants::syntax_option_type kTextRegexSyntax =
+    std::regex::ECMAScript | std::regex::multiline;
+
+// A substring, or "/regex/" (ECMAScript, searched, ^ and $ at line ends); "" means that the
+// output must be empty. A regex that does not compile is refused with std::regex's reason.
+TextExpectation checked_text(std::string_view key, std::string_view text);
+
+// A whole number and a unit, "us", "ms", "s" or "m"; greater than 0. Microseconds are
+// rounded up to whole milliseconds.
+std::chrono::milliseconds checked_timeout(std::string_view text);
+
+// The shortest exact way to write a duration: "2m", "10s", "1500ms".
+std::string duration_text(std::chrono::milliseconds duration);
+
+std::uint64_t checked_injected(std::int64_t count);
+
+}  // namespace inject::detail
