@@ -1,0 +1,52 @@
+# inject_add_test(): fault-injection tests for CTest. Installed with the inject package and
+# included by find_package(inject), which defines the inject::cli target this runs.
+include_guard(GLOBAL)
+
+# inject_add_test(NAME <name> SCENARIO <file.toml> COMMAND <program> [<arg>...]
+#                 [INJECT_ARGS <option>...] [WORKING_DIRECTORY <dir>])
+#
+# Registers a CTest test that runs
+#   inject --scenario <file.toml> [<option>...] -- <program> [<arg>...]
+# It passes when inject exits 0. With an [expect] table in the scenario that means every
+# expectation held; without one it is just the program's own exit status, so give each
+# scenario an [expect] table (with `injected`: a fault that never fired proves nothing).
+#
+# SCENARIO is relative to the calling CMakeLists.txt's source directory, WORKING_DIRECTORY
+# to its binary directory (the default working directory, as for add_test). <program> may
+# be an executable target of the project: it is replaced by the path of its file. The test
+# gets the label "inject" (ctest -L inject runs only these).
+function(inject_add_test)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SCENARIO;WORKING_DIRECTORY"
+                        "COMMAND;INJECT_ARGS")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "inject_add_test: unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  foreach(required IN ITEMS NAME SCENARIO COMMAND)
+    if(NOT arg_${required})
+      message(FATAL_ERROR "inject_add_test: ${required} is required")
+    endif()
+  endforeach()
+  if(NOT TARGET inject::cli)
+    message(FATAL_ERROR "inject_add_test: no target inject::cli (call find_package(inject))")
+  endif()
+
+  cmake_path(ABSOLUTE_PATH arg_SCENARIO BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
+             OUTPUT_VARIABLE scenario)
+  # add_test() resolves a target name only as the command itself, and here the command is
+  # inject: the program, one argument later, is resolved by hand.
+  list(POP_FRONT arg_COMMAND program)
+  if(TARGET "${program}")
+    set(program "$<TARGET_FILE:${program}>")
+  endif()
+  set(working_directory "${CMAKE_CURRENT_BINARY_DIR}")
+  if(DEFINED arg_WORKING_DIRECTORY)
+    cmake_path(ABSOLUTE_PATH arg_WORKING_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
+               NORMALIZE OUTPUT_VARIABLE working_directory)
+  endif()
+
+  add_test(NAME "${arg_NAME}"
+           WORKING_DIRECTORY "${working_directory}"
+           COMMAND "$<TARGET_FILE:inject::cli>" --scenario "${scenario}" ${arg_INJECT_ARGS}
+                   -- "${program}" ${arg_COMMAND})
+  set_property(TEST "${arg_NAME}" APPEND PROPERTY LABELS inject)
+endfunction()
