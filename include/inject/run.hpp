@@ -30,6 +30,9 @@ struct RunOptions {
     bool pass_through = true;
     // Kill the program and everything it started when the run takes longer than this.
     std::optional<std::chrono::milliseconds> timeout;
+    // At most this many injections are kept in RunResult::injections (the first ones);
+    // all are counted. Keeps memory flat when a rule fires on a hot syscall.
+    std::size_t max_recorded_injections = 1000;
 };
 
 // One fault that fired.
@@ -47,7 +50,8 @@ struct RunResult {
     // How the program ended: exactly one of these is set.
     std::optional<int> exit_code;
     std::optional<int> signal;
-    std::vector<Injection> injections;
+    std::vector<Injection> injections;   // the first RunOptions::max_recorded_injections
+    std::uint64_t injection_count = 0;   // all of them
     std::vector<std::uint64_t> matched;  // per rule: the calls it counted
     std::uint64_t syscall_stops = 0;     // syscall-related stops the engine handled
     bool seccomp_filter = false;         // whether the filter was installed

@@ -185,6 +185,9 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
           "skipping a syscall");
     thread.pending = PendingResult{*info.abi, result_register_value(verdict->action)};
+    if (++outcome_.injection_count > record_limit_) {
+        return;
+    }
     outcome_.injections.push_back(
         Injection{verdict->rule_index, std::string(decider_.name_of(*info.abi, info.number)),
                   *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action});

@@ -27,7 +27,8 @@ enum class StopPolicy : std::uint8_t {
 struct EngineOutcome {
     std::optional<int> exit_code;
     std::optional<int> signal;
-    std::vector<Injection> injections;
+    std::vector<Injection> injections;  // the first ones, up to the record limit
+    std::uint64_t injection_count = 0;
     std::uint64_t syscall_stops = 0;
     std::vector<std::string> notes;
 };
@@ -37,6 +38,10 @@ class Engine {
     // no_new_privs: the program runs with PR_SET_NO_NEW_PRIVS (set for the filter), so a
     // setuid program it execs loses its privileges; the engine says so once when that happens.
     Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool no_new_privs = false);
+
+    // How many injections are kept as records (all are counted): a rule firing on a hot
+    // syscall must not grow inject's memory, nor allocate on every stop.
+    void set_injection_record_limit(std::size_t limit) { record_limit_ = limit; }
 
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
     // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
@@ -83,6 +88,7 @@ class Engine {
     StopPolicy policy_;
     bool no_new_privs_;
     bool setid_noted_ = false;
+    std::size_t record_limit_ = 1000;
     pid_t program_ = 0;
     std::unordered_map<pid_t, ThreadState> threads_;
     EngineOutcome outcome_;

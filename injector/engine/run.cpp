@@ -206,6 +206,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
 
     trace::PtraceTracer tracer;
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
+    engine.set_injection_record_limit(options.max_recorded_injections);
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
@@ -231,6 +232,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     result.exit_code = outcome.exit_code;
     result.signal = outcome.signal;
     result.injections = std::move(outcome.injections);
+    result.injection_count = outcome.injection_count;
     result.syscall_stops = outcome.syscall_stops;
     for (std::string& note : outcome.notes) {
         result.notes.push_back(std::move(note));

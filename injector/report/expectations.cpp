@@ -250,10 +250,10 @@ ExpectationOutcome check_expectations(const Expectations& expectations, const Ru
     };
     check_text("stdout", expectations.stdout_text, result.captured_stdout);
     check_text("stderr", expectations.stderr_text, result.captured_stderr);
-    if (expectations.injected && *expectations.injected != result.injections.size()) {
+    if (expectations.injected && *expectations.injected != result.injection_count) {
         std::string line = plural(*expectations.injected, "fault", "faults") + " injected, got " +
-                           std::to_string(result.injections.size());
-        if (result.injections.empty()) {
+                           std::to_string(result.injection_count);
+        if (result.injection_count == 0) {
             line += " (a fault that never fired proves nothing)";
         }
         failures.push_back(std::move(line));

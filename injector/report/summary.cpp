@@ -29,13 +29,12 @@ std::string describe_result(const Action& action) {
 }
 
 void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result) {
-    out << "inject: " << plural(result.injections.size(), "fault", "faults") << " injected, "
+    out << "inject: " << plural(result.injection_count, "fault", "faults") << " injected, "
         << plural(result.syscall_stops, "syscall stop", "syscall stops") << " ("
         << (result.seccomp_filter ? "seccomp filter" : "no seccomp filter") << ")\n";
     std::size_t listed = 0;
     for (const Injection& injection : result.injections) {
         if (listed == kListedInjections) {
-            out << "inject:   ... and " << result.injections.size() - listed << " more\n";
             break;
         }
         ++listed;
@@ -53,6 +52,10 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
                 << to_spec(rules[injection.rule_index]) << ']';
         }
         out << '\n';
+    }
+    // Only the first injections are kept as records; all are counted.
+    if (result.injection_count > listed) {
+        out << "inject:   ... and " << result.injection_count - listed << " more\n";
     }
 }
 

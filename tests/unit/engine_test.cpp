@@ -397,6 +397,25 @@ TEST_F(EngineTest, OtherPtraceErrorsAreNotSwallowed) {
     EXPECT_THROW(engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP)), std::system_error);
 }
 
+TEST_F(EngineTest, InjectionsBeyondTheRecordLimitAreCountedNotKept) {
+    use_rules({parse_spec("write:error=EIO")}, StopPolicy::seccomp);
+    engine_->set_injection_record_limit(2);
+    adopt_program(Resume::cont);
+    EXPECT_CALL(tracer_, syscall_info(kProgram, _))
+        .WillRepeatedly(DoAll(SetArgReferee<1>(seccomp_info(kWrite)), Return(kOk)));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1))
+        .Times(5)
+        .WillRepeatedly(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).Times(5).WillRepeatedly(Return(kOk));
+    for (int call = 0; call < 5; ++call) {
+        engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    }
+    const EngineOutcome outcome = engine_->take_outcome();
+    EXPECT_EQ(outcome.injection_count, 5U);
+    ASSERT_EQ(outcome.injections.size(), 2U);
+    EXPECT_EQ(outcome.injections[1].nth, 2U);
+}
+
 TEST_F(EngineTest, WithoutRulesNothingStopsAtSyscalls) {
     use_rules({}, StopPolicy::none);
     InSequence order;

@@ -249,6 +249,7 @@ RunResult killed(int signal) {
 
 RunResult with_injections(RunResult result, std::size_t count) {
     result.injections.resize(count);
+    result.injection_count = count;
     return result;
 }
 

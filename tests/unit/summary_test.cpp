@@ -19,6 +19,7 @@ TEST(Summary, NamesEachInjectionWithItsRuleCountAndResult) {
     result.injections.push_back(
         Injection{0, "write", Abi::x86_64, 3, 4242, 4242, FailWithErrno{ENOSPC}});
     result.injections.push_back(Injection{1, "fsync", Abi::i386, 1, 4242, 4243, ReturnValue{0}});
+    result.injection_count = 2;
     std::ostringstream out;
     write_summary(out, rules, result);
     EXPECT_EQ(out.str(),
@@ -43,9 +44,24 @@ TEST(Summary, LongListsAreCut) {
         result.injections.push_back(
             Injection{0, "write", Abi::x86_64, nth, 1, 1, FailWithErrno{EIO}});
     }
+    result.injection_count = result.injections.size();
     std::ostringstream out;
     write_summary(out, rules, result);
     EXPECT_NE(out.str().find("inject:   ... and 5 more\n"), std::string::npos);
+}
+
+TEST(Summary, CountsInjectionsBeyondTheRecordedOnes) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO")};
+    RunResult result;
+    result.injections.push_back(Injection{0, "write", Abi::x86_64, 1, 1, 1, FailWithErrno{EIO}});
+    result.injection_count = 100000;  // the engine kept only the first record
+    std::ostringstream out;
+    write_summary(out, rules, result);
+    EXPECT_EQ(out.str(),
+              "inject: 100000 faults injected, 0 syscall stops (no seccomp filter)\n"
+              "inject:   pid 1: write call 1 -> -1 EIO (Input/output error)  [rule 1: "
+              "write:error=EIO]\n"
+              "inject:   ... and 99999 more\n");
 }
 
 TEST(Summary, ResultsReadAsTheProgramSeesThem) {
