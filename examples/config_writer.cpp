@@ -10,6 +10,8 @@
 // directory sync comes after the swap: PATH then already holds the new contents, but they may
 // not survive a crash, and the exit status is still 1 so that the caller knows.)
 
+#include "careful_io.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,56 +26,10 @@
 
 namespace {
 
-// One failed step: what the program was doing, and the errno it met.
-struct Failure {
-    std::string action;
-    int error;
-};
-
-// Throws for the errno of the call that just failed. errno is saved before the message is
-// built: the allocation could overwrite it.
-[[noreturn]] void fail(const char* verb, const std::string& name) {
-    const int error = errno;
-    throw Failure{verb + name, error};
-}
-
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-    ~UniqueFd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    int get() const noexcept { return fd_; }
-
-    // Closes now and says whether it worked: some file systems (NFS, FUSE) report a failed
-    // write-back only here. Never retried: Linux releases the descriptor even on EINTR.
-    int close() noexcept { return ::close(std::exchange(fd_, -1)); }
-
-  private:
-    int fd_;
-};
-
-// Unlinks the temporary file on scope exit unless it was renamed into place.
-class RemoveUnlessCommitted {
-  public:
-    explicit RemoveUnlessCommitted(std::string path) : path_(std::move(path)) {}
-    ~RemoveUnlessCommitted() {
-        if (!committed_) {
-            ::unlink(path_.c_str());
-        }
-    }
-    RemoveUnlessCommitted(const RemoveUnlessCommitted&) = delete;
-    RemoveUnlessCommitted& operator=(const RemoveUnlessCommitted&) = delete;
-    void commit() noexcept { committed_ = true; }
-
-  private:
-    std::string path_;
-    bool committed_ = false;
-};
+using examples::fail;
+using examples::IoError;
+using examples::RemoveUnlessCommitted;
+using examples::UniqueFd;
 
 // Runs a call again when a signal interrupted it before it did anything (a handler installed
 // without SA_RESTART); any other result is the caller's to judge.
@@ -96,7 +52,7 @@ void write_all(int fd, std::string_view data, const std::string& name) {
         if (n == 0) {
             // No progress and no error: retrying could spin forever. Like gnulib's
             // full_write (used by cp), take it to mean the device is full.
-            throw Failure{"writing " + name, ENOSPC};
+            throw IoError{"writing " + name, ENOSPC};
         }
         // A short write is legal (a signal, a nearly full disk): write the rest.
         data.remove_prefix(static_cast<std::size_t>(n));
@@ -153,7 +109,7 @@ void write_config(const std::string& path, const std::string& contents) {
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         const int error = errno;
-        throw Failure{"renaming " + tmp + " to " + path, error};
+        throw IoError{"renaming " + tmp + " to " + path, error};
     }
     temp_file.commit();
 
@@ -184,7 +140,7 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "config_writer: %s\n", e.message.c_str());
         return 2;
-    } catch (const Failure& e) {
+    } catch (const IoError& e) {
         std::fprintf(stderr, "config_writer: %s: %s\n", e.action.c_str(), std::strerror(e.error));
         return 1;
     }

@@ -26,17 +26,6 @@ constexpr std::array<std::string_view, 6> kExpectKeys{"exit_code", "signal",   "
 // The kernel's signals are 1..64 (_NSIG - 1); glibc names 1..31 and keeps 32 and 33.
 constexpr int kMaxSignal = NSIG - 1;
 
-[[noreturn]] void fail(std::string message) {
-    throw std::invalid_argument(std::move(message));
-}
-
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-    if (auto nearest = nearest_word(word, candidates)) {
-        return " (did you mean " + quoted(*nearest) + "?)";
-    }
-    return "";
-}
-
 std::string upper(std::string_view text) {
     std::string result(text);
     for (char& c : result) {

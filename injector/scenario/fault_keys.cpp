@@ -21,17 +21,6 @@ constexpr std::array<std::string_view, 7> kLaterKeys{"path",  "fd",     "probabi
 
 constexpr std::int64_t kMaxErrno = 4095;
 
-[[noreturn]] void fail(std::string message) {
-    throw std::invalid_argument(std::move(message));
-}
-
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-    if (auto nearest = nearest_word(word, candidates)) {
-        return " (did you mean " + quoted(*nearest) + "?)";
-    }
-    return "";
-}
-
 const std::vector<std::string>& all_key_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> v(kSupportedKeys.begin(), kSupportedKeys.end());
@@ -80,6 +69,17 @@ bool is_decimal(std::string_view text) {
 }
 
 }  // namespace
+
+void fail(std::string message) {
+    throw std::invalid_argument(std::move(message));
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+    if (auto nearest = nearest_word(word, candidates)) {
+        return " (did you mean " + quoted(*nearest) + "?)";
+    }
+    return "";
+}
 
 std::string quoted(std::string_view text) {
     return "\"" + std::string(text) + "\"";

@@ -29,6 +29,12 @@ std::string unknown_key_message(std::string_view key, const std::vector<std::str
 // "\"text\"", for messages.
 std::string quoted(std::string_view text);
 
+// Throws the bare message (std::invalid_argument); the caller adds where the mistake is.
+[[noreturn]] void fail(std::string message);
+
+// " (did you mean "word"?)" when a candidate is close enough, else "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
 // For an empty syscall list, or an empty spec before the first ':'.
 inline constexpr std::string_view kNoSyscallGiven = "no syscall given";
 

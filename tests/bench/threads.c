@@ -13,31 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "peak_rss.h"
+
 // Small stacks: 1000 threads with glibc's default 8 MiB would reserve 8 GiB of address space,
 // and the point is the tracer's memory, not the program's.
 enum { kStackSize = 64 * 1024 };
 
 static pthread_barrier_t all_started;
 static int devnull = -1;
-
-static long peak_rss_kib(pid_t pid) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE* status = fopen(path, "re");
-    if (status == NULL) {
-        return -1;
-    }
-    char line[256];
-    long kib = -1;
-    while (fgets(line, sizeof line, status) != NULL) {
-        if (strncmp(line, "VmHWM:", 6) == 0) {
-            kib = strtol(line + 6, NULL, 10);
-            break;
-        }
-    }
-    fclose(status);
-    return kib;
-}
 
 static void* thread_main(void* unused) {
     (void)unused;

@@ -13,25 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-// VmHWM of a process in KiB, or -1 when it cannot be read (the parent already gone, say).
-static long peak_rss_kib(pid_t pid) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE* status = fopen(path, "re");
-    if (status == NULL) {
-        return -1;
-    }
-    char line[256];
-    long kib = -1;
-    while (fgets(line, sizeof line, status) != NULL) {
-        if (strncmp(line, "VmHWM:", 6) == 0) {
-            kib = strtol(line + 6, NULL, 10);
-            break;
-        }
-    }
-    fclose(status);
-    return kib;
-}
+#include "peak_rss.h"
 
 // The report is a write() too, so a rule on write may fail it (when=10+10 and HOT_COUNT 999,
 // say): it goes out in one call, retried, so that the benchmark always gets its figures.

@@ -21,6 +21,8 @@
 #include <system_error>
 #include <utility>
 
+#include "trace/unique_fd.hpp"
+
 namespace inject::testing {
 namespace {
 
@@ -30,34 +32,8 @@ namespace fs = std::filesystem;
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-// One file descriptor, closed when the owner goes away.
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        if (this != &other) {
-            reset(std::exchange(other.fd_, -1));
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = fd;
-    }
-
-  private:
-    int fd_ = -1;
-};
+// The project's own owner of a file descriptor.
+using Fd = inject::trace::UniqueFd;
 
 struct Pipe {
     Fd read;
