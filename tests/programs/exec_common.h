@@ -6,20 +6,6 @@
 
 #include "say.h"
 
-/* Makes COUNT write(2) calls of "WHO write J\n" to FD and reports each; returns the failures. */
-static inline int write_lines(int fd, const char* who, int count) {
-    int failures = 0;
-    char buffer[64];
-    for (int j = 1; j <= count; ++j) {
-        char chunk[48];
-        int length = snprintf(chunk, sizeof chunk, "%s write %d\n", who, j);
-        ssize_t written = write(fd, chunk, (size_t)length);
-        failures += written < 0;
-        say("%s write %d: %s", who, j, outcome(written, errno, buffer, sizeof buffer));
-    }
-    return failures;
-}
-
 static inline int open_output(const char* path) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {

@@ -10,19 +10,6 @@
 
 #include "say.h"
 
-static int write_lines(int fd, const char* who, int count) {
-    int failures = 0;
-    char buffer[64];
-    for (int j = 1; j <= count; ++j) {
-        char chunk[48];
-        int length = snprintf(chunk, sizeof chunk, "%s write %d\n", who, j);
-        ssize_t written = write(fd, chunk, (size_t)length);
-        failures += written < 0;
-        say("%s write %d: %s", who, j, outcome(written, errno, buffer, sizeof buffer));
-    }
-    return failures;
-}
-
 int main(int argc, char** argv) {
     if (argc != 3) {
         die("usage: forks FILE K");

@@ -68,6 +68,20 @@ static inline const char* outcome(long result, int error, char* buffer, size_t s
     return buffer;
 }
 
+/* Makes COUNT write(2) calls of "WHO write J\n" to FD and reports each; returns the failures. */
+static inline int write_lines(int fd, const char* who, int count) {
+    int failures = 0;
+    char buffer[64];
+    for (int j = 1; j <= count; ++j) {
+        char chunk[48];
+        int length = snprintf(chunk, sizeof chunk, "%s write %d\n", who, j);
+        ssize_t written = write(fd, chunk, (size_t)length);
+        failures += written < 0;
+        say("%s write %d: %s", who, j, outcome(written, errno, buffer, sizeof buffer));
+    }
+    return failures;
+}
+
 /* Parses a non-negative count from argv, or dies. */
 static inline int count_arg(const char* text, const char* what) {
     char* end = NULL;
