@@ -6,6 +6,7 @@
 // Variants run round-robin, one run of each per round, so that a noisy moment of the machine
 // hits every variant alike instead of all the runs of one of them; medians are reported.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -268,6 +269,9 @@ struct Options {
     long hot = 1'000'000;
     long rare = 10;
     long threads = 1000;
+    // Pins the driver, and so every run, to one CPU: on a small, shared machine a tracee that
+    // migrates between CPUs adds more noise than anything measured here.
+    std::optional<int> cpu;
     std::string inject = BENCH_INJECT;
     std::string strace = BENCH_STRACE;
     bool strace_given = false;  // --strace PATH must exist; the built-in default may be absent
@@ -276,12 +280,13 @@ struct Options {
 };
 
 constexpr const char* kUsage =
-    "usage: bench [--rounds N] [--hot N] [--rare N] [--threads N] [--quick]\n"
+    "usage: bench [--rounds N] [--hot N] [--rare N] [--threads N] [--cpu N] [--quick]\n"
     "             [--inject PATH] [--strace PATH|none] [--workload PATH] [--threads-program "
     "PATH]\n"
     "Runs the workload bare, under inject and under strace --seccomp-bpf with the same fault\n"
     "rules, round-robin, and prints medians, ratios, the tracer's peak memory and the targets\n"
-    "of issue 3. --quick: tiny counts and one round (a smoke test of the benchmark itself).\n";
+    "of issue 3. --quick: tiny counts and one round (a smoke test of the benchmark itself).\n"
+    "--cpu N: run everything on CPU N-1 only (1 is the first CPU).\n";
 
 long parse_positive(std::string_view option, const char* text) {
     long value = 0;
@@ -322,6 +327,8 @@ Options parse_options(int argc, char** argv) {
             options.rare = parse_positive(arg, value);
         } else if (arg == "--threads") {
             options.threads = parse_positive(arg, value);
+        } else if (arg == "--cpu") {
+            options.cpu = static_cast<int>(parse_positive(arg, value)) - 1;
         } else if (arg == "--inject") {
             options.inject = value;
         } else if (arg == "--strace") {
@@ -639,6 +646,15 @@ int main(int argc, char** argv) {
         std::optional<std::string> strace =
             options.strace_given ? require(options.strace, "strace") : resolve(options.strace);
 
+        if (options.cpu) {
+            cpu_set_t cpus;
+            CPU_ZERO(&cpus);
+            CPU_SET(*options.cpu, &cpus);
+            if (::sched_setaffinity(0, sizeof cpus, &cpus) != 0) {
+                fail_errno("--cpu " + std::to_string(*options.cpu + 1));
+            }
+            std::fprintf(stderr, "bench: every run on CPU %d only\n", *options.cpu + 1);
+        }
         std::vector<Rule> rules = rules_for(options);
         std::vector<Variant> variants = make_variants(options, rules, strace);
         for (int round = 0; round < options.rounds; ++round) {
