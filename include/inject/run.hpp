@@ -78,10 +78,15 @@ class LaunchError : public std::runtime_error {
 
 // Starts argv[0] (searched in PATH) traced from its first instruction, applies the rules
 // until every traced process has ended, and returns how the program ended.
+//
+// The calling thread becomes the tracer and waits with waitpid(-1, __WALL) to see new
+// tracees as they appear: a caller with children of its own that end meanwhile will find
+// them reaped.
 RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
               const RunOptions& options = {});
 
-// The same with a scenario's rules.
+// The same with a scenario's rules. Its [expect] table, if any, supplies the timeout and the
+// output capture it needs when the options do not (checking it is the caller's business).
 RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
               const RunOptions& options = {});
 
