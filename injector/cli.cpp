@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <signal.h>
+#include <sys/random.h>
 
 #include <algorithm>
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <exception>
 #include <ostream>
+#include <random>
 #include <string_view>
 
 #include "inject/names.hpp"
@@ -152,8 +154,13 @@ std::vector<Rule> load_rules(const Options& options, std::vector<Scenario>& scen
     return rules;
 }
 
+bool has_probability(const std::vector<Rule>& rules) {
+    return std::any_of(rules.begin(), rules.end(),
+                       [](const Rule& rule) { return rule.probability.has_value(); });
+}
+
 void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
-                 const std::vector<Rule>& rules, const Options& options) {
+                 const std::vector<Rule>& rules, const Options& options, const SeedChoice& seed) {
     for (const Scenario& scenario : scenarios) {
         if (scenario.source.starts_with("--inject")) {
             continue;
@@ -184,8 +191,26 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
                 << rule.syscalls[name];
         }
         out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per)
-            << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action)
-            << '\n';
+            << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+        if (rule.probability) {
+            out << " with probability " << format_probability(*rule.probability);
+        }
+        out << '\n';
+    }
+    if (has_probability(rules)) {
+        out << "seed " << seed.value;
+        switch (seed.from) {
+            case SeedChoice::From::option:
+                out << " (from --seed)\n";
+                break;
+            case SeedChoice::From::scenario:
+                out << " (from " << seed.scenario << ")\n";
+                break;
+            case SeedChoice::From::drawn:
+            case SeedChoice::From::none:
+                out << " (drawn: a run draws its own unless --seed N is given)\n";
+                break;
+        }
     }
     if (!options.command.empty()) {
         out << "program:";
@@ -309,8 +334,37 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
     return options;
 }
 
+SeedChoice choose_seed(const Options& options, const std::vector<Scenario>& scenarios,
+                       const std::function<std::uint64_t()>& draw) {
+    if (options.seed) {
+        return {*options.seed, SeedChoice::From::option, {}};
+    }
+    for (const Scenario& scenario : scenarios) {
+        if (scenario.seed) {
+            return {*scenario.seed, SeedChoice::From::scenario, scenario.source};
+        }
+    }
+    for (const Scenario& scenario : scenarios) {
+        if (has_probability(scenario.rules)) {
+            return {draw(), SeedChoice::From::drawn, {}};
+        }
+    }
+    return {};
+}
+
+std::uint64_t random_seed() {
+    std::uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, 0) == static_cast<ssize_t>(sizeof seed)) {
+        return seed;
+    }
+    // getrandom only fails on kernels before 3.17; any seed will do, as it is printed.
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) | device();
+}
+
 int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err) {
     Options options;
+    SeedChoice seed;
     std::vector<Scenario> scenarios;
     std::vector<Rule> rules;
     try {
@@ -332,8 +386,9 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
             return 0;
         }
         rules = load_rules(options, scenarios);
+        seed = choose_seed(options, scenarios, random_seed);
         if (options.check) {
-            print_rules(out, scenarios, rules, options);
+            print_rules(out, scenarios, rules, options, seed);
             return 0;
         }
         if (options.command.empty()) {
@@ -351,6 +406,7 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
     // inject's, and a hang is ended by the smallest timeout any of them gives.
     bool has_expectations = false;
     RunOptions run_options;
+    run_options.seed = seed.value;
     run_options.use_seccomp = !options.no_seccomp;
     run_options.on_start = [](pid_t program) { g_program.store(program); };
     run_options.capture_output = options.junit.has_value();  // for <system-out>
@@ -388,6 +444,11 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         return true;
     };
 
+    // Even with -q: without the seed a run that failed by chance cannot be repeated.
+    if (seed.from == SeedChoice::From::drawn) {
+        err << "inject: seed " << seed.value << " (repeat this run with --seed " << seed.value
+            << ")\n";
+    }
     try {
         SignalForwarding forwarding;
         const auto start = std::chrono::steady_clock::now();

@@ -2,11 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "inject/scenario.hpp"
 
 namespace inject::cli {
 
@@ -37,6 +40,23 @@ struct Options {
 
 // Throws UsageError.
 Options parse_command_line(const std::vector<std::string>& arguments);
+
+// The seed of the run's probability draws, and where it came from.
+struct SeedChoice {
+    enum class From { none, option, scenario, drawn };
+    std::uint64_t value = 0;
+    From from = From::none;
+    std::string scenario;  // the file, with From::scenario
+};
+
+// --seed wins; else the seed of the first scenario that has one; else, only when some rule has
+// a probability, `draw()` (a fresh seed, which the user must be told to repeat the run). With
+// no probability and no seed given there is nothing to repeat: From::none, value 0.
+SeedChoice choose_seed(const Options& options, const std::vector<Scenario>& scenarios,
+                       const std::function<std::uint64_t()>& draw);
+
+// A seed from getrandom(2).
+std::uint64_t random_seed();
 
 // The whole tool; returns its exit status (DESIGN.md: the program's, or 125/126/127).
 int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -56,6 +57,10 @@ struct Rule {
     Action action;
     When when;
     Scope per = Scope::tree;
+    // The chance, 0 < P <= 1, that a call `when` picks fails; none means every one does. The
+    // draw for a call is a function of the run's seed, the rule's index and the call's number
+    // in the rule's count, so a seed repeats a run.
+    std::optional<double> probability;
     // Where the rule was written, for messages: "enospc.toml:4:1" or "--inject write:error=EIO".
     std::string origin;
 };
@@ -63,6 +68,10 @@ struct Rule {
 // The rule in --inject syntax, keys in a fixed order: "write,pwrite64:error=ENOSPC:when=3".
 // Parsing the text again gives the same rule (except origin).
 std::string to_spec(const Rule& rule);
+
+// A probability as to_spec writes it: the shortest decimal that reads back as the same
+// double ("0.05", "1").
+std::string format_probability(double probability);
 
 // "error=ENOSPC" or "retval=0".
 std::string to_string(const Action& action);

@@ -33,6 +33,9 @@ struct RunOptions {
     // At most this many injections are kept in RunResult::injections (the first ones);
     // all are counted. Keeps memory flat when a rule fires on a hot syscall.
     std::size_t max_recorded_injections = 1000;
+    // Keys the draws of rules with a probability: the same seed fails the same calls. When
+    // unset, run(scenario, ...) uses the scenario's seed, and 0 otherwise.
+    std::optional<std::uint64_t> seed;
 };
 
 // One fault that fired.
@@ -85,8 +88,9 @@ class LaunchError : public std::runtime_error {
 RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
               const RunOptions& options = {});
 
-// The same with a scenario's rules. Its [expect] table, if any, supplies the timeout and the
-// output capture it needs when the options do not (checking it is the caller's business).
+// The same with a scenario's rules. Its seed, and its [expect] table's timeout and need for
+// the output, apply when the options leave them unset (checking the expectations is the
+// caller's business).
 RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
               const RunOptions& options = {});
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/draw.hpp"
 #include "inject/names.hpp"
 
 namespace inject::engine {
@@ -18,13 +19,16 @@ void mark(std::vector<bool>& numbers, long number) {
 
 }  // namespace
 
-Decider::Decider(const std::vector<Rule>& rules) {
+Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(seed) {
     rules_.reserve(rules.size());
     for (const Rule& rule : rules) {
         CompiledRule compiled;
         compiled.when = rule.when;
         compiled.per = rule.per;
         compiled.action = rule.action;
+        if (rule.probability) {
+            compiled.threshold = draw_threshold(*rule.probability);
+        }
         for (const std::string& name : rule.syscalls) {
             for (Abi abi : kAllAbis) {
                 if (auto number = syscall_number(abi, name)) {
@@ -86,7 +90,9 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event) {
                 break;
         }
         ++rule.matched;
-        if (!verdict && rule.when.matches(nth)) {
+        // The draw comes after `when`, so that `when` still says which calls may fail.
+        if (!verdict && rule.when.matches(nth) &&
+            (!rule.threshold || draw_succeeds(draw_bits(seed_, index, nth), *rule.threshold))) {
             verdict = Verdict{index, nth, rule.action};
         }
     }

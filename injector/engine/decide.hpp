@@ -36,7 +36,8 @@ struct Verdict {
 
 class Decider {
   public:
-    explicit Decider(const std::vector<Rule>& rules);
+    // `seed` keys the draws of rules with a probability (see draw.hpp).
+    explicit Decider(const std::vector<Rule>& rules, std::uint64_t seed = 0);
 
     // Counts the call for every rule that matches it, and returns the verdict of the first
     // rule (in the order given) that fires, if any.
@@ -67,6 +68,7 @@ class Decider {
         When when;
         Scope per = Scope::tree;
         Action action;
+        std::optional<std::uint64_t> threshold;                  // for a rule with a probability
         std::array<std::vector<bool>, kAllAbis.size()> numbers;  // by ABI, then syscall number
         std::uint64_t tree_count = 0;
         std::unordered_map<pid_t, std::uint64_t> counts;  // by process or thread, per `per`
@@ -79,6 +81,7 @@ class Decider {
     }
 
     std::vector<CompiledRule> rules_;
+    std::uint64_t seed_ = 0;
     std::array<std::vector<bool>, kAllAbis.size()> any_rule_;
     std::array<std::vector<std::string>, kAllAbis.size()> picked_names_;  // by ABI, number
     std::vector<std::string> names_;

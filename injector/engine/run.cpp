@@ -172,7 +172,7 @@ using Launch =
 
 RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
                      const Launch& launch) {
-    engine::Decider decider(rules);
+    engine::Decider decider(rules, options.seed.value_or(0));
 
     engine::StopPolicy policy = engine::StopPolicy::none;
     std::optional<trace::SeccompProgram> filter;
@@ -244,8 +244,12 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     return result;
 }
 
-// A scenario's expectations ask for a time limit and for the output to be kept.
-RunOptions with_expectations(const Scenario& scenario, RunOptions options) {
+// What a scenario asks of the run when the options leave it open: its seed, and, from its
+// expectations, a time limit and the output kept.
+RunOptions with_scenario_defaults(const Scenario& scenario, RunOptions options) {
+    if (!options.seed) {
+        options.seed = scenario.seed;
+    }
     if (scenario.expect) {
         if (!options.timeout) {
             options.timeout = scenario.expect->timeout;
@@ -274,12 +278,12 @@ RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& ar
 
 RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
               const RunOptions& options) {
-    return run(scenario.rules, argv, with_expectations(scenario, options));
+    return run(scenario.rules, argv, with_scenario_defaults(scenario, options));
 }
 
 RunResult run_function(const Scenario& scenario, const std::function<int()>& body,
                        const RunOptions& options) {
-    return run_traced(scenario.rules, with_expectations(scenario, options),
+    return run_traced(scenario.rules, with_scenario_defaults(scenario, options),
                       [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
                           return trace::launch_traced_function(body, filter, io);
                       });

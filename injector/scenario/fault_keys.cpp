@@ -12,11 +12,11 @@
 namespace inject::detail {
 namespace {
 
-constexpr std::array<std::string_view, 5> kSupportedKeys{"syscall", "error", "retval", "when",
-                                                         "per"};
+constexpr std::array<std::string_view, 6> kSupportedKeys{"syscall", "error", "retval",
+                                                         "when",    "per",   "probability"};
 // Keys of the design that later versions will read. Naming them "not supported yet" rather
 // than ignoring them keeps a scenario written for a newer inject from silently doing less.
-constexpr std::array<std::string_view, 7> kLaterKeys{"path",  "fd",     "probability", "short",
+constexpr std::array<std::string_view, 6> kLaterKeys{"path",  "fd",     "short",
                                                      "delay", "signal", "process"};
 
 constexpr std::int64_t kMaxErrno = 4095;
@@ -186,6 +186,58 @@ Scope checked_per(std::string_view text) {
         }
     }
     fail("unknown per " + quoted(text) + did_you_mean(text, names));
+}
+
+double checked_probability(double value) {
+    // NaN fails both comparisons, so it is refused too.
+    if (!(value > 0.0 && value <= 1.0)) {
+        if (value == 0.0) {
+            fail("a rule with probability 0 never fires: give a probability in (0, 1]");
+        }
+        fail("probability " + format_probability(value) + " is out of range: give 0 < P <= 1");
+    }
+    return value;
+}
+
+double checked_probability(std::int64_t number) {
+    if (number == 0) {
+        return checked_probability(0.0);
+    }
+    if (number != 1) {
+        fail("probability " + std::to_string(number) + " is out of range: give 0 < P <= 1");
+    }
+    return 1.0;
+}
+
+double checked_probability(std::string_view text) {
+    // "0.05" or "5%": digits with at most one '.', then an optional '%'.
+    const bool percent = text.ends_with('%');
+    const std::string_view number = percent ? text.substr(0, text.size() - 1) : text;
+    const bool well_formed = !number.empty() && number != "." &&
+                             std::count(number.begin(), number.end(), '.') <= 1 &&
+                             std::all_of(number.begin(), number.end(),
+                                         [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+    double value = 0.0;
+    if (well_formed) {
+        auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value,
+                                         std::chars_format::fixed);
+        if (ec != std::errc{} || end != number.data() + number.size()) {
+            value = -1.0;
+        }
+    }
+    if (!well_formed || value < 0.0) {
+        fail("invalid probability " + quoted(text) + ": expected a number such as 0.05 or 5%");
+    }
+    if (percent) {
+        if (value == 0.0) {
+            return checked_probability(0.0);
+        }
+        if (!(value > 0.0 && value <= 100.0)) {
+            fail("probability " + std::string(text) + " is out of range: give 0% < P <= 100%");
+        }
+        return value / 100.0;
+    }
+    return checked_probability(value);
 }
 
 void FaultBuilder::add_syscall(std::string name) {

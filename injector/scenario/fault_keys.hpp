@@ -15,7 +15,7 @@
 
 namespace inject::detail {
 
-enum class FaultKey : std::uint8_t { syscall, error, retval, when, per };
+enum class FaultKey : std::uint8_t { syscall, error, retval, when, per, probability };
 
 std::string_view fault_key_name(FaultKey key);
 
@@ -58,6 +58,12 @@ When checked_when(std::int64_t number);
 
 Scope checked_per(std::string_view text);
 
+// 0 < P <= 1. Text is a decimal ("0.05") or a percentage ("5%"); a TOML integer may be 1 (or
+// 0, refused with the reason).
+double checked_probability(double value);
+double checked_probability(std::int64_t number);
+double checked_probability(std::string_view text);
+
 // One fault's keys, given in the order they were written.
 class FaultBuilder {
   public:
@@ -67,6 +73,7 @@ class FaultBuilder {
     void set_action(Action action);
     void set_when(When when) { rule_.when = when; }
     void set_per(Scope per) { rule_.per = per; }
+    void set_probability(double probability) { rule_.probability = probability; }
 
     // The finished rule; throws when the syscall or the action is missing.
     Rule build(std::string origin) &&;

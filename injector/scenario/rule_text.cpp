@@ -1,5 +1,7 @@
 // Rules back to text, in the --inject syntax, so that every message, log line and report
 // shows a rule in a form the user can paste back on the command line.
+#include <array>
+#include <charconv>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -35,6 +37,18 @@ std::string to_string(const Action& action) {
         action);
 }
 
+std::string format_probability(double probability) {
+    // std::to_chars without a precision gives the shortest text that round-trips, and in
+    // fixed notation never an exponent, which the spec parser would refuse.
+    std::array<char, 400> buffer{};
+    auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), probability,
+                                   std::chars_format::fixed);
+    if (ec != std::errc{}) {
+        return std::to_string(probability);
+    }
+    return std::string(buffer.data(), end);
+}
+
 std::string to_spec(const Rule& rule) {
     std::string spec;
     for (const std::string& name : rule.syscalls) {
@@ -47,6 +61,9 @@ std::string to_spec(const Rule& rule) {
     spec += to_string(rule.action);
     if (rule.when != When{}) {
         spec += ":when=" + rule.when.to_string();
+    }
+    if (rule.probability) {
+        spec += ":probability=" + format_probability(*rule.probability);
     }
     if (rule.per != Scope::tree) {
         spec += ":per=";

@@ -77,6 +77,9 @@ Rule read_spec(std::string_view spec, std::string origin) {
             case FaultKey::per:
                 builder.set_per(detail::checked_per(value));
                 break;
+            case FaultKey::probability:
+                builder.set_probability(detail::checked_probability(value));
+                break;
         }
     }
     return std::move(builder).build(std::move(origin));

@@ -192,6 +192,17 @@ Rule Reader::read_fault(const toml::table& fault) const {
                 builder.set_per(at(where, [&] { return detail::checked_per(text->get()); }));
                 break;
             }
+            case FaultKey::probability:
+                if (const auto* real = node->as_floating_point()) {
+                    builder.set_probability(
+                        at(where, [&] { return detail::checked_probability(real->get()); }));
+                } else if (const auto* number = node->as_integer()) {
+                    builder.set_probability(
+                        at(where, [&] { return detail::checked_probability(number->get()); }));
+                } else {
+                    wrong_type(name, "a number", *node);
+                }
+                break;
         }
     }
     const toml::source_region& table_at = fault.source();

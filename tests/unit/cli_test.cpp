@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <sstream>
 
 namespace inject::cli {
@@ -126,6 +127,58 @@ TEST(Cli, CheckPrintsTheRulesAsUnderstoodAndRunsNothing) {
               "rule 2: fsync:retval=0:per=thread  (--inject fsync:retval=0:per=thread)\n"
               "  skips fsync calls 1+ (counted per thread) and returns 0\n"
               "program: /nonexistent/program (not started: --check)\n");
+}
+
+TEST(Cli, CheckShowsTheProbabilityAndTheSeed) {
+    const Outcome outcome =
+        run_cli({"--check", "--seed", "42", "-e", "write:error=EIO:probability=5%"});
+    EXPECT_EQ(outcome.status, 0);
+    EXPECT_EQ(outcome.out,
+              "rule 1: write:error=EIO:probability=0.05  (--inject "
+              "write:error=EIO:probability=5%)\n"
+              "  fails write calls 1+ (counted per tree) with -1 EIO (Input/output error) with "
+              "probability 0.05\n"
+              "seed 42 (from --seed)\n");
+
+    const Outcome drawn = run_cli({"--check", "-e", "write:error=EIO:probability=0.5"});
+    EXPECT_THAT(drawn.out, HasSubstr("\nseed "));
+    EXPECT_THAT(drawn.out, HasSubstr(" (drawn: a run draws its own unless --seed N is given)\n"));
+
+    // No probability, no seed line, even with --seed.
+    const Outcome none = run_cli({"--check", "--seed", "42", "-e", "write:error=EIO"});
+    EXPECT_THAT(none.out, ::testing::Not(HasSubstr("seed")));
+}
+
+Scenario scenario_with_seed(std::optional<std::uint64_t> seed, const char* spec) {
+    Scenario scenario = scenario_from_spec(spec);
+    scenario.source = "s.toml";
+    scenario.seed = seed;
+    return scenario;
+}
+
+TEST(Cli, SeedPrecedence) {
+    const auto draw = [] { return std::uint64_t{99}; };
+    const std::vector<Scenario> scenarios{
+        scenario_with_seed(std::nullopt, "write:error=EIO:probability=0.5"),
+        scenario_with_seed(7, "read:error=EIO"), scenario_with_seed(8, "read:error=EIO")};
+    Options options;
+    options.seed = 3;
+    SeedChoice choice = choose_seed(options, scenarios, draw);
+    EXPECT_EQ(choice.value, 3U);
+    EXPECT_EQ(choice.from, SeedChoice::From::option);
+
+    options.seed.reset();
+    choice = choose_seed(options, scenarios, draw);  // the first scenario that has a seed
+    EXPECT_EQ(choice.value, 7U);
+    EXPECT_EQ(choice.from, SeedChoice::From::scenario);
+    EXPECT_EQ(choice.scenario, "s.toml");
+
+    choice = choose_seed(options, {scenarios[0]}, draw);
+    EXPECT_EQ(choice.value, 99U);
+    EXPECT_EQ(choice.from, SeedChoice::From::drawn);
+
+    choice = choose_seed(options, {scenario_with_seed(std::nullopt, "write:error=EIO")}, draw);
+    EXPECT_EQ(choice.from, SeedChoice::From::none);
 }
 
 TEST(Cli, ListsComeFromTheLibraries) {

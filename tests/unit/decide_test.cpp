@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+#include <utility>
 #include <vector>
+
+#include "engine/draw.hpp"
 
 #include "inject/scenario.hpp"
 
@@ -162,6 +167,119 @@ TEST(Decider, NamesPickedCallsPerAbi) {
     EXPECT_EQ(decider.name_of(Abi::x86_64, kWrite64), "write");
     EXPECT_EQ(decider.name_of(Abi::i386, kWrite32), "write");
     EXPECT_EQ(decider.name_of(Abi::x86_64, kRead64), "");
+}
+
+TEST(Draw, IsAFunctionOfSeedRuleAndCall) {
+    EXPECT_EQ(draw_bits(42, 0, 7), draw_bits(42, 0, 7));
+    std::set<std::uint64_t> seen;
+    for (std::uint64_t seed : {0U, 1U, 2U, 42U}) {
+        for (std::size_t rule : {0U, 1U, 2U}) {
+            for (std::uint64_t nth = 1; nth <= 100; ++nth) {
+                seen.insert(draw_bits(seed, rule, nth));
+            }
+        }
+    }
+    EXPECT_EQ(seen.size(), 4U * 3U * 100U);  // no two inputs share their bits
+}
+
+TEST(Draw, ThresholdScalesTheProbability) {
+    EXPECT_EQ(draw_threshold(1.0), UINT64_MAX);
+    EXPECT_EQ(draw_threshold(0.5), std::uint64_t{1} << 63);
+    EXPECT_TRUE(draw_succeeds(UINT64_MAX, draw_threshold(1.0)));
+    EXPECT_FALSE(draw_succeeds(std::uint64_t{1} << 63, draw_threshold(0.5)));
+    EXPECT_TRUE(draw_succeeds((std::uint64_t{1} << 63) - 1, draw_threshold(0.5)));
+}
+
+std::vector<std::uint64_t> fired_with_seed(const char* spec, std::uint64_t seed, int calls) {
+    Decider decider({parse_spec(spec)}, seed);
+    return fired_calls(decider, calls);
+}
+
+TEST(Decider, ProbabilityFiresTheSameCallsForTheSameSeed) {
+    const char* spec = "write:error=EIO:probability=0.3";
+    const auto fired = fired_with_seed(spec, 42, 200);
+    EXPECT_FALSE(fired.empty());
+    EXPECT_EQ(fired_with_seed(spec, 42, 200), fired);
+    EXPECT_NE(fired_with_seed(spec, 43, 200), fired);
+}
+
+TEST(Decider, ProbabilityDrawsDifferForEachRule) {
+    // Two rules on different syscalls, fed the same sequence: their fired sets differ.
+    Decider decider({parse_spec("write:error=EIO:probability=0.3"),
+                     parse_spec("read:error=EIO:probability=0.3")},
+                    42);
+    std::vector<std::uint64_t> writes;
+    std::vector<std::uint64_t> reads;
+    for (std::uint64_t nth = 1; nth <= 200; ++nth) {
+        if (decider.on_syscall(call(kWrite64))) {
+            writes.push_back(nth);
+        }
+        if (decider.on_syscall(call(kRead64))) {
+            reads.push_back(nth);
+        }
+    }
+    EXPECT_FALSE(writes.empty());
+    EXPECT_FALSE(reads.empty());
+    EXPECT_NE(writes, reads);
+}
+
+TEST(Decider, ProbabilityFiresAboutThatFractionOfCalls) {
+    constexpr int kCalls = 100000;
+    for (std::uint64_t seed : {0U, 1U, 12345U}) {
+        const auto fired = fired_with_seed("write:error=EIO:probability=0.1", seed, kCalls);
+        const double fraction = static_cast<double>(fired.size()) / kCalls;
+        EXPECT_GT(fraction, 0.09) << "seed " << seed;
+        EXPECT_LT(fraction, 0.11) << "seed " << seed;
+    }
+}
+
+TEST(Decider, ProbabilityOneAlwaysFires) {
+    EXPECT_EQ(fired_with_seed("write:error=EIO:probability=1", 7, 1000).size(), 1000U);
+    EXPECT_EQ(fired_with_seed("write:error=EIO:probability=100%", 0, 1000).size(), 1000U);
+}
+
+TEST(Decider, ProbabilityOnlyDrawsForTheCallsWhenPicks) {
+    const auto fired = fired_with_seed("write:error=EIO:when=3+3:probability=0.5", 42, 3000);
+    EXPECT_GT(fired.size(), 300U);
+    EXPECT_LT(fired.size(), 700U);
+    for (std::uint64_t nth : fired) {
+        EXPECT_EQ(nth % 3, 0U) << nth;
+    }
+    // The draws are those of the calls' numbers: the calls fired are a subset of the same
+    // rule's without `when`.
+    const auto without_when = fired_with_seed("write:error=EIO:probability=0.5", 42, 3000);
+    for (std::uint64_t nth : fired) {
+        EXPECT_TRUE(std::binary_search(without_when.begin(), without_when.end(), nth)) << nth;
+    }
+}
+
+TEST(Decider, PerThreadProbabilityIgnoresHowThreadsInterleave) {
+    // Thread 101 makes 500 writes, thread 102 too; fed in two orders, 101's fired calls (by
+    // its own count) are the same.
+    const auto fired_of_101 = [](const std::vector<pid_t>& order) {
+        Decider decider({parse_spec("write:error=EIO:per=thread:probability=0.2")}, 42);
+        std::vector<std::uint64_t> fired;
+        std::uint64_t count = 0;
+        for (pid_t tid : order) {
+            const bool is_101 = tid == 101;
+            count += is_101 ? 1 : 0;
+            if (decider.on_syscall(call(kWrite64, tid, 100)) && is_101) {
+                fired.push_back(count);
+            }
+        }
+        return fired;
+    };
+    std::vector<pid_t> alternating;
+    std::vector<pid_t> one_then_other;
+    for (int index = 0; index < 500; ++index) {
+        alternating.push_back(101);
+        alternating.push_back(102);
+    }
+    one_then_other.assign(500, 102);
+    one_then_other.insert(one_then_other.end(), 500, 101);
+    const auto fired = fired_of_101(alternating);
+    EXPECT_FALSE(fired.empty());
+    EXPECT_EQ(fired_of_101(one_then_other), fired);
 }
 
 }  // namespace

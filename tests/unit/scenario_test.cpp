@@ -267,8 +267,35 @@ TEST(Scenario, Per) {
               "s.toml:4:7: \"per\" must be a string, not a table");
 }
 
+TEST(Scenario, Probability) {
+    const std::string eio = "[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\n";
+    EXPECT_EQ(parse_scenario(eio + "probability = 0.05\n", "s.toml").rules.at(0).probability, 0.05);
+    EXPECT_EQ(parse_scenario(eio + "probability = 1\n", "s.toml").rules.at(0).probability, 1.0);
+    EXPECT_EQ(parse_scenario(eio + "probability = 1.0\n", "s.toml").rules.at(0).probability, 1.0);
+    EXPECT_EQ(parse_scenario(eio, "s.toml").rules.at(0).probability, std::nullopt);
+    EXPECT_EQ(to_spec(parse_scenario(eio + "probability = 0.5\nwhen = 3\n", "s.toml").rules.at(0)),
+              "write:error=EIO:when=3:probability=0.5");
+
+    EXPECT_EQ(error_of(eio + "probability = 0\n"),
+              "s.toml:4:15: a rule with probability 0 never fires: give a probability in (0, 1]");
+    EXPECT_EQ(error_of(eio + "probability = 0.0\n"),
+              "s.toml:4:15: a rule with probability 0 never fires: give a probability in (0, 1]");
+    EXPECT_EQ(error_of(eio + "probability = -0.5\n"),
+              "s.toml:4:15: probability -0.5 is out of range: give 0 < P <= 1");
+    EXPECT_EQ(error_of(eio + "probability = 1.5\n"),
+              "s.toml:4:15: probability 1.5 is out of range: give 0 < P <= 1");
+    EXPECT_EQ(error_of(eio + "probability = 2\n"),
+              "s.toml:4:15: probability 2 is out of range: give 0 < P <= 1");
+    EXPECT_EQ(error_of(eio + "probability = nan\n"),
+              "s.toml:4:15: probability nan is out of range: give 0 < P <= 1");
+    EXPECT_EQ(error_of(eio + "probability = \"abc\"\n"),
+              "s.toml:4:15: \"probability\" must be a number, not a string");
+    EXPECT_EQ(error_of(eio + "probability = \"5%%\"\n"),
+              "s.toml:4:15: \"probability\" must be a number, not a string");
+}
+
 TEST(Scenario, KeysOfLaterVersionsAreRefused) {
-    for (const char* key : {"path", "fd", "probability", "short", "delay", "signal", "process"}) {
+    for (const char* key : {"path", "fd", "short", "delay", "signal", "process"}) {
         EXPECT_EQ(error_of(fault_with(std::string(key) + " = 1\nerror = \"EIO\"")),
                   "s.toml:3:1: \"" + std::string(key) + "\" is not supported yet");
     }

@@ -1,6 +1,7 @@
 // --inject specs: the rules they give, their messages, and the round trip through to_spec.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ void expect_same_rule(const Rule& a, const Rule& b) {
     EXPECT_EQ(a.action, b.action);
     EXPECT_EQ(a.when, b.when);
     EXPECT_EQ(a.per, b.per);
+    EXPECT_EQ(a.probability, b.probability);
 }
 
 TEST(Spec, Simple) {
@@ -113,11 +115,49 @@ TEST(Spec, Keys) {
               "--inject write:error=EIO:seed=1: unknown key \"seed\"");
     EXPECT_EQ(error_of("write:description=x:error=EIO"),
               "--inject write:description=x:error=EIO: unknown key \"description\"");
-    for (const char* key : {"path", "fd", "probability", "short", "delay", "signal", "process"}) {
+    for (const char* key : {"path", "fd", "short", "delay", "signal", "process"}) {
         const std::string spec = "write:error=EIO:" + std::string(key) + "=1";
         EXPECT_EQ(error_of(spec),
                   "--inject " + spec + ": \"" + std::string(key) + "\" is not supported yet");
     }
+}
+
+TEST(Spec, Probability) {
+    EXPECT_EQ(parse_spec("write:error=EIO:probability=0.05").probability, 0.05);
+    EXPECT_EQ(parse_spec("write:error=EIO:probability=5%").probability, 0.05);
+    EXPECT_EQ(parse_spec("write:error=EIO:probability=100%").probability, 1.0);
+    EXPECT_EQ(parse_spec("write:error=EIO:probability=1").probability, 1.0);
+    EXPECT_EQ(parse_spec("write:error=EIO:probability=.5").probability, 0.5);
+    EXPECT_EQ(parse_spec("write:error=EIO").probability, std::nullopt);
+    EXPECT_EQ(to_spec(parse_spec("write:probability=5%:when=2+:error=EIO")),
+              "write:error=EIO:when=2+:probability=0.05");
+    EXPECT_EQ(to_spec(parse_spec("write:error=EIO:per=thread:probability=0.25")),
+              "write:error=EIO:probability=0.25:per=thread");
+
+    EXPECT_EQ(error_of("write:error=EIO:probability=0"),
+              "--inject write:error=EIO:probability=0: a rule with probability 0 never fires: "
+              "give a probability in (0, 1]");
+    EXPECT_EQ(error_of("write:error=EIO:probability=0%"),
+              "--inject write:error=EIO:probability=0%: a rule with probability 0 never fires: "
+              "give a probability in (0, 1]");
+    EXPECT_EQ(error_of("write:error=EIO:probability=-0.5"),
+              "--inject write:error=EIO:probability=-0.5: invalid probability \"-0.5\": "
+              "expected a number such as 0.05 or 5%");
+    EXPECT_EQ(error_of("write:error=EIO:probability=1.5"),
+              "--inject write:error=EIO:probability=1.5: probability 1.5 is out of range: give "
+              "0 < P <= 1");
+    EXPECT_EQ(error_of("write:error=EIO:probability=150%"),
+              "--inject write:error=EIO:probability=150%: probability 150% is out of range: give "
+              "0% < P <= 100%");
+    for (const char* text : {"abc", "5%%", "", "%", ".", "1.2.3", "1e-3", "0x1"}) {
+        const std::string spec = "write:error=EIO:probability=" + std::string(text);
+        EXPECT_EQ(error_of(spec), "--inject " + spec + ": invalid probability \"" +
+                                      std::string(text) +
+                                      "\": expected a number such as 0.05 or 5%");
+    }
+    EXPECT_EQ(error_of("write:error=EIO:probability=0.5:probability=0.5"),
+              "--inject write:error=EIO:probability=0.5:probability=0.5: \"probability\" given "
+              "twice");
 }
 
 TEST(Spec, Values) {
@@ -187,7 +227,13 @@ TEST(RuleText, ToSpecParsesBack) {
         for (const When& when : {When{}, When{3, 3, 1}, When{2, kMax, 1}, When{2, kMax, 3},
                                  When{1, 4, 1}, When{1, 4, 2}, When{5, 5, 7}}) {
             for (Scope per : {Scope::tree, Scope::process, Scope::thread}) {
-                rules.push_back(Rule{{"write", "newfstatat", "socketcall"}, action, when, per, ""});
+                for (std::optional<double> probability :
+                     {std::optional<double>{}, std::optional<double>{0.05},
+                      std::optional<double>{1.0}, std::optional<double>{1.0 / 3},
+                      std::optional<double>{1e-9}}) {
+                    rules.push_back(Rule{
+                        {"write", "newfstatat", "socketcall"}, action, when, per, probability, ""});
+                }
             }
         }
     }
