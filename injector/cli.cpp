@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <ostream>
 #include <random>
@@ -17,7 +18,9 @@
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
 #include "report/expectations.hpp"
+#include "report/json_report.hpp"
 #include "report/junit.hpp"
+#include "report/output_file.hpp"
 #include "report/summary.hpp"
 
 namespace inject::cli {
@@ -48,7 +51,7 @@ po::options_description describe_options() {
         ("output,o", po::value<std::string>()->value_name("FILE"),
          "syscall log (not supported yet)")
         ("report", po::value<std::string>()->value_name("FILE"),
-         "JSON report of the run (not supported yet)")
+         "JSON report of the run: rules, every injection, result")
         ("junit", po::value<std::string>()->value_name("FILE"),
          "write the outcome as JUnit XML, one testcase per scenario")
         ("quiet,q", po::bool_switch(), "no summary on stderr")
@@ -313,13 +316,16 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
         throw UsageError(error.what());
     }
 
-    for (const char* later : {"attach", "output", "report"}) {
+    for (const char* later : {"attach", "output"}) {
         if (values.count(later) != 0) {
             throw UsageError(std::string("--") + later + " is not supported yet");
         }
     }
     if (values.count("junit") != 0) {
         options.junit = values["junit"].as<std::string>();
+    }
+    if (values.count("report") != 0) {
+        options.report = values["report"].as<std::string>();
     }
     if (values.count("seed") != 0) {
         options.seed = parse_seed(values["seed"].as<std::string>());
@@ -421,14 +427,22 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         }
     }
 
+    // The report lists every injection, so none may be dropped from the records.
+    if (options.report) {
+        run_options.max_recorded_injections = SIZE_MAX;
+    }
     std::optional<report::JunitFile> junit;
-    if (options.junit) {
-        try {
+    std::optional<report::OutputFile> json_file;
+    try {
+        if (options.junit) {
             junit.emplace(*options.junit);
-        } catch (const std::runtime_error& error) {
-            err << "inject: " << error.what() << '\n';
-            return kInjectFailed;
         }
+        if (options.report) {
+            json_file.emplace("--report", *options.report);
+        }
+    } catch (const std::runtime_error& error) {
+        err << "inject: " << error.what() << '\n';
+        return kInjectFailed;
     }
     // Returns false (after saying so) when the file could not be written.
     const auto write_junit = [&](const std::vector<report::JunitCase>& cases, double seconds) {
@@ -459,15 +473,32 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
             err << "inject: note: " << note << '\n';
         }
         if (!options.quiet) {
-            report::write_summary(err, rules, result);
+            report::write_summary(err, rules, result, options.command);
         }
         bool all_held = true;
+        std::vector<report::CheckedExpectations> checked;
         for (const Scenario& scenario : scenarios) {
             if (scenario.expect) {
                 const report::ExpectationOutcome outcome =
                     report::check_expectations(*scenario.expect, result, run_options.timeout);
                 report::write_outcome(err, scenario.source, outcome);
                 all_held = all_held && outcome.passed();
+                checked.push_back({scenario.source, outcome});
+            }
+        }
+        if (json_file) {
+            const report::ReportInput input{
+                INJECT_VERSION,
+                options.command,
+                has_probability(rules) ? std::optional<std::uint64_t>(seed.value) : std::nullopt,
+                &rules,
+                &result,
+                std::move(checked)};
+            try {
+                json_file->write(report::json_report(input));
+            } catch (const std::runtime_error& error) {
+                err << "inject: " << error.what() << '\n';
+                return kInjectFailed;
             }
         }
         if (!write_junit(report::junit_cases(scenarios, options.command, result,

@@ -27,7 +27,8 @@ struct Options {
     };
     std::vector<RuleSource> rule_sources;
     std::optional<std::uint64_t> seed;
-    std::optional<std::string> junit;  // --junit FILE
+    std::optional<std::string> junit;   // --junit FILE
+    std::optional<std::string> report;  // --report FILE
     bool quiet = false;
     bool check = false;
     bool list_syscalls = false;

@@ -47,19 +47,22 @@ struct Injection {
     pid_t pid = 0;
     pid_t tid = 0;
     Action action;
+    // When it fired, since the engine adopted the program (steady clock).
+    std::chrono::nanoseconds at{};
 };
 
 struct RunResult {
     // How the program ended: exactly one of these is set.
     std::optional<int> exit_code;
     std::optional<int> signal;
-    std::vector<Injection> injections;   // the first RunOptions::max_recorded_injections
-    std::uint64_t injection_count = 0;   // all of them
-    std::vector<std::uint64_t> matched;  // per rule: the calls it counted
-    std::uint64_t syscall_stops = 0;     // syscall-related stops the engine handled
-    bool seccomp_filter = false;         // whether the filter was installed
-    std::vector<std::string> notes;      // things the user should know (one line each)
-    std::string captured_stdout;         // with RunOptions::capture_output
+    std::vector<Injection> injections;    // the first RunOptions::max_recorded_injections
+    std::uint64_t injection_count = 0;    // all of them
+    std::vector<std::uint64_t> matched;   // per rule: the calls it counted
+    std::vector<std::uint64_t> injected;  // per rule: the calls it failed (all, not only recorded)
+    std::uint64_t syscall_stops = 0;      // syscall-related stops the engine handled
+    bool seccomp_filter = false;          // whether the filter was installed
+    std::vector<std::string> notes;       // things the user should know (one line each)
+    std::string captured_stdout;          // with RunOptions::capture_output
     std::string captured_stderr;
     bool timed_out = false;  // killed at RunOptions::timeout (signal is then SIGKILL)
 };

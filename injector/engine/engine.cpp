@@ -52,6 +52,7 @@ EngineOutcome Engine::run(pid_t program, bool at_exec) {
 
 void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
     program_ = program;
+    start_ = std::chrono::steady_clock::now();
     ThreadState& thread = add_thread(program, program);
     if (at_exec) {
         on_exec(thread);
@@ -185,12 +186,17 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
           "skipping a syscall");
     thread.pending = PendingResult{*info.abi, result_register_value(verdict->action)};
+    if (verdict->rule_index >= outcome_.injected.size()) {
+        outcome_.injected.resize(verdict->rule_index + 1);
+    }
+    ++outcome_.injected[verdict->rule_index];
     if (++outcome_.injection_count > record_limit_) {
-        return;
+        return;  // not even a clock read: a capped hot rule stays cheap
     }
     outcome_.injections.push_back(
         Injection{verdict->rule_index, std::string(decider_.name_of(*info.abi, info.number)),
-                  *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action});
+                  *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action,
+                  std::chrono::steady_clock::now() - start_});
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,7 @@ struct EngineOutcome {
     std::optional<int> signal;
     std::vector<Injection> injections;  // the first ones, up to the record limit
     std::uint64_t injection_count = 0;
+    std::vector<std::uint64_t> injected;  // per rule index (may be shorter than the rules)
     std::uint64_t syscall_stops = 0;
     std::vector<std::string> notes;
 };
@@ -90,6 +92,7 @@ class Engine {
     bool setid_noted_ = false;
     std::size_t record_limit_ = 1000;
     pid_t program_ = 0;
+    std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
     EngineOutcome outcome_;
 

@@ -241,6 +241,8 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     for (std::size_t index = 0; index < rules.size(); ++index) {
         result.matched.push_back(decider.matched(index));
     }
+    result.injected = std::move(outcome.injected);
+    result.injected.resize(rules.size());
     return result;
 }
 

@@ -1,14 +1,8 @@
 #include "report/junit.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <stdexcept>
 #include <utility>
 
 #include "report/expectations.hpp"
@@ -253,37 +247,6 @@ std::string junit_xml(const std::vector<JunitCase>& cases, double seconds) {
     }
     xml += "  </testsuite>\n</testsuites>\n";
     return xml;
-}
-
-JunitFile::JunitFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd_ < 0) {
-        throw std::runtime_error("cannot write --junit " + path_ + ": " + std::strerror(errno));
-    }
-}
-
-JunitFile::~JunitFile() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-}
-
-void JunitFile::write(std::string_view xml) {
-    while (!xml.empty()) {
-        const ssize_t written = ::write(fd_, xml.data(), xml.size());
-        if (written < 0 && errno == EINTR) {
-            continue;
-        }
-        if (written <= 0) {
-            throw std::runtime_error("cannot write --junit " + path_ + ": " +
-                                     std::strerror(written < 0 ? errno : EIO));
-        }
-        xml.remove_prefix(static_cast<std::size_t>(written));
-    }
-    const int closed = ::close(std::exchange(fd_, -1));
-    if (closed != 0 && errno != EINTR) {
-        throw std::runtime_error("cannot write --junit " + path_ + ": " + std::strerror(errno));
-    }
 }
 
 }  // namespace inject::report

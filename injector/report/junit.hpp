@@ -5,10 +5,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
+#include "report/output_file.hpp"
 
 namespace inject::report {
 
@@ -39,21 +41,10 @@ std::vector<JunitCase> junit_error_cases(const std::vector<Scenario>& scenarios,
 // <?xml ...?><testsuites><testsuite name="inject" ...><testcase .../>...</testsuite></testsuites>
 std::string junit_xml(const std::vector<JunitCase>& cases, double seconds);
 
-// The --junit file. Opened before the program starts, so that a path that cannot be
-// written stops inject first, and close-on-exec: an inherited descriptor would shift the
-// program's own fd numbers (and so what an fd filter picks). Throws std::runtime_error
-// "cannot write --junit PATH: REASON".
-class JunitFile {
+// The --junit file (see OutputFile): "cannot write --junit PATH: REASON".
+class JunitFile : public OutputFile {
   public:
-    explicit JunitFile(std::string path);
-    ~JunitFile();
-    JunitFile(const JunitFile&) = delete;
-    JunitFile& operator=(const JunitFile&) = delete;
-    void write(std::string_view xml);
-
-  private:
-    std::string path_;
-    int fd_ = -1;
+    explicit JunitFile(std::string path) : OutputFile("--junit", std::move(path)) {}
 };
 
 // Text made safe for XML 1.0: the five special characters as entities, characters XML cannot

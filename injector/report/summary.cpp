@@ -1,6 +1,8 @@
 #include "report/summary.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <set>
 #include <string>
 
 #include "inject/names.hpp"
@@ -13,7 +15,83 @@ std::string plural(std::uint64_t count, const char* singular, const char* plural
     return std::to_string(count) + ' ' + (count == 1 ? singular : plural_form);
 }
 
+// The calls as `when` values: one for an evenly spaced set, else one per consecutive run.
+std::vector<When> pinned_whens(const std::set<std::uint64_t>& calls) {
+    const std::vector<std::uint64_t> nths(calls.begin(), calls.end());
+    if (nths.size() >= 3) {
+        const std::uint64_t step = nths[1] - nths[0];
+        bool even = true;
+        for (std::size_t i = 2; i < nths.size() && even; ++i) {
+            even = nths[i] - nths[i - 1] == step;
+        }
+        if (even) {
+            return {When{nths.front(), nths.back(), step}};
+        }
+    }
+    std::vector<When> whens;
+    for (std::size_t i = 0; i < nths.size();) {
+        std::size_t end = i + 1;
+        while (end < nths.size() && nths[end] == nths[end - 1] + 1) {
+            ++end;
+        }
+        whens.push_back(When{nths[i], nths[end - 1], 1});
+        i = end;
+    }
+    return whens;
+}
+
 }  // namespace
+
+std::string shell_quote(const std::string& argument) {
+    const bool safe =
+        !argument.empty() && std::all_of(argument.begin(), argument.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   std::strchr("_-./:=,+@%", c) != nullptr;
+        });
+    if (safe) {
+        return argument;
+    }
+    std::string quoted = "'";
+    for (char c : argument) {
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return quoted + "'";
+}
+
+std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,
+                        const std::vector<std::string>& command) {
+    if (result.injection_count == 0) {
+        return {};
+    }
+    // A fired call missing from the records would be missing from the replay.
+    if (result.injection_count > result.injections.size()) {
+        return "not shown (more than " + std::to_string(result.injections.size()) +
+               " injections; use --report)";
+    }
+    std::vector<std::set<std::uint64_t>> fired(rules.size());
+    for (const Injection& injection : result.injections) {
+        if (injection.rule_index < rules.size()) {
+            fired[injection.rule_index].insert(injection.nth);
+        }
+    }
+    std::string line = "inject";
+    for (std::size_t index = 0; index < rules.size(); ++index) {
+        if (fired[index].empty()) {
+            continue;  // it decided nothing, so leaving it out changes nothing
+        }
+        for (const When& when : pinned_whens(fired[index])) {
+            Rule pinned = rules[index];
+            pinned.when = when;
+            pinned.probability.reset();
+            line += " -e " + shell_quote(to_spec(pinned));
+        }
+    }
+    line += " --";
+    for (const std::string& argument : command) {
+        line += ' ' + shell_quote(argument);
+    }
+    return line;
+}
 
 std::string describe_result(const Action& action) {
     if (const auto* fail = std::get_if<FailWithErrno>(&action)) {
@@ -28,7 +106,8 @@ std::string describe_result(const Action& action) {
     return std::to_string(std::get<ReturnValue>(action).value);
 }
 
-void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result) {
+void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,
+                   const std::vector<std::string>& command) {
     out << "inject: " << plural(result.injection_count, "fault", "faults") << " injected, "
         << plural(result.syscall_stops, "syscall stop", "syscall stops") << " ("
         << (result.seccomp_filter ? "seccomp filter" : "no seccomp filter") << ")\n";
@@ -56,6 +135,9 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
     // Only the first injections are kept as records; all are counted.
     if (result.injection_count > listed) {
         out << "inject:   ... and " << result.injection_count - listed << " more\n";
+    }
+    if (const std::string replay = replay_line(rules, result, command); !replay.empty()) {
+        out << "inject: replay: " << replay << '\n';
     }
 }
 

@@ -16,7 +16,22 @@ std::string describe_result(const Action& action);
 // At most this many injections are listed one by one; the rest are counted.
 inline constexpr std::size_t kListedInjections = 50;
 
-// "inject: 1 fault injected, 7 syscall stops (seccomp filter)", then one line per injection.
-void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result);
+// The argument as a POSIX shell reads it back: as is when it holds only safe characters, else
+// in single quotes ('\'' for a quote inside).
+std::string shell_quote(const std::string& argument);
+
+// "inject -e SPEC... -- PROGRAM ARGS...": each rule that fired, in rule order, with `when`
+// pinned to the calls it fired on and no probability, so the same faults fire without a seed
+// (rules count their calls independently of each other, so splitting one rule into several
+// pinned ones numbers the calls the same). Calls are "N", "N..M", or "N..M+STEP" when all of
+// them are evenly spaced; scattered ones take one -e per run of consecutive calls.
+// Empty when nothing was injected; "not shown (...)" when not every injection was recorded.
+std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,
+                        const std::vector<std::string>& command);
+
+// "inject: 1 fault injected, 7 syscall stops (seccomp filter)", then one line per injection,
+// then, when a fault fired, "inject: replay: " and the replay_line.
+void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,
+                   const std::vector<std::string>& command);
 
 }  // namespace inject::report

@@ -88,7 +88,10 @@ TEST(CommandLine, OtherStraceQualifiersAreRefused) {
 TEST(CommandLine, OptionsOfLaterVersionsSaySo) {
     EXPECT_EQ(parse_error({"-o", "log.txt", "prog"}), "--output is not supported yet");
     EXPECT_EQ(parse_error({"-p", "123"}), "--attach is not supported yet");
-    EXPECT_EQ(parse_error({"--report", "r.json", "prog"}), "--report is not supported yet");
+}
+
+TEST(CommandLine, ReportTakesAFile) {
+    EXPECT_EQ(parse_command_line({"--report", "r.json", "prog"}).report, "r.json");
 }
 
 TEST(CommandLine, BadSeedAndMissingValue) {

@@ -21,19 +21,21 @@ TEST(Summary, NamesEachInjectionWithItsRuleCountAndResult) {
     result.injections.push_back(Injection{1, "fsync", Abi::i386, 1, 4242, 4243, ReturnValue{0}});
     result.injection_count = 2;
     std::ostringstream out;
-    write_summary(out, rules, result);
+    write_summary(out, rules, result, {"prog"});
     EXPECT_EQ(out.str(),
               "inject: 2 faults injected, 7 syscall stops (seccomp filter)\n"
               "inject:   pid 4242: write call 3 -> -1 ENOSPC (No space left on device)  [rule 1: "
               "write:error=ENOSPC:when=3]\n"
-              "inject:   pid 4242 tid 4243: fsync (i386) call 1 -> 0  [rule 2: fsync:retval=0]\n");
+              "inject:   pid 4242 tid 4243: fsync (i386) call 1 -> 0  [rule 2: fsync:retval=0]\n"
+              "inject: replay: inject -e write:error=ENOSPC:when=3 -e fsync:retval=0:when=1 -- "
+              "prog\n");
 }
 
 TEST(Summary, SingularAndNoFilter) {
     RunResult result;
     result.syscall_stops = 1;
     std::ostringstream out;
-    write_summary(out, {}, result);
+    write_summary(out, {}, result, {"prog"});
     EXPECT_EQ(out.str(), "inject: 0 faults injected, 1 syscall stop (no seccomp filter)\n");
 }
 
@@ -46,7 +48,7 @@ TEST(Summary, LongListsAreCut) {
     }
     result.injection_count = result.injections.size();
     std::ostringstream out;
-    write_summary(out, rules, result);
+    write_summary(out, rules, result, {"prog"});
     EXPECT_NE(out.str().find("inject:   ... and 5 more\n"), std::string::npos);
 }
 
@@ -56,12 +58,73 @@ TEST(Summary, CountsInjectionsBeyondTheRecordedOnes) {
     result.injections.push_back(Injection{0, "write", Abi::x86_64, 1, 1, 1, FailWithErrno{EIO}});
     result.injection_count = 100000;  // the engine kept only the first record
     std::ostringstream out;
-    write_summary(out, rules, result);
+    write_summary(out, rules, result, {"prog"});
     EXPECT_EQ(out.str(),
               "inject: 100000 faults injected, 0 syscall stops (no seccomp filter)\n"
               "inject:   pid 1: write call 1 -> -1 EIO (Input/output error)  [rule 1: "
               "write:error=EIO]\n"
-              "inject:   ... and 99999 more\n");
+              "inject:   ... and 99999 more\n"
+              "inject: replay: not shown (more than 1 injections; use --report)\n");
+}
+
+RunResult fired(std::size_t rule_index, const std::vector<std::uint64_t>& nths) {
+    RunResult result;
+    for (std::uint64_t nth : nths) {
+        result.injections.push_back(
+            Injection{rule_index, "write", Abi::x86_64, nth, 1, 1, FailWithErrno{EIO}});
+    }
+    result.injection_count = result.injections.size();
+    return result;
+}
+
+TEST(Replay, PinsASingleCallAndDropsTheProbability) {
+    const std::vector<Rule> rules{
+        parse_spec("write:error=EIO:when=2+:per=process:probability=0.5")};
+    EXPECT_EQ(replay_line(rules, fired(0, {7}), {"prog", "a"}),
+              "inject -e write:error=EIO:when=7:per=process -- prog a");
+}
+
+TEST(Replay, ConsecutiveCallsAreARange) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO:probability=0.3")};
+    EXPECT_EQ(replay_line(rules, fired(0, {5, 3, 4}), {"prog"}),
+              "inject -e write:error=EIO:when=3..5 -- prog");
+}
+
+TEST(Replay, EvenlySpacedCallsAreOneRuleWithAStep) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO:probability=0.3")};
+    EXPECT_EQ(replay_line(rules, fired(0, {2, 5, 8}), {"prog"}),
+              "inject -e write:error=EIO:when=2..8+3 -- prog");
+}
+
+TEST(Replay, ScatteredCallsAreOneRulePerRunInTheRulesOrder) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO:probability=0.3"),
+                                  parse_spec("write:retval=0:probability=0.5")};
+    RunResult result = fired(0, {1, 2, 6, 9});
+    result.injections.push_back(Injection{1, "write", Abi::x86_64, 4, 1, 1, ReturnValue{0}});
+    result.injection_count = result.injections.size();
+    EXPECT_EQ(replay_line(rules, result, {"prog"}),
+              "inject -e write:error=EIO:when=1..2 -e write:error=EIO:when=6 -e "
+              "write:error=EIO:when=9 -e write:retval=0:when=4 -- prog");
+}
+
+TEST(Replay, NothingWithoutInjectionsAndNotShownWhenRecordsWereCapped) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO")};
+    EXPECT_EQ(replay_line(rules, RunResult{}, {"prog"}), "");
+    RunResult capped = fired(0, {1, 2});
+    capped.injection_count = 5;
+    EXPECT_EQ(replay_line(rules, capped, {"prog"}),
+              "not shown (more than 2 injections; use --report)");
+}
+
+TEST(Replay, QuotesArgumentsForTheShell) {
+    EXPECT_EQ(shell_quote("plain-arg_1./x:y=z,+@%"), "plain-arg_1./x:y=z,+@%");
+    EXPECT_EQ(shell_quote(""), "''");
+    EXPECT_EQ(shell_quote("two words"), "'two words'");
+    EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
+    EXPECT_EQ(shell_quote("$HOME;*"), "'$HOME;*'");
+    const std::vector<Rule> rules{parse_spec("write:error=EIO")};
+    EXPECT_EQ(replay_line(rules, fired(0, {1}), {"sh", "-c", "echo 'hi' > x"}),
+              "inject -e write:error=EIO:when=1 -- sh -c 'echo '\\''hi'\\'' > x'");
 }
 
 TEST(Summary, ResultsReadAsTheProgramSeesThem) {

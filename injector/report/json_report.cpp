@@ -1,0 +1,95 @@
+#include "report/json_report.hpp"
+
+#include <string.h>  // sigabbrev_np
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "inject/names.hpp"
+
+namespace inject::report {
+namespace {
+
+using nlohmann::json;
+
+json action_json(const Action& action) {
+    if (const auto* fail = std::get_if<FailWithErrno>(&action)) {
+        return {{"error", errno_name(fail->error).value_or(std::to_string(fail->error))},
+                {"errno", fail->error}};
+    }
+    return {{"retval", std::get<ReturnValue>(action).value}};
+}
+
+json signal_json(const std::optional<int>& signal) {
+    if (!signal) {
+        return nullptr;
+    }
+    if (const char* name = sigabbrev_np(*signal)) {
+        return std::string("SIG") + name;
+    }
+    return std::to_string(*signal);
+}
+
+}  // namespace
+
+std::string json_report(const ReportInput& input) {
+    const std::vector<Rule>& rules = *input.rules;
+    const RunResult& result = *input.result;
+    json report;
+    report["inject_version"] = input.inject_version;
+    report["command"] = input.command;
+    report["seed"] = input.seed ? json(*input.seed) : json(nullptr);
+    report["seccomp_filter"] = result.seccomp_filter;
+    report["syscall_stops"] = result.syscall_stops;
+    json rule_list = json::array();
+    for (std::size_t index = 0; index < rules.size(); ++index) {
+        const Rule& rule = rules[index];
+        rule_list.push_back({
+            {"index", index + 1},
+            {"spec", to_spec(rule)},
+            {"origin", rule.origin},
+            {"syscalls", rule.syscalls},
+            {"action", action_json(rule.action)},
+            {"when", rule.when.to_string()},
+            {"per", std::string(scope_name(rule.per))},
+            {"probability", rule.probability ? json(*rule.probability) : json(nullptr)},
+            {"matched", index < result.matched.size() ? result.matched[index] : 0},
+            {"injected", index < result.injected.size() ? result.injected[index] : 0},
+        });
+    }
+    report["rules"] = std::move(rule_list);
+    json injections = json::array();
+    for (const Injection& injection : result.injections) {
+        injections.push_back({
+            {"rule", injection.rule_index + 1},
+            {"syscall", injection.syscall},
+            {"abi", std::string(abi_name(injection.abi))},
+            {"nth", injection.nth},
+            {"pid", injection.pid},
+            {"tid", injection.tid},
+            {"path", nullptr},  // no rule filters on paths yet
+            {"action", action_json(injection.action)},
+            {"time_ms", std::chrono::duration<double, std::milli>(injection.at).count()},
+        });
+    }
+    report["injections"] = std::move(injections);
+    report["injections_total"] = result.injection_count;
+    report["result"] = {
+        {"exit_code", result.exit_code ? json(*result.exit_code) : json(nullptr)},
+        {"signal", signal_json(result.signal)},
+        {"timed_out", result.timed_out},
+    };
+    if (!input.expectations.empty()) {
+        json checked = json::array();
+        for (const CheckedExpectations& scenario : input.expectations) {
+            checked.push_back({{"source", scenario.source},
+                               {"passed", scenario.outcome.passed()},
+                               {"failures", scenario.outcome.failures}});
+        }
+        report["expectations"] = std::move(checked);
+    }
+    // Replacement characters, not an exception, for output that is not UTF-8 (paths, args).
+    return report.dump(2, ' ', false, json::error_handler_t::replace) + '\n';
+}
+
+}  // namespace inject::report

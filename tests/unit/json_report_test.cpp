@@ -1,0 +1,92 @@
+// The --report JSON, parsed back.
+#include "report/json_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <nlohmann/json.hpp>
+
+#include "inject/scenario.hpp"
+
+namespace inject::report {
+namespace {
+
+using nlohmann::json;
+
+TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
+    std::vector<Rule> rules{parse_spec("write:error=ENOSPC:when=3"),
+                            parse_spec("fsync:retval=0:probability=0.5:per=process")};
+    rules[0].origin = "--inject write:error=ENOSPC:when=3";
+    RunResult result;
+    result.seccomp_filter = true;
+    result.syscall_stops = 9;
+    result.matched = {4, 2};
+    result.injected = {1, 0};
+    result.injections.push_back(Injection{0, "write", Abi::x86_64, 3, 100, 101,
+                                          FailWithErrno{ENOSPC}, std::chrono::microseconds(12345)});
+    result.injection_count = 1;
+    result.exit_code = 1;
+    const json report =
+        json::parse(json_report({"0.1.0", {"prog", "a b"}, 42, &rules, &result, {}}));
+
+    EXPECT_EQ(report["inject_version"], "0.1.0");
+    EXPECT_EQ(report["command"], json({"prog", "a b"}));
+    EXPECT_EQ(report["seed"], 42);
+    EXPECT_EQ(report["seccomp_filter"], true);
+    EXPECT_EQ(report["syscall_stops"], 9);
+    ASSERT_EQ(report["rules"].size(), 2U);
+    const json& first = report["rules"][0];
+    EXPECT_EQ(first["index"], 1);
+    EXPECT_EQ(first["spec"], "write:error=ENOSPC:when=3");
+    EXPECT_EQ(first["origin"], "--inject write:error=ENOSPC:when=3");
+    EXPECT_EQ(first["syscalls"], json({"write"}));
+    EXPECT_EQ(first["action"], json({{"error", "ENOSPC"}, {"errno", ENOSPC}}));
+    EXPECT_EQ(first["when"], "3");
+    EXPECT_EQ(first["per"], "tree");
+    EXPECT_TRUE(first["probability"].is_null());
+    EXPECT_EQ(first["matched"], 4);
+    EXPECT_EQ(first["injected"], 1);
+    const json& second = report["rules"][1];
+    EXPECT_EQ(second["action"], json({{"retval", 0}}));
+    EXPECT_EQ(second["per"], "process");
+    EXPECT_DOUBLE_EQ(second["probability"].get<double>(), 0.5);
+    EXPECT_EQ(second["injected"], 0);
+
+    ASSERT_EQ(report["injections"].size(), 1U);
+    const json& injection = report["injections"][0];
+    EXPECT_EQ(injection["rule"], 1);
+    EXPECT_EQ(injection["syscall"], "write");
+    EXPECT_EQ(injection["abi"], "x86_64");
+    EXPECT_EQ(injection["nth"], 3);
+    EXPECT_EQ(injection["pid"], 100);
+    EXPECT_EQ(injection["tid"], 101);
+    EXPECT_TRUE(injection["path"].is_null());
+    EXPECT_EQ(injection["action"]["error"], "ENOSPC");
+    EXPECT_DOUBLE_EQ(injection["time_ms"].get<double>(), 12.345);
+    EXPECT_EQ(report["injections_total"], 1);
+    EXPECT_EQ(report["result"],
+              json({{"exit_code", 1}, {"signal", nullptr}, {"timed_out", false}}));
+    EXPECT_FALSE(report.contains("expectations"));
+}
+
+TEST(JsonReport, SignalsByNameNoSeedAndExpectations) {
+    const std::vector<Rule> rules;
+    RunResult result;
+    result.signal = SIGSEGV;
+    ExpectationOutcome failed;
+    failed.failures.push_back("exit_code: expected 0, got SIGSEGV");
+    const json report = json::parse(
+        json_report({"0.1.0", {"prog"}, std::nullopt, &rules, &result, {{"crash.toml", failed}}}));
+    EXPECT_TRUE(report["seed"].is_null());
+    EXPECT_EQ(report["rules"], json::array());
+    EXPECT_EQ(report["injections"], json::array());
+    EXPECT_TRUE(report["result"]["exit_code"].is_null());
+    EXPECT_EQ(report["result"]["signal"], "SIGSEGV");
+    ASSERT_EQ(report["expectations"].size(), 1U);
+    EXPECT_EQ(report["expectations"][0]["source"], "crash.toml");
+    EXPECT_EQ(report["expectations"][0]["passed"], false);
+    EXPECT_EQ(report["expectations"][0]["failures"], json({"exit_code: expected 0, got SIGSEGV"}));
+}
+
+}  // namespace
+}  // namespace inject::report
