@@ -22,6 +22,7 @@
 #include "report/junit.hpp"
 #include "report/output_file.hpp"
 #include "report/summary.hpp"
+#include "scenario/fault_keys.hpp"
 
 namespace inject::cli {
 
@@ -195,6 +196,9 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         }
         out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per)
             << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+        if (rule.signal) {
+            out << ", sending " << detail::signal_name(*rule.signal) << " to the calling thread";
+        }
         if (rule.probability) {
             out << " with probability " << format_probability(*rule.probability);
         }

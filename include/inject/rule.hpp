@@ -63,6 +63,11 @@ struct Rule {
     std::optional<double> probability;
     // Where the rule was written, for messages: "enospc.toml:4:1" or "--inject write:error=EIO".
     std::string origin;
+    // A signal sent (tgkill) to the thread making the call, at that call, which still does
+    // not run and returns `action`. Given alone, the action is error=EINTR, as for a call a
+    // signal interrupted, and signal_alone is set so that to_spec writes what the user did.
+    std::optional<int> signal{};
+    bool signal_alone = false;
 };
 
 // The rule in --inject syntax, keys in a fixed order: "write,pwrite64:error=ENOSPC:when=3".

@@ -49,6 +49,7 @@ struct Injection {
     Action action;
     // When it fired, since the engine adopted the program (steady clock).
     std::chrono::nanoseconds at{};
+    std::optional<int> signal{};  // sent to the thread at the call, as the rule says
 };
 
 struct RunResult {

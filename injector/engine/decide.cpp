@@ -26,6 +26,7 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         compiled.when = rule.when;
         compiled.per = rule.per;
         compiled.action = rule.action;
+        compiled.signal = rule.signal;
         if (rule.probability) {
             compiled.threshold = draw_threshold(*rule.probability);
         }
@@ -93,7 +94,7 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event) {
         // The draw comes after `when`, so that `when` still says which calls may fail.
         if (!verdict && rule.when.matches(nth) &&
             (!rule.threshold || draw_succeeds(draw_bits(seed_, index, nth), *rule.threshold))) {
-            verdict = Verdict{index, nth, rule.action};
+            verdict = Verdict{index, nth, rule.action, rule.signal};
         }
     }
     return verdict;

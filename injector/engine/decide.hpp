@@ -32,6 +32,7 @@ struct Verdict {
     std::size_t rule_index = 0;
     std::uint64_t nth = 0;
     Action action;
+    std::optional<int> signal;  // to send to the calling thread
 };
 
 class Decider {
@@ -68,6 +69,7 @@ class Decider {
         When when;
         Scope per = Scope::tree;
         Action action;
+        std::optional<int> signal;
         std::optional<std::uint64_t> threshold;                  // for a rule with a probability
         std::array<std::vector<bool>, kAllAbis.size()> numbers;  // by ABI, then syscall number
         std::uint64_t tree_count = 0;

@@ -186,6 +186,11 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
           "skipping a syscall");
     thread.pending = PendingResult{*info.abi, result_register_value(verdict->action)};
+    if (verdict->signal) {
+        // Queued now, delivered after the exit stop writes the result: the call still never
+        // runs, and a fatal signal kills the program at this call.
+        check(tracer_.send_signal(thread.tgid, thread.tid, *verdict->signal), "tgkill");
+    }
     if (verdict->rule_index >= outcome_.injected.size()) {
         outcome_.injected.resize(verdict->rule_index + 1);
     }
@@ -196,7 +201,7 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     outcome_.injections.push_back(
         Injection{verdict->rule_index, std::string(decider_.name_of(*info.abi, info.number)),
                   *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action,
-                  std::chrono::steady_clock::now() - start_});
+                  std::chrono::steady_clock::now() - start_, verdict->signal});
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {

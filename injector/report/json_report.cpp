@@ -50,6 +50,7 @@ std::string json_report(const ReportInput& input) {
             {"origin", rule.origin},
             {"syscalls", rule.syscalls},
             {"action", action_json(rule.action)},
+            {"signal", signal_json(rule.signal)},
             {"when", rule.when.to_string()},
             {"per", std::string(scope_name(rule.per))},
             {"probability", rule.probability ? json(*rule.probability) : json(nullptr)},
@@ -69,6 +70,7 @@ std::string json_report(const ReportInput& input) {
             {"tid", injection.tid},
             {"path", nullptr},  // no rule filters on paths yet
             {"action", action_json(injection.action)},
+            {"signal", signal_json(injection.signal)},
             {"time_ms", std::chrono::duration<double, std::milli>(injection.at).count()},
         });
     }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "inject/names.hpp"
+#include "scenario/fault_keys.hpp"
 
 namespace inject::report {
 
@@ -126,6 +127,9 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
             out << " (" << abi_name(injection.abi) << ')';
         }
         out << " call " << injection.nth << " -> " << describe_result(injection.action);
+        if (injection.signal) {
+            out << " + " << detail::signal_name(*injection.signal);
+        }
         if (injection.rule_index < rules.size()) {
             out << "  [rule " << injection.rule_index + 1 << ": "
                 << to_spec(rules[injection.rule_index]) << ']';

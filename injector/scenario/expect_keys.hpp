@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "inject/expect.hpp"
+#include "scenario/fault_keys.hpp"
 
 namespace inject::detail {
 
@@ -32,14 +33,6 @@ ExpectKey expect_key(std::string_view key);
 
 // 0..255: what a process can exit with.
 int checked_exit_code(std::int64_t code);
-
-// "none" (0), a name as glibc spells it with or without "SIG" and in any case ("SIGSEGV",
-// "segv"), "SIGRTMIN+N" / "SIGRTMAX-N", or a number 1..64 as text or integer.
-int checked_signal(std::string_view text);
-int checked_signal(std::int64_t number);
-
-// "SIGSEGV", "SIGRTMIN+3", or "signal 32" for the numbers glibc keeps for itself.
-std::string signal_name(int signal);
 
 // How "/regex/" is compiled, for checking it here and for searching the output later:
 // ECMAScript, with ^ and $ also matching at line ends, as they do in grep.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <stdexcept>
 #include <unordered_set>
@@ -12,12 +13,11 @@
 namespace inject::detail {
 namespace {
 
-constexpr std::array<std::string_view, 6> kSupportedKeys{"syscall", "error", "retval",
-                                                         "when",    "per",   "probability"};
+constexpr std::array<std::string_view, 7> kSupportedKeys{"syscall", "error",       "retval", "when",
+                                                         "per",     "probability", "signal"};
 // Keys of the design that later versions will read. Naming them "not supported yet" rather
 // than ignoring them keeps a scenario written for a newer inject from silently doing less.
-constexpr std::array<std::string_view, 6> kLaterKeys{"path",  "fd",     "short",
-                                                     "delay", "signal", "process"};
+constexpr std::array<std::string_view, 5> kLaterKeys{"path", "fd", "short", "delay", "process"};
 
 constexpr std::int64_t kMaxErrno = 4095;
 
@@ -254,12 +254,30 @@ void FaultBuilder::set_action(Action action) {
     has_action_ = true;
 }
 
+int checked_fault_signal(std::string_view text) {
+    const int signal = checked_signal(text);
+    if (signal == 0) {
+        fail("signal \"none\" sends nothing: give a signal such as SIGKILL, or leave the key out");
+    }
+    return signal;
+}
+
+int checked_fault_signal(std::int64_t number) {
+    return checked_signal(number);
+}
+
 Rule FaultBuilder::build(std::string origin) && {
     if (rule_.syscalls.empty()) {
         fail("fault has no syscall");
     }
     if (!has_action_) {
-        fail("fault has no action: give error or retval");
+        if (!rule_.signal) {
+            fail("fault has no action: give error, retval or signal");
+        }
+        // A call stopped by a signal before it ran returns EINTR, so that is what a signal
+        // alone makes it return; to_spec leaves the implied error out.
+        rule_.action = FailWithErrno{EINTR};
+        rule_.signal_alone = true;
     }
     rule_.origin = std::move(origin);
     return std::move(rule_);

@@ -15,7 +15,7 @@
 
 namespace inject::detail {
 
-enum class FaultKey : std::uint8_t { syscall, error, retval, when, per, probability };
+enum class FaultKey : std::uint8_t { syscall, error, retval, when, per, probability, signal };
 
 std::string_view fault_key_name(FaultKey key);
 
@@ -58,6 +58,18 @@ When checked_when(std::int64_t number);
 
 Scope checked_per(std::string_view text);
 
+// A signal, shared by [expect] signal and a fault's signal key (signal_names.cpp): "none" (0),
+// a name as glibc spells it with or without "SIG" and in any case ("SIGSEGV", "segv"),
+// "SIGRTMIN+N" / "SIGRTMAX-N", or a number 1..64 as text or integer.
+int checked_signal(std::string_view text);
+int checked_signal(std::int64_t number);
+// The same for a fault, where "none" would send nothing and is refused.
+int checked_fault_signal(std::string_view text);
+int checked_fault_signal(std::int64_t number);
+
+// "SIGSEGV", "SIGRTMIN+3", or "signal 32" for the numbers glibc keeps for itself.
+std::string signal_name(int signal);
+
 // 0 < P <= 1. Text is a decimal ("0.05") or a percentage ("5%"); a TOML integer may be 1 (or
 // 0, refused with the reason).
 double checked_probability(double value);
@@ -74,6 +86,7 @@ class FaultBuilder {
     void set_when(When when) { rule_.when = when; }
     void set_per(Scope per) { rule_.per = per; }
     void set_probability(double probability) { rule_.probability = probability; }
+    void set_signal(int signal) { rule_.signal = signal; }
 
     // The finished rule; throws when the syscall or the action is missing.
     Rule build(std::string origin) &&;

@@ -8,6 +8,7 @@
 
 #include "inject/names.hpp"
 #include "inject/rule.hpp"
+#include "scenario/fault_keys.hpp"
 
 namespace inject {
 
@@ -58,7 +59,17 @@ std::string to_spec(const Rule& rule) {
         spec += name;
     }
     spec += ':';
-    spec += to_string(rule.action);
+    if (!rule.signal_alone) {
+        spec += to_string(rule.action);
+        if (rule.signal) {
+            spec += ':';
+        }
+    }
+    if (rule.signal) {
+        // A number glibc keeps for itself has no name that parses back; its digits do.
+        const std::string name = detail::signal_name(*rule.signal);
+        spec += "signal=" + (name.starts_with("SIG") ? name : std::to_string(*rule.signal));
+    }
     if (rule.when != When{}) {
         spec += ":when=" + rule.when.to_string();
     }

@@ -80,6 +80,9 @@ Rule read_spec(std::string_view spec, std::string origin) {
             case FaultKey::probability:
                 builder.set_probability(detail::checked_probability(value));
                 break;
+            case FaultKey::signal:
+                builder.set_signal(detail::checked_fault_signal(value));
+                break;
         }
     }
     return std::move(builder).build(std::move(origin));

@@ -203,6 +203,17 @@ Rule Reader::read_fault(const toml::table& fault) const {
                     wrong_type(name, "a number", *node);
                 }
                 break;
+            case FaultKey::signal:
+                if (const auto* text = node->as_string()) {
+                    builder.set_signal(
+                        at(where, [&] { return detail::checked_fault_signal(text->get()); }));
+                } else if (const auto* number = node->as_integer()) {
+                    builder.set_signal(
+                        at(where, [&] { return detail::checked_fault_signal(number->get()); }));
+                } else {
+                    wrong_type(name, "a string or an integer", *node);
+                }
+                break;
         }
     }
     const toml::source_region& table_at = fault.source();

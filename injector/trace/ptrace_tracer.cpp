@@ -129,6 +129,10 @@ std::error_code PtraceTracer::event_message(pid_t tid, unsigned long& message) {
     return check(::ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &message));
 }
 
+std::error_code PtraceTracer::send_signal(pid_t tgid, pid_t tid, int signal) {
+    return check(::tgkill(tgid, tid, signal));
+}
+
 std::error_code PtraceTracer::set_syscall_number(pid_t tid, Abi abi, long number) {
     return check(::ptrace(PTRACE_POKEUSER, tid, arch::syscall_number_offset(abi), number));
 }

@@ -14,6 +14,7 @@ class PtraceTracer final : public Tracer {
     std::error_code syscall_info(pid_t tid, SyscallInfo& info) override;
     std::error_code event_message(pid_t tid, unsigned long& message) override;
     std::error_code set_syscall_number(pid_t tid, Abi abi, long number) override;
+    std::error_code send_signal(pid_t tgid, pid_t tid, int signal) override;
     std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) override;
     std::error_code thread_group_of(pid_t tid, pid_t& tgid) override;
     bool runs_setid_program(pid_t pid) override;

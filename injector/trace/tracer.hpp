@@ -59,6 +59,9 @@ class Tracer {
     virtual std::error_code event_message(pid_t tid, unsigned long& message) = 0;
     virtual std::error_code set_syscall_number(pid_t tid, Abi abi, long number) = 0;
     virtual std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) = 0;
+    // tgkill: queues `signal` for one thread. Sent while the thread is stopped, it is
+    // delivered when the thread runs again (a signal-delivery-stop first, as for any signal).
+    virtual std::error_code send_signal(pid_t tgid, pid_t tid, int signal) = 0;
 
     // The process (thread group) a tracee belongs to.
     virtual std::error_code thread_group_of(pid_t tid, pid_t& tgid) = 0;

@@ -30,6 +30,7 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, event_message, (pid_t, unsigned long&), (override));
     MOCK_METHOD(std::error_code, set_syscall_number, (pid_t, Abi, long), (override));
     MOCK_METHOD(std::error_code, set_return_value, (pid_t, Abi, std::int64_t), (override));
+    MOCK_METHOD(std::error_code, send_signal, (pid_t, pid_t, int), (override));
     MOCK_METHOD(std::error_code, thread_group_of, (pid_t, pid_t&), (override));
     MOCK_METHOD(bool, runs_setid_program, (pid_t), (override));
     MOCK_METHOD(void, kill_process, (pid_t), (override));
@@ -356,6 +357,43 @@ TEST_F(EngineTest, SignalAfterAnInjectedCallIsDeliveredAfterItsExit) {
     engine_->handle(syscall_stop(kProgram));
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, SIGUSR1)).WillOnce(Return(kOk));
     engine_->handle(signal_stop(kProgram, SIGUSR1));
+}
+
+TEST_F(EngineTest, SignalKeySendsTheSignalToTheCallingThreadAtTheSkippedCall) {
+    use_rules({parse_spec("write:signal=SIGKILL")}, StopPolicy::seccomp);
+    InSequence order;
+    adopt_program(Resume::cont);
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGKILL)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    // Alone, the signal makes the call return EINTR, as a call a signal interrupted does.
+    expect_info(kProgram, exit_info(-ENOSYS));
+    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, -EINTR)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    engine_->handle(syscall_stop(kProgram));
+    engine_->handle(killed(kProgram, SIGKILL));
+
+    const EngineOutcome outcome = engine_->take_outcome();
+    ASSERT_EQ(outcome.injections.size(), 1U);
+    EXPECT_EQ(outcome.injections[0].signal, SIGKILL);
+    EXPECT_EQ(outcome.signal, SIGKILL);
+}
+
+TEST_F(EngineTest, SignalKeyWithAnErrorWritesTheErrorAndToleratesADeadThread) {
+    use_rules({parse_spec("write:error=EIO:signal=SIGUSR1")}, StopPolicy::seccomp);
+    InSequence order;
+    adopt_program(Resume::cont);
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGUSR1)).WillOnce(Return(kGone));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, exit_info(-ENOSYS));
+    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, -EIO)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    engine_->handle(syscall_stop(kProgram));
 }
 
 TEST_F(EngineTest, GroupStopIsListenedToAndItsEndResumes) {

@@ -13,6 +13,24 @@ namespace {
 
 using nlohmann::json;
 
+TEST(JsonReport, ShowsTheSignalOfARuleAndOfItsInjections) {
+    std::vector<Rule> rules{parse_spec("write:signal=SIGKILL:when=3"),
+                            parse_spec("read:error=EIO")};
+    RunResult result;
+    result.injections.push_back(Injection{0, "write", Abi::x86_64, 3, 100, 100,
+                                          FailWithErrno{EINTR}, std::chrono::microseconds(1),
+                                          SIGKILL});
+    result.injection_count = 1;
+    result.signal = SIGKILL;
+    const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
+
+    EXPECT_EQ(report["rules"][0]["spec"], "write:signal=SIGKILL:when=3");
+    EXPECT_EQ(report["rules"][0]["signal"], "SIGKILL");
+    EXPECT_EQ(report["rules"][0]["action"], json({{"error", "EINTR"}, {"errno", EINTR}}));
+    EXPECT_TRUE(report["rules"][1]["signal"].is_null());
+    EXPECT_EQ(report["injections"][0]["signal"], "SIGKILL");
+}
+
 TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
     std::vector<Rule> rules{parse_spec("write:error=ENOSPC:when=3"),
                             parse_spec("fsync:retval=0:probability=0.5:per=process")};

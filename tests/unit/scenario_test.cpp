@@ -1,6 +1,7 @@
 // TOML scenarios: the rules they give, and the exact one-line message of each mistake,
 // located at the node it is about.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -295,10 +296,26 @@ TEST(Scenario, Probability) {
 }
 
 TEST(Scenario, KeysOfLaterVersionsAreRefused) {
-    for (const char* key : {"path", "fd", "short", "delay", "signal", "process"}) {
+    for (const char* key : {"path", "fd", "short", "delay", "process"}) {
         EXPECT_EQ(error_of(fault_with(std::string(key) + " = 1\nerror = \"EIO\"")),
                   "s.toml:3:1: \"" + std::string(key) + "\" is not supported yet");
     }
+}
+
+TEST(Scenario, SignalKey) {
+    const Scenario alone = parse_scenario(fault_with("signal = \"kill\""), "s.toml");
+    ASSERT_EQ(alone.rules.size(), 1u);
+    EXPECT_EQ(alone.rules[0].signal, SIGKILL);
+    EXPECT_EQ(to_spec(alone.rules[0]), "write:signal=SIGKILL");
+    const Scenario with_error =
+        parse_scenario(fault_with("error = \"EIO\"\nsignal = 10"), "s.toml");
+    EXPECT_EQ(to_spec(with_error.rules[0]), "write:error=EIO:signal=SIGUSR1");
+    EXPECT_EQ(error_of(fault_with("signal = \"SIGKIL\"")),
+              "s.toml:3:10: unknown signal \"SIGKIL\" (did you mean \"SIGKILL\"?)");
+    EXPECT_EQ(error_of(fault_with("signal = 0")),
+              "s.toml:3:10: signal 0 is out of range 1..64 (\"none\": no signal)");
+    EXPECT_EQ(error_of(fault_with("signal = 1.5")),
+              "s.toml:3:10: \"signal\" must be a string or an integer, not a floating-point");
 }
 
 TEST(Scenario, UnknownFaultKey) {
@@ -312,12 +329,12 @@ TEST(Scenario, UnknownFaultKey) {
 
 TEST(Scenario, MissingActionOrSyscallPointsAtTheTable) {
     EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\n"),
-              "s.toml:1:1: fault has no action: give error or retval");
+              "s.toml:1:1: fault has no action: give error, retval or signal");
     EXPECT_EQ(error_of("[[fault]]\nerror = \"EIO\"\n"), "s.toml:1:1: fault has no syscall");
     EXPECT_EQ(error_of("[[fault]]\n"), "s.toml:1:1: fault has no syscall");
     EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\n\n  [[fault]]\n"
                        "syscall = \"read\"\nwhen = 2\n"),
-              "s.toml:5:3: fault has no action: give error or retval");
+              "s.toml:5:3: fault has no action: give error, retval or signal");
 }
 
 TEST(Scenario, TwoActionsPointAtTheSecond) {

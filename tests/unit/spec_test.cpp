@@ -1,5 +1,6 @@
 // --inject specs: the rules they give, their messages, and the round trip through to_spec.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <optional>
 #include <string>
@@ -87,10 +88,12 @@ TEST(Spec, Syscalls) {
 }
 
 TEST(Spec, NoAction) {
-    EXPECT_EQ(error_of("write"), "--inject write: fault has no action: give error or retval");
-    EXPECT_EQ(error_of("write:"), "--inject write:: fault has no action: give error or retval");
+    EXPECT_EQ(error_of("write"),
+              "--inject write: fault has no action: give error, retval or signal");
+    EXPECT_EQ(error_of("write:"),
+              "--inject write:: fault has no action: give error, retval or signal");
     EXPECT_EQ(error_of("inject=write:when=3"),
-              "--inject inject=write:when=3: fault has no action: give error or retval");
+              "--inject inject=write:when=3: fault has no action: give error, retval or signal");
 }
 
 TEST(Spec, Shape) {
@@ -115,11 +118,41 @@ TEST(Spec, Keys) {
               "--inject write:error=EIO:seed=1: unknown key \"seed\"");
     EXPECT_EQ(error_of("write:description=x:error=EIO"),
               "--inject write:description=x:error=EIO: unknown key \"description\"");
-    for (const char* key : {"path", "fd", "short", "delay", "signal", "process"}) {
+    for (const char* key : {"path", "fd", "short", "delay", "process"}) {
         const std::string spec = "write:error=EIO:" + std::string(key) + "=1";
         EXPECT_EQ(error_of(spec),
                   "--inject " + spec + ": \"" + std::string(key) + "\" is not supported yet");
     }
+}
+
+TEST(Spec, Signal) {
+    const Rule alone = parse_spec("write:signal=SIGKILL:when=3");
+    EXPECT_EQ(alone.signal, SIGKILL);
+    EXPECT_EQ(alone.action, Action{FailWithErrno{EINTR}});
+    EXPECT_EQ(to_spec(alone), "write:signal=SIGKILL:when=3");
+    const Rule with_error = parse_spec("write:error=EIO:signal=usr1");
+    EXPECT_EQ(with_error.signal, SIGUSR1);
+    EXPECT_EQ(with_error.action, Action{FailWithErrno{EIO}});
+    EXPECT_EQ(to_spec(with_error), "write:error=EIO:signal=SIGUSR1");
+    EXPECT_EQ(to_spec(parse_spec("write:signal=9:retval=0")), "write:retval=0:signal=SIGKILL");
+    EXPECT_EQ(to_spec(parse_spec("write:error=EINTR:signal=term")),
+              "write:error=EINTR:signal=SIGTERM");
+    for (const char* spec : {"write:signal=SIGKILL", "write:error=EIO:signal=SIGUSR1",
+                             "write:retval=0:signal=SIGRTMIN+2", "write:signal=32"}) {
+        EXPECT_EQ(to_spec(parse_spec(spec)), spec);
+        EXPECT_EQ(to_spec(parse_spec(to_spec(parse_spec(spec)))), spec);
+    }
+    EXPECT_EQ(error_of("write:signal=SIGKIL"),
+              "--inject write:signal=SIGKIL: unknown signal \"SIGKIL\" (did you mean "
+              "\"SIGKILL\"?)");
+    EXPECT_EQ(error_of("write:signal=65"),
+              "--inject write:signal=65: signal 65 is out of range 1..64");
+    EXPECT_EQ(error_of("write:signal=none"),
+              "--inject write:signal=none: signal \"none\" sends nothing: give a signal such as "
+              "SIGKILL, or leave the key out");
+    EXPECT_EQ(error_of("write:error=EIO:retval=0:signal=KILL"),
+              "--inject write:error=EIO:retval=0:signal=KILL: fault gives both error and retval: "
+              "a fault takes one action");
 }
 
 TEST(Spec, Probability) {
