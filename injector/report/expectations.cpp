@@ -10,6 +10,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "report/wording.hpp"
 #include "scenario/expect_keys.hpp"
 
 namespace inject::report {
@@ -17,10 +18,6 @@ namespace {
 
 using detail::duration_text;
 using detail::signal_name;
-
-std::string plural(std::uint64_t count, const char* singular, const char* plural_form) {
-    return std::to_string(count) + ' ' + (count == 1 ? singular : plural_form);
-}
 
 // One line, whatever the text holds: C escapes for quotes, backslashes and control
 // characters; other bytes (UTF-8 included) as they are.

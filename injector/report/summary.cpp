@@ -6,15 +6,12 @@
 #include <string>
 
 #include "inject/names.hpp"
+#include "report/wording.hpp"
 #include "scenario/fault_keys.hpp"
 
 namespace inject::report {
 
 namespace {
-
-std::string plural(std::uint64_t count, const char* singular, const char* plural_form) {
-    return std::to_string(count) + ' ' + (count == 1 ? singular : plural_form);
-}
 
 // The calls as `when` values: one for an evenly spaced set, else one per consecutive run.
 std::vector<When> pinned_whens(const std::set<std::uint64_t>& calls) {

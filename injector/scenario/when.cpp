@@ -6,13 +6,12 @@
 #include <string_view>
 
 #include "inject/rule.hpp"
+#include "scenario/fault_keys.hpp"
 
 namespace inject {
 namespace {
 
-std::string quoted(std::string_view text) {
-    return "\"" + std::string(text) + "\"";
-}
+using detail::quoted;
 
 [[noreturn]] void fail(std::string_view text, std::string_view why) {
     throw std::invalid_argument("invalid when " + quoted(text) + ": " + std::string(why));

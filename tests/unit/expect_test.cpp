@@ -10,20 +10,14 @@
 #include "inject/scenario.hpp"
 #include "report/expectations.hpp"
 #include "scenario/expect_keys.hpp"
+#include "scenario_error.hpp"
 
 namespace inject {
 namespace {
 
 using std::chrono::milliseconds;
 
-std::string error_of(std::string_view toml) {
-    try {
-        parse_scenario(toml, "s.toml");
-    } catch (const ScenarioError& e) {
-        return e.what();
-    }
-    return "no error";
-}
+using testing::error_of;
 
 // The error of an [expect] table holding one line; the value sits on line 2.
 std::string expect_error(std::string_view line) {

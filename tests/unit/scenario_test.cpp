@@ -9,20 +9,14 @@
 #include <vector>
 
 #include "inject/scenario.hpp"
+#include "scenario_error.hpp"
 
 namespace inject {
 namespace {
 
 constexpr std::uint64_t kMax = When::kNoLast;
 
-std::string error_of(std::string_view toml) {
-    try {
-        parse_scenario(toml, "s.toml");
-    } catch (const ScenarioError& e) {
-        return e.what();
-    }
-    return "no error";
-}
+using testing::error_of;
 
 // A [[fault]] table with one key changed; the key under test sits on line 3.
 std::string fault_with(std::string_view line) {
