@@ -4,20 +4,22 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <unordered_set>
 #include <utility>
 
 #include "inject/names.hpp"
+#include "scenario/glob.hpp"
 
 namespace inject::detail {
 namespace {
 
-constexpr std::array<std::string_view, 7> kSupportedKeys{"syscall", "error",       "retval", "when",
-                                                         "per",     "probability", "signal"};
+constexpr std::array<std::string_view, 10> kSupportedKeys{
+    "syscall", "error", "retval", "when", "per", "probability", "signal", "path", "fd", "process"};
 // Keys of the design that later versions will read. Naming them "not supported yet" rather
 // than ignoring them keeps a scenario written for a newer inject from silently doing less.
-constexpr std::array<std::string_view, 5> kLaterKeys{"path", "fd", "short", "delay", "process"};
+constexpr std::array<std::string_view, 2> kLaterKeys{"short", "delay"};
 
 constexpr std::int64_t kMaxErrno = 4095;
 
@@ -238,6 +240,38 @@ double checked_probability(std::string_view text) {
         return value / 100.0;
     }
     return checked_probability(value);
+}
+
+std::string checked_path_glob(std::string_view text) {
+    glob::check_path_glob(text);
+    return std::string(text);
+}
+
+std::string checked_process_glob(std::string_view text) {
+    glob::check_name_glob(text);
+    return std::string(text);
+}
+
+int checked_fd(std::int64_t number) {
+    if (number < 0) {
+        fail("fd " + std::to_string(number) + " is negative: give a descriptor number 0 or more");
+    }
+    if (number > std::numeric_limits<int>::max()) {
+        fail("fd " + std::to_string(number) + " is too large for a file descriptor");
+    }
+    return static_cast<int>(number);
+}
+
+int checked_fd(std::string_view text) {
+    if (!is_decimal(text)) {
+        fail("invalid fd " + quoted(text) + ": expected a descriptor number such as 3");
+    }
+    std::int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc{}) {
+        fail("fd " + std::string(text) + " is too large for a file descriptor");
+    }
+    return checked_fd(number);
 }
 
 void FaultBuilder::add_syscall(std::string name) {
