@@ -4,6 +4,7 @@
 
 #include "engine/draw.hpp"
 #include "inject/names.hpp"
+#include "scenario/catalogue.hpp"
 
 namespace inject::engine {
 
@@ -30,9 +31,14 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         if (rule.probability) {
             compiled.threshold = draw_threshold(*rule.probability);
         }
-        for (const std::string& name : rule.syscalls) {
+        for (const std::string& rule_name : rule.syscalls) {
             for (Abi abi : kAllAbis) {
-                if (auto number = syscall_number(abi, name)) {
+                // A class ("%file") stands for its members, which differ between ABIs.
+                for (const std::string& name : catalogue::syscalls_named(rule_name, abi)) {
+                    const auto number = syscall_number(abi, name);
+                    if (!number) {
+                        continue;
+                    }
                     mark(compiled.numbers[static_cast<std::size_t>(abi)], *number);
                     mark(any_rule_[static_cast<std::size_t>(abi)], *number);
                     auto& names = picked_names_[static_cast<std::size_t>(abi)];
@@ -40,10 +46,10 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
                         names.resize(static_cast<std::size_t>(*number) + 1);
                     }
                     names[static_cast<std::size_t>(*number)] = name;
+                    if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
+                        names_.push_back(name);
+                    }
                 }
-            }
-            if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
-                names_.push_back(name);
             }
         }
         rules_.push_back(std::move(compiled));
