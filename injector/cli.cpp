@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <ostream>
 #include <random>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "report/junit.hpp"
 #include "report/output_file.hpp"
 #include "report/summary.hpp"
+#include "scenario/catalogue.hpp"
 #include "scenario/fault_keys.hpp"
 
 namespace inject::cli {
@@ -59,7 +61,7 @@ po::options_description describe_options() {
         ("no-seccomp", po::bool_switch(),
          "no seccomp filter: every syscall stops (slower)")
         ("check", po::bool_switch(), "validate the rules, print them, run nothing")
-        ("list-syscalls", po::bool_switch(), "print the syscall names of each ABI")
+        ("list-syscalls", po::bool_switch(), "print the syscalls of each ABI, with their classes")
         ("list-errnos", po::bool_switch(), "print the errno names")
         ("help,h", po::bool_switch(), "this help")
         ("version,V", po::bool_switch(), "the version");
@@ -228,10 +230,19 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
     }
 }
 
+// "x86_64 0 read %desc": each syscall with the classes it belongs to.
 void list_syscalls(std::ostream& out) {
     for (Abi abi : kAllAbis) {
+        std::map<std::string, std::string> classes_of;
+        for (std::string_view class_name : catalogue::class_names()) {
+            const auto members = catalogue::class_members(class_name, abi);
+            for (const std::string& name : members.value_or(std::vector<std::string>{})) {
+                classes_of[name] += " %" + std::string(class_name);
+            }
+        }
         for (const SyscallEntry& entry : all_syscalls(abi)) {
-            out << abi_name(abi) << ' ' << entry.number << ' ' << entry.name << '\n';
+            out << abi_name(abi) << ' ' << entry.number << ' ' << entry.name
+                << classes_of[entry.name] << '\n';
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include "engine/draw.hpp"
 #include "inject/names.hpp"
+#include "scenario/catalogue.hpp"
 
 namespace inject::engine {
 
@@ -15,6 +16,13 @@ void mark(std::vector<bool>& numbers, long number) {
         numbers.resize(index + 1, false);
     }
     numbers[index] = true;
+}
+
+// A call whose path, for a path filter, is the file behind an fd argument.
+bool takes_fd_without_path(Abi abi, long number) {
+    const catalogue::Signature* signature = catalogue::signature(abi, number);
+    return signature != nullptr && signature->find(catalogue::ArgKind::fd) &&
+           !signature->find(catalogue::ArgKind::path);
 }
 
 }  // namespace
@@ -32,25 +40,32 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         }
         if (rule.path) {
             compiled.path.emplace(*rule.path);
-            needs_fd_paths_ = true;
         }
         compiled.fd = rule.fd;
         compiled.process = rule.process;
         compiled.filtered = rule.has_filters();
-        for (const std::string& name : rule.syscalls) {
+        for (const std::string& rule_name : rule.syscalls) {
             for (Abi abi : kAllAbis) {
-                if (auto number = syscall_number(abi, name)) {
+                // A class ("%file") stands for its members, which differ between ABIs.
+                for (const std::string& name : catalogue::syscalls_named(rule_name, abi)) {
+                    const auto number = syscall_number(abi, name);
+                    if (!number) {
+                        continue;
+                    }
                     mark(compiled.numbers[static_cast<std::size_t>(abi)], *number);
                     mark(any_rule_[static_cast<std::size_t>(abi)], *number);
+                    if (rule.path && takes_fd_without_path(abi, *number)) {
+                        needs_fd_paths_ = true;
+                    }
                     auto& names = picked_names_[static_cast<std::size_t>(abi)];
                     if (names.size() <= static_cast<std::size_t>(*number)) {
                         names.resize(static_cast<std::size_t>(*number) + 1);
                     }
                     names[static_cast<std::size_t>(*number)] = name;
+                    if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
+                        names_.push_back(name);
+                    }
                 }
-            }
-            if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
-                names_.push_back(name);
             }
         }
         rules_.push_back(std::move(compiled));

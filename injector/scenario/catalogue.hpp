@@ -57,4 +57,8 @@ const std::vector<std::string_view>& class_names();
 // The syscall names of a class for one ABI, sorted; nullopt for an unknown class name.
 std::optional<std::vector<std::string>> class_members(std::string_view class_name, Abi abi);
 
+// What a name in a rule's syscall list stands for on one ABI: a class ("%file") its members,
+// a syscall name itself when the ABI has that call, else nothing.
+std::vector<std::string> syscalls_named(std::string_view name, Abi abi);
+
 }  // namespace inject::catalogue

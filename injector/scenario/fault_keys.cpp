@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "inject/names.hpp"
+#include "scenario/catalogue.hpp"
 #include "scenario/glob.hpp"
 
 namespace inject::detail {
@@ -112,7 +113,14 @@ std::string checked_syscall(std::string_view name) {
         fail(std::string(kNoSyscallGiven));
     }
     if (name.starts_with('%')) {
-        fail("syscall classes such as " + quoted(name) + " are not supported yet");
+        if (!catalogue::class_members(name.substr(1), Abi::x86_64)) {
+            std::vector<std::string> classes;
+            for (std::string_view known : catalogue::class_names()) {
+                classes.push_back("%" + std::string(known));
+            }
+            fail("unknown syscall class " + quoted(name) + did_you_mean(name, classes));
+        }
+        return std::string(name);
     }
     if (name.starts_with('!') || name.starts_with('?') || name.starts_with('/') || name == "all") {
         fail(quoted(name) + " is not supported yet (name each syscall)");

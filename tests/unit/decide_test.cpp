@@ -48,6 +48,17 @@ TEST(Decider, FiresOnlyOnTheCallsWhenNames) {
     EXPECT_EQ(fired_calls(every, 3), (std::vector<std::uint64_t>{1, 2, 3}));
 }
 
+TEST(Decider, AClassPicksItsMembersOnEachAbi) {
+    Decider decider({parse_spec("%desc:error=EBADF")});
+    EXPECT_TRUE(decider.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(decider.picks(Abi::i386, kRead32));
+    EXPECT_FALSE(decider.picks(Abi::x86_64, 39));  // getpid
+    EXPECT_EQ(decider.name_of(Abi::x86_64, kWrite64), "write");
+    const auto names = decider.syscall_names();
+    EXPECT_TRUE(std::find(names.begin(), names.end(), "close") != names.end());
+    EXPECT_TRUE(std::find(names.begin(), names.end(), "%desc") == names.end());
+}
+
 TEST(Decider, VerdictCarriesRuleCountAndAction) {
     Decider decider({parse_spec("write:retval=7:when=2")});
     EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
@@ -423,6 +434,9 @@ TEST(DeciderFilters, FdPathsAreNeededOnlyForAPathFilter) {
     EXPECT_FALSE(Decider({parse_spec("write:error=EIO:process=a")}).needs_fd_paths());
     EXPECT_FALSE(Decider({parse_spec("write:error=EIO")}).needs_fd_paths());
     EXPECT_TRUE(Decider({parse_spec("write:error=EIO:path=/x")}).needs_fd_paths());
+    // A call with a path argument is matched on that path, not on its dirfd's file.
+    EXPECT_FALSE(Decider({parse_spec("openat,unlink:error=EIO:path=/x")}).needs_fd_paths());
+    EXPECT_TRUE(Decider({parse_spec("openat,fsync:error=EIO:path=/x")}).needs_fd_paths());
 }
 
 }  // namespace

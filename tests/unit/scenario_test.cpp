@@ -182,8 +182,8 @@ TEST(Scenario, SyscallForms) {
               "s.toml:2:11: no syscall given");
     EXPECT_EQ(error_of("[[fault]]\nsyscall = [\"write\", \"\"]\nerror = \"EIO\"\n"),
               "s.toml:2:21: empty syscall name in the list");
-    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"%file\"\nerror = \"EIO\"\n"),
-              "s.toml:2:11: syscall classes such as \"%file\" are not supported yet");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = [\"write\", \"%nett\"]\nerror = \"EIO\"\n"),
+              "s.toml:2:21: unknown syscall class \"%nett\" (did you mean \"%net\"?)");
     for (const char* name : {"!write", "?write", "/wr.*", "all"}) {
         EXPECT_EQ(
             error_of("[[fault]]\nsyscall = \"" + std::string(name) + "\"\nerror = \"EIO\"\n"),

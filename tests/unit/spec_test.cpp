@@ -79,8 +79,9 @@ TEST(Spec, Syscalls) {
               "--inject write,,read:error=EIO: empty syscall name in the list");
     EXPECT_EQ(error_of("write,:error=EIO"),
               "--inject write,:error=EIO: empty syscall name in the list");
-    EXPECT_EQ(error_of("%file:error=EIO"),
-              "--inject %file:error=EIO: syscall classes such as \"%file\" are not supported yet");
+    EXPECT_EQ(error_of("%fiel:error=EIO"),
+              "--inject %fiel:error=EIO: unknown syscall class \"%fiel\" (did you mean "
+              "\"%file\"?)");
     EXPECT_EQ(error_of("!write:error=EIO"),
               "--inject !write:error=EIO: \"!write\" is not supported yet (name each syscall)");
     EXPECT_EQ(error_of("all:error=EIO"),
