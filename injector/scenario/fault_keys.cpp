@@ -308,9 +308,53 @@ int checked_fault_signal(std::int64_t number) {
     return checked_signal(number);
 }
 
+namespace {
+
+// Whether some call a rule's syscall list stands for, on either ABI, has an argument of one
+// of these kinds.
+bool some_call_takes(const std::vector<std::string>& names,
+                     std::initializer_list<catalogue::ArgKind> kinds) {
+    for (const std::string& name : names) {
+        for (const Abi abi : kAllAbis) {
+            for (const std::string& call : catalogue::syscalls_named(name, abi)) {
+                const auto number = syscall_number(abi, call);
+                const catalogue::Signature* signature =
+                    number ? catalogue::signature(abi, *number) : nullptr;
+                if (signature != nullptr &&
+                    std::any_of(kinds.begin(), kinds.end(),
+                                [&](catalogue::ArgKind kind) { return signature->find(kind); })) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+// "getpid takes", "getpid, getuid take": the subject of a message about all the names.
+std::string calls_take(const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& name : names) {
+        text += (text.empty() ? "" : ", ") + name;
+    }
+    return text + (names.size() == 1 ? " takes" : " take");
+}
+
+}  // namespace
+
 Rule FaultBuilder::build(std::string origin) && {
     if (rule_.syscalls.empty()) {
         fail("fault has no syscall");
+    }
+    // A filter that no call of the rule can pass would make a rule that never fires.
+    if (rule_.path &&
+        !some_call_takes(rule_.syscalls, {catalogue::ArgKind::path, catalogue::ArgKind::fd})) {
+        fail("\"path\" never matches: " + calls_take(rule_.syscalls) +
+             " no path or file descriptor");
+    }
+    if (rule_.fd && !some_call_takes(rule_.syscalls, {catalogue::ArgKind::fd})) {
+        fail("\"fd\" never matches: " + calls_take(rule_.syscalls) +
+             " no file descriptor (a dirfd is not one)");
     }
     if (!has_action_) {
         if (!rule_.signal) {

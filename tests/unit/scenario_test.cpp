@@ -306,6 +306,8 @@ TEST(Scenario, FilterKeys) {
     EXPECT_EQ(s.rules[0].process, "app");
     EXPECT_EQ(to_spec(s.rules[0]), "write:error=EIO:path=/tmp/**/x.log:fd=4:process=app");
 
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"getpid\"\nerror = \"EIO\"\npath = \"/x\"\n"),
+              "s.toml:1:1: \"path\" never matches: getpid takes no path or file descriptor");
     EXPECT_EQ(error_of(fault_with("error = \"EIO\"\npath = 3")),
               "s.toml:4:8: \"path\" must be a string, not an integer");
     EXPECT_EQ(error_of(fault_with("error = \"EIO\"\nfd = \"3\"")),

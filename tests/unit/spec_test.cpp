@@ -210,6 +210,20 @@ TEST(Spec, FilterErrors) {
     EXPECT_EQ(error_of("write:error=EIO:process="),
               "--inject write:error=EIO:process=: process is empty: give a program's name or a "
               "glob such as \"worker*\"");
+    EXPECT_EQ(error_of("getpid:error=EIO:path=/tmp/*"),
+              "--inject getpid:error=EIO:path=/tmp/*: \"path\" never matches: getpid takes no "
+              "path or file descriptor");
+    EXPECT_EQ(error_of("getpid,getuid:error=EIO:fd=3"),
+              "--inject getpid,getuid:error=EIO:fd=3: \"fd\" never matches: getpid, getuid take "
+              "no file descriptor (a dirfd is not one)");
+    EXPECT_EQ(error_of("openat:error=EIO:fd=3"),
+              "--inject openat:error=EIO:fd=3: \"fd\" never matches: openat takes no file "
+              "descriptor (a dirfd is not one)");
+    // One call of the list that can pass is enough; the others' calls just never do.
+    EXPECT_EQ(error_of("getpid,write:error=EIO:fd=3:path=/x"), "no error");
+    EXPECT_EQ(error_of("openat,unlink,fsync,mmap:error=EIO:path=/x"), "no error");
+    EXPECT_EQ(error_of("%desc:error=EIO:fd=3"), "no error");
+    EXPECT_EQ(error_of("getpid:error=EIO:process=app"), "no error");
     EXPECT_EQ(error_of("write:error=EIO:fd=1:fd=2"),
               "--inject write:error=EIO:fd=1:fd=2: \"fd\" given twice");
 }
