@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     int reused = opened("openat sub/reused.bin", openat(dirfd, "sub/reused.bin", flags, 0644));
     failures += write_lines(reused, "reused", 1);
 
-    int log_again = opened("open app.log", open("app.log", O_WRONLY | O_APPEND | O_CLOEXEC));
+    int log_again = opened("reopen app.log", open("app.log", O_WRONLY | O_APPEND | O_CLOEXEC));
     done("dup2", dup2(log_again, reused));
     failures += write_lines(reused, "dup2", 1);
     return failures_status(failures);
