@@ -216,6 +216,16 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!verdict) {
         return;
     }
+    // The file the call touches, for the record: the one the rule's path filter passed, or
+    // the call's first. Read first, while the tracee surely lives: a fatal signal sent below
+    // may end it before it is resumed.
+    std::optional<std::string> path;
+    if (outcome_.injection_count < record_limit_) {
+        const std::vector<std::string>& paths = facts.paths();
+        if (verdict->path_index < paths.size()) {
+            path = paths[verdict->path_index];
+        }
+    }
     // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
     check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
           "skipping a syscall");
@@ -231,12 +241,6 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     ++outcome_.injected[verdict->rule_index];
     if (++outcome_.injection_count > record_limit_) {
         return;  // not even a clock read: a capped hot rule stays cheap
-    }
-    // The file the call touches, for the record: the one the rule's path filter passed, or
-    // the call's first.
-    std::optional<std::string> path;
-    if (const std::vector<std::string>& paths = facts.paths(); verdict->path_index < paths.size()) {
-        path = paths[verdict->path_index];
     }
     outcome_.injections.push_back(
         Injection{verdict->rule_index, std::string(decider_.name_of(*info.abi, info.number)),

@@ -8,9 +8,10 @@
  *   close the log, openat(dirfd, "sub/reused.bin"), which reuses the log's fd number, one
  *   write to it; open("app.log") again and dup2 it onto that number, one write through it.
  *
- * Prints one line per call: "open app.log: fd 3" (or the error), "log write 1: ok 12" (or
- * the error); the writes to stdout also print their own text ("stdout write 1"). A failed
- * open is reported and the program goes on (its writes then fail with EBADF). Exits with the
+ * It first closes every fd it inherited but 0, 1 and 2 (close_range), so that its own fds are
+ * 3, 4, ... in every run. Prints one line per call: "open app.log: fd 3" (or the error), "log write
+ * 1: ok 12" (or the error); the writes to stdout also print their own text ("stdout write 1"). A
+ * failed open is reported and the program goes on (its writes then fail with EBADF). Exits with the
  * number of calls that failed. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -41,6 +42,9 @@ int main(int argc, char** argv) {
     if (argc != 2) {
         die("usage: files DIR");
     }
+    /* Whatever the test runner left open goes, so that the fd numbers are the same in every
+     * run (the tests name them in fd= rules). */
+    close_range(3, ~0U, 0);
     const char* dir = argv[1];
     char log_path[4096];
     snprintf(log_path, sizeof log_path, "%s/app.log", dir);
