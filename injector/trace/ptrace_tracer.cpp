@@ -194,6 +194,28 @@ bool PtraceTracer::runs_setid_program(pid_t pid) {
            ((info.st_mode & S_ISGID) != 0 && (info.st_mode & S_IXGRP) != 0);
 }
 
+namespace {
+
+// Up to `size` bytes of the tracee's memory at `address`, as read(2) counts them.
+ssize_t read_memory(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    const iovec local{into, size};
+    const iovec remote{reinterpret_cast<void*>(address), size};  // NOLINT: an address
+    const ssize_t got = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (got >= 0 || (errno != ENOSYS && errno != EPERM)) {
+        return got;
+    }
+    // A sandbox (a container's seccomp profile) may forbid process_vm_readv; /proc/PID/mem
+    // serves a tracer all the same.
+    const std::string path = "/proc/" + std::to_string(tid) + "/mem";
+    const UniqueFd memory(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!memory) {
+        return -1;
+    }
+    return ::pread(memory.get(), into, size, static_cast<off_t>(address));
+}
+
+}  // namespace
+
 std::error_code PtraceTracer::read_string(pid_t tid, std::uint64_t address, std::size_t max,
                                           std::string& text) {
     text.clear();
@@ -205,9 +227,7 @@ std::error_code PtraceTracer::read_string(pid_t tid, std::uint64_t address, std:
         const std::uint64_t to_page_end = page - address % page;
         const std::size_t want =
             std::min({static_cast<std::size_t>(to_page_end), buffer.size(), max - text.size()});
-        const iovec local{buffer.data(), want};
-        const iovec remote{reinterpret_cast<void*>(address), want};  // NOLINT: an address
-        const ssize_t got = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
+        const ssize_t got = read_memory(tid, address, buffer.data(), want);
         if (got <= 0) {
             return got == 0 ? std::make_error_code(std::errc::bad_address) : last_error();
         }
