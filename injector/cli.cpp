@@ -196,8 +196,20 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
                                                        : ", ")
                 << rule.syscalls[name];
         }
-        out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per)
-            << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+        out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per);
+        if (rule.has_filters()) {
+            out << "; only calls";
+            if (rule.path) {
+                out << " on a file matching " << *rule.path;
+            }
+            if (rule.fd) {
+                out << (rule.path ? "," : "") << " on fd " << *rule.fd;
+            }
+            if (rule.process) {
+                out << (rule.path || rule.fd ? "," : "") << " by a program named " << *rule.process;
+            }
+        }
+        out << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
         if (rule.signal) {
             out << ", sending " << detail::signal_name(*rule.signal) << " to the calling thread";
         }

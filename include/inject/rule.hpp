@@ -68,6 +68,17 @@ struct Rule {
     // signal interrupted, and signal_alone is set so that to_spec writes what the user did.
     std::optional<int> signal{};
     bool signal_alone = false;
+
+    // Filters: the rule counts only the calls that pass every one it has (see README
+    // "Filters"). A glob over the call's paths, made absolute and normalised: its path
+    // arguments, or the files its fd arguments refer to; "**" is any number of components.
+    std::optional<std::string> path{};
+    // The call's file descriptor argument (not a dirfd) equals this.
+    std::optional<int> fd{};
+    // A glob over the calling program's name: /proc/PID/comm or the basename of its exe.
+    std::optional<std::string> process{};
+
+    bool has_filters() const noexcept { return path || fd || process; }
 };
 
 // The rule in --inject syntax, keys in a fixed order: "write,pwrite64:error=ENOSPC:when=3".

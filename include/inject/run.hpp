@@ -50,6 +50,10 @@ struct Injection {
     // When it fired, since the engine adopted the program (steady clock).
     std::chrono::nanoseconds at{};
     std::optional<int> signal{};  // sent to the thread at the call, as the rule says
+    // The file the call touched, absolute: the path its rule's filter matched, else its first
+    // path argument, else the file its fd refers to; none when the call has none or it could
+    // not be read.
+    std::optional<std::string> path{};
 };
 
 struct RunResult {

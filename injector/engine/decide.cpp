@@ -18,6 +18,13 @@ void mark(std::vector<bool>& numbers, long number) {
     numbers[index] = true;
 }
 
+// A call whose path, for a path filter, is the file behind an fd argument.
+bool takes_fd_without_path(Abi abi, long number) {
+    const catalogue::Signature* signature = catalogue::signature(abi, number);
+    return signature != nullptr && signature->find(catalogue::ArgKind::fd) &&
+           !signature->find(catalogue::ArgKind::path);
+}
+
 }  // namespace
 
 Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(seed) {
@@ -31,6 +38,12 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         if (rule.probability) {
             compiled.threshold = draw_threshold(*rule.probability);
         }
+        if (rule.path) {
+            compiled.path.emplace(*rule.path);
+        }
+        compiled.fd = rule.fd;
+        compiled.process = rule.process;
+        compiled.filtered = rule.has_filters();
         for (const std::string& rule_name : rule.syscalls) {
             for (Abi abi : kAllAbis) {
                 // A class ("%file") stands for its members, which differ between ABIs.
@@ -41,6 +54,9 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
                     }
                     mark(compiled.numbers[static_cast<std::size_t>(abi)], *number);
                     mark(any_rule_[static_cast<std::size_t>(abi)], *number);
+                    if (rule.path && takes_fd_without_path(abi, *number)) {
+                        needs_fd_paths_ = true;
+                    }
                     auto& names = picked_names_[static_cast<std::size_t>(abi)];
                     if (names.size() <= static_cast<std::size_t>(*number)) {
                         names.resize(static_cast<std::size_t>(*number) + 1);
@@ -72,7 +88,37 @@ std::vector<std::string> Decider::syscall_names() const {
     return names_;
 }
 
-std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event) {
+bool Decider::passes_filters(const CompiledRule& rule, CallFacts& facts, std::size_t& path_index) {
+    // Cheapest first: the fd is an argument, the name is cached per process, a path may need
+    // the tracee's memory and /proc.
+    if (rule.fd) {
+        const std::vector<int>& fds = facts.fds();
+        if (std::find(fds.begin(), fds.end(), *rule.fd) == fds.end()) {
+            return false;
+        }
+    }
+    if (rule.process) {
+        const std::vector<std::string>& names = facts.process_names();
+        if (std::none_of(names.begin(), names.end(), [&](const std::string& name) {
+                return glob::matches_name(*rule.process, name);
+            })) {
+            return false;
+        }
+    }
+    if (rule.path) {
+        const std::vector<std::string>& paths = facts.paths();
+        const auto match = std::find_if(paths.begin(), paths.end(), [&](const std::string& path) {
+            return rule.path->matches(path);
+        });
+        if (match == paths.end()) {
+            return false;
+        }
+        path_index = static_cast<std::size_t>(match - paths.begin());
+    }
+    return true;
+}
+
+std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts& facts) {
     if (!picks(event.abi, event.number)) {
         return std::nullopt;
     }
@@ -81,6 +127,10 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event) {
         CompiledRule& rule = rules_[index];
         if (!has_number(rule.numbers[static_cast<std::size_t>(event.abi)], event.number)) {
             continue;
+        }
+        std::size_t path_index = 0;
+        if (rule.filtered && !passes_filters(rule, facts, path_index)) {
+            continue;  // not a call of this rule: not counted, so `when` numbers only the others
         }
         // Every matching rule counts the call, even once an earlier rule has decided it:
         // rules are independent of each other.
@@ -100,7 +150,7 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event) {
         // The draw comes after `when`, so that `when` still says which calls may fail.
         if (!verdict && rule.when.matches(nth) &&
             (!rule.threshold || draw_succeeds(draw_bits(seed_, index, nth), *rule.threshold))) {
-            verdict = Verdict{index, nth, rule.action, rule.signal};
+            verdict = Verdict{index, nth, rule.action, rule.signal, path_index};
         }
     }
     return verdict;

@@ -15,6 +15,7 @@
 
 #include "inject/abi.hpp"
 #include "inject/rule.hpp"
+#include "scenario/glob.hpp"
 
 namespace inject::engine {
 
@@ -26,6 +27,35 @@ struct SyscallEvent {
     long number = -1;
 };
 
+// What a rule's filters ask about a call. The engine answers from the tracee (its memory and
+// /proc), the unit tests from a fake; the Decider asks only when a rule that filters on the
+// fact names the call, so calls of unfiltered rules cost nothing more.
+class CallFacts {
+  public:
+    virtual ~CallFacts() = default;
+    // The files the call touches, absolute and normalised: its path arguments (both of a
+    // rename or link, not a symlink's target), or, for a call without one, the files its fd
+    // arguments refer to. Empty when none is known (unreadable memory, a closed fd); a pipe or
+    // socket shows as /proc shows it ("pipe:[1234]"), which no path glob matches.
+    virtual const std::vector<std::string>& paths() = 0;
+    // The call's file descriptor arguments (not a dirfd, not AT_FDCWD).
+    virtual const std::vector<int>& fds() = 0;
+    // The calling program's names: /proc/PID/comm and the basename of /proc/PID/exe.
+    virtual const std::vector<std::string>& process_names() = 0;
+};
+
+// Facts for a call about which nothing is known: every filter fails.
+class NoFacts final : public CallFacts {
+  public:
+    const std::vector<std::string>& paths() override { return no_strings_; }
+    const std::vector<int>& fds() override { return no_fds_; }
+    const std::vector<std::string>& process_names() override { return no_strings_; }
+
+  private:
+    std::vector<std::string> no_strings_;
+    std::vector<int> no_fds_;
+};
+
 // What to do to a call: the rule that fired, the call's number in that rule's count, and the
 // action.
 struct Verdict {
@@ -33,6 +63,8 @@ struct Verdict {
     std::uint64_t nth = 0;
     Action action;
     std::optional<int> signal;  // to send to the calling thread
+    // The fired rule's path filter passed on CallFacts::paths()[path_index]; 0 without one.
+    std::size_t path_index = 0;
 };
 
 class Decider {
@@ -42,7 +74,16 @@ class Decider {
 
     // Counts the call for every rule that matches it, and returns the verdict of the first
     // rule (in the order given) that fires, if any.
-    std::optional<Verdict> on_syscall(const SyscallEvent& event);
+    // `facts` is asked only for what a filter of a rule naming the call needs.
+    std::optional<Verdict> on_syscall(const SyscallEvent& event, CallFacts& facts);
+    std::optional<Verdict> on_syscall(const SyscallEvent& event) {
+        NoFacts none;
+        return on_syscall(event, none);
+    }
+
+    // Whether some rule's path filter can need the file behind a call's fd argument, so that
+    // the engine must learn of the calls that close or replace fds (see FdCloser).
+    bool needs_fd_paths() const noexcept { return needs_fd_paths_; }
 
     // Whether any rule could match this call; calls that none can are not even counted.
     bool picks(Abi abi, long number) const noexcept;
@@ -70,7 +111,11 @@ class Decider {
         Scope per = Scope::tree;
         Action action;
         std::optional<int> signal;
-        std::optional<std::uint64_t> threshold;                  // for a rule with a probability
+        std::optional<std::uint64_t> threshold;  // for a rule with a probability
+        std::optional<glob::PathGlob> path;
+        std::optional<int> fd;
+        std::optional<std::string> process;
+        bool filtered = false;  // one test on the path of unfiltered rules
         std::array<std::vector<bool>, kAllAbis.size()> numbers;  // by ABI, then syscall number
         std::uint64_t tree_count = 0;
         std::unordered_map<pid_t, std::uint64_t> counts;  // by process or thread, per `per`
@@ -82,7 +127,11 @@ class Decider {
                numbers[static_cast<std::size_t>(number)];
     }
 
+    // Whether the call passes the rule's filters; `path_index` gets the path that passed.
+    static bool passes_filters(const CompiledRule& rule, CallFacts& facts, std::size_t& path_index);
+
     std::vector<CompiledRule> rules_;
+    bool needs_fd_paths_ = false;
     std::uint64_t seed_ = 0;
     std::array<std::vector<bool>, kAllAbis.size()> any_rule_;
     std::array<std::vector<std::string>, kAllAbis.size()> picked_names_;  // by ABI, number

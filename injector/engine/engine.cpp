@@ -3,10 +3,12 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
 #include "arch/registers.hpp"
+#include "inject/names.hpp"
 
 namespace inject::engine {
 
@@ -38,8 +40,29 @@ std::int64_t result_register_value(const Action& action) {
 }  // namespace
 
 Engine::Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool no_new_privs)
-    : tracer_(tracer), decider_(decider), policy_(policy), no_new_privs_(no_new_privs) {
+    : tracer_(tracer),
+      decider_(decider),
+      policy_(policy),
+      no_new_privs_(no_new_privs),
+      cache_fd_files_(decider.needs_fd_paths()) {
     threads_.reserve(64);
+    if (cache_fd_files_) {
+        for (const std::string& name : fd_closing_syscalls()) {
+            for (const Abi abi : kAllAbis) {
+                if (const auto number = syscall_number(abi, name)) {
+                    auto& closers = fd_closers_[static_cast<std::size_t>(abi)];
+                    closers.resize(std::max(closers.size(), static_cast<std::size_t>(*number) + 1));
+                    closers[static_cast<std::size_t>(*number)] = true;
+                }
+            }
+        }
+    }
+}
+
+bool Engine::closes_fds(Abi abi, long number) const noexcept {
+    const auto& closers = fd_closers_[static_cast<std::size_t>(abi)];
+    return number >= 0 && static_cast<std::size_t>(number) < closers.size() &&
+           closers[static_cast<std::size_t>(number)];
 }
 
 EngineOutcome Engine::run(pid_t program, bool at_exec) {
@@ -78,6 +101,7 @@ Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
 
 void Engine::forget_process(pid_t tgid) {
     decider_.forget_process(tgid);
+    process_facts_.erase(tgid);
     const std::lock_guard lock(processes_mutex_);
     std::erase(processes_, tgid);
 }
@@ -177,10 +201,30 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!info.abi) {
         return;  // an ABI no rule can name (x32)
     }
+    if (cache_fd_files_ && closes_fds(*info.abi, info.number)) {
+        // Seen at entry, before the call runs: what the process's fds refer to is read anew
+        // after it. (A thread that reads an fd's file while another closes that fd races in
+        // the program itself.)
+        if (const auto known = process_facts_.find(thread.tgid); known != process_facts_.end()) {
+            known->second.fd_files.clear();
+        }
+    }
     const SyscallEvent event{thread.tid, thread.tgid, *info.abi, info.number};
-    std::optional<Verdict> verdict = decider_.on_syscall(event);
+    TraceeFacts facts(tracer_, process_facts_, thread.tid, thread.tgid, *info.abi, info,
+                      cache_fd_files_);
+    std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
     if (!verdict) {
         return;
+    }
+    // The file the call touches, for the record: the one the rule's path filter passed, or
+    // the call's first. Read first, while the tracee surely lives: a fatal signal sent below
+    // may end it before it is resumed.
+    std::optional<std::string> path;
+    if (outcome_.injection_count < record_limit_) {
+        const std::vector<std::string>& paths = facts.paths();
+        if (verdict->path_index < paths.size()) {
+            path = paths[verdict->path_index];
+        }
     }
     // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
     check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
@@ -201,7 +245,7 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     outcome_.injections.push_back(
         Injection{verdict->rule_index, std::string(decider_.name_of(*info.abi, info.number)),
                   *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action,
-                  std::chrono::steady_clock::now() - start_, verdict->signal});
+                  std::chrono::steady_clock::now() - start_, verdict->signal, std::move(path)});
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {
@@ -285,6 +329,7 @@ void Engine::on_exec(ThreadState& thread) {
     }
     ThreadState& state = threads_[leader];
     state.pending.reset();
+    process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
     if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
         setid_noted_ = true;
         // Without privileges ptrace alone would also keep it from gaining them, so the

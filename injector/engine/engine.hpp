@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/call_facts.hpp"
 #include "engine/decide.hpp"
 #include "inject/run.hpp"
 #include "trace/tracer.hpp"
@@ -85,6 +87,9 @@ class Engine {
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
 
+    // Whether this call closes or replaces fds while the fds' files are being remembered.
+    bool closes_fds(Abi abi, long number) const noexcept;
+
     trace::Tracer& tracer_;
     Decider& decider_;
     StopPolicy policy_;
@@ -95,6 +100,11 @@ class Engine {
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
     EngineOutcome outcome_;
+
+    // For the rules' filters: by process, what is known of its fds and names.
+    ProcessFactsMap process_facts_;
+    bool cache_fd_files_ = false;  // a path filter may need fds' files: remember them
+    std::array<std::vector<bool>, kAllAbis.size()> fd_closers_;  // by ABI, syscall number
 
     // The traced processes, for kill_everything(). Changed only when a process appears or
     // goes, so the lock costs nothing on the per-syscall path.

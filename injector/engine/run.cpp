@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <condition_variable>
@@ -181,7 +182,17 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
             options.use_seccomp ? engine::StopPolicy::seccomp : engine::StopPolicy::every_syscall;
     }
     if (policy == engine::StopPolicy::seccomp) {
-        filter = trace::SeccompProgram::trace_only(decider.syscall_names());
+        std::vector<std::string> stopped = decider.syscall_names();
+        if (decider.needs_fd_paths()) {
+            // Seen only to forget what the fds referred to; counted by no rule that does not
+            // name them.
+            for (const std::string& name : engine::fd_closing_syscalls()) {
+                if (std::find(stopped.begin(), stopped.end(), name) == stopped.end()) {
+                    stopped.push_back(name);
+                }
+            }
+        }
+        filter = trace::SeccompProgram::trace_only(stopped);
     }
 
     std::optional<OutputRelay> relay;

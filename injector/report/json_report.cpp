@@ -54,6 +54,9 @@ std::string json_report(const ReportInput& input) {
             {"when", rule.when.to_string()},
             {"per", std::string(scope_name(rule.per))},
             {"probability", rule.probability ? json(*rule.probability) : json(nullptr)},
+            {"path", rule.path ? json(*rule.path) : json(nullptr)},
+            {"fd", rule.fd ? json(*rule.fd) : json(nullptr)},
+            {"process", rule.process ? json(*rule.process) : json(nullptr)},
             {"matched", index < result.matched.size() ? result.matched[index] : 0},
             {"injected", index < result.injected.size() ? result.injected[index] : 0},
         });
@@ -68,7 +71,7 @@ std::string json_report(const ReportInput& input) {
             {"nth", injection.nth},
             {"pid", injection.pid},
             {"tid", injection.tid},
-            {"path", nullptr},  // no rule filters on paths yet
+            {"path", injection.path ? json(*injection.path) : json(nullptr)},
             {"action", action_json(injection.action)},
             {"signal", signal_json(injection.signal)},
             {"time_ms", std::chrono::duration<double, std::milli>(injection.at).count()},

@@ -4,21 +4,23 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <unordered_set>
 #include <utility>
 
 #include "inject/names.hpp"
 #include "scenario/catalogue.hpp"
+#include "scenario/glob.hpp"
 
 namespace inject::detail {
 namespace {
 
-constexpr std::array<std::string_view, 7> kSupportedKeys{"syscall", "error",       "retval", "when",
-                                                         "per",     "probability", "signal"};
+constexpr std::array<std::string_view, 10> kSupportedKeys{
+    "syscall", "error", "retval", "when", "per", "probability", "signal", "path", "fd", "process"};
 // Keys of the design that later versions will read. Naming them "not supported yet" rather
 // than ignoring them keeps a scenario written for a newer inject from silently doing less.
-constexpr std::array<std::string_view, 5> kLaterKeys{"path", "fd", "short", "delay", "process"};
+constexpr std::array<std::string_view, 2> kLaterKeys{"short", "delay"};
 
 constexpr std::int64_t kMaxErrno = 4095;
 
@@ -248,6 +250,38 @@ double checked_probability(std::string_view text) {
     return checked_probability(value);
 }
 
+std::string checked_path_glob(std::string_view text) {
+    glob::check_path_glob(text);
+    return std::string(text);
+}
+
+std::string checked_process_glob(std::string_view text) {
+    glob::check_name_glob(text);
+    return std::string(text);
+}
+
+int checked_fd(std::int64_t number) {
+    if (number < 0) {
+        fail("fd " + std::to_string(number) + " is negative: give a descriptor number 0 or more");
+    }
+    if (number > std::numeric_limits<int>::max()) {
+        fail("fd " + std::to_string(number) + " is too large for a file descriptor");
+    }
+    return static_cast<int>(number);
+}
+
+int checked_fd(std::string_view text) {
+    if (!is_decimal(text)) {
+        fail("invalid fd " + quoted(text) + ": expected a descriptor number such as 3");
+    }
+    std::int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc{}) {
+        fail("fd " + std::string(text) + " is too large for a file descriptor");
+    }
+    return checked_fd(number);
+}
+
 void FaultBuilder::add_syscall(std::string name) {
     if (std::find(rule_.syscalls.begin(), rule_.syscalls.end(), name) == rule_.syscalls.end()) {
         rule_.syscalls.push_back(std::move(name));
@@ -274,9 +308,53 @@ int checked_fault_signal(std::int64_t number) {
     return checked_signal(number);
 }
 
+namespace {
+
+// Whether some call a rule's syscall list stands for, on either ABI, has an argument of one
+// of these kinds.
+bool some_call_takes(const std::vector<std::string>& names,
+                     std::initializer_list<catalogue::ArgKind> kinds) {
+    for (const std::string& name : names) {
+        for (const Abi abi : kAllAbis) {
+            for (const std::string& call : catalogue::syscalls_named(name, abi)) {
+                const auto number = syscall_number(abi, call);
+                const catalogue::Signature* signature =
+                    number ? catalogue::signature(abi, *number) : nullptr;
+                if (signature != nullptr &&
+                    std::any_of(kinds.begin(), kinds.end(),
+                                [&](catalogue::ArgKind kind) { return signature->find(kind); })) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+// "getpid takes", "getpid, getuid take": the subject of a message about all the names.
+std::string calls_take(const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& name : names) {
+        text += (text.empty() ? "" : ", ") + name;
+    }
+    return text + (names.size() == 1 ? " takes" : " take");
+}
+
+}  // namespace
+
 Rule FaultBuilder::build(std::string origin) && {
     if (rule_.syscalls.empty()) {
         fail("fault has no syscall");
+    }
+    // A filter that no call of the rule can pass would make a rule that never fires.
+    if (rule_.path &&
+        !some_call_takes(rule_.syscalls, {catalogue::ArgKind::path, catalogue::ArgKind::fd})) {
+        fail("\"path\" never matches: " + calls_take(rule_.syscalls) +
+             " no path or file descriptor");
+    }
+    if (rule_.fd && !some_call_takes(rule_.syscalls, {catalogue::ArgKind::fd})) {
+        fail("\"fd\" never matches: " + calls_take(rule_.syscalls) +
+             " no file descriptor (a dirfd is not one)");
     }
     if (!has_action_) {
         if (!rule_.signal) {

@@ -9,17 +9,29 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "inject/rule.hpp"
 
 namespace inject::detail {
 
-enum class FaultKey : std::uint8_t { syscall, error, retval, when, per, probability, signal };
+enum class FaultKey : std::uint8_t {
+    syscall,
+    error,
+    retval,
+    when,
+    per,
+    probability,
+    signal,
+    path,
+    fd,
+    process,
+};
 
 std::string_view fault_key_name(FaultKey key);
 
-// The key named `key`; throws for keys of later versions ("path" is not supported yet) and
+// The key named `key`; throws for keys of later versions ("short" is not supported yet) and
 // for unknown ones, naming the nearest key.
 FaultKey fault_key(std::string_view key);
 
@@ -76,6 +88,14 @@ double checked_probability(double value);
 double checked_probability(std::int64_t number);
 double checked_probability(std::string_view text);
 
+// A path glob (see scenario/glob.hpp): absolute, '.'/'..'-free, well formed.
+std::string checked_path_glob(std::string_view text);
+// A program name glob: no '/'.
+std::string checked_process_glob(std::string_view text);
+// A file descriptor number, 0..INT_MAX, as decimal text or a TOML integer.
+int checked_fd(std::string_view text);
+int checked_fd(std::int64_t number);
+
 // One fault's keys, given in the order they were written.
 class FaultBuilder {
   public:
@@ -87,8 +107,12 @@ class FaultBuilder {
     void set_per(Scope per) { rule_.per = per; }
     void set_probability(double probability) { rule_.probability = probability; }
     void set_signal(int signal) { rule_.signal = signal; }
+    void set_path(std::string glob) { rule_.path = std::move(glob); }
+    void set_fd(int fd) { rule_.fd = fd; }
+    void set_process(std::string glob) { rule_.process = std::move(glob); }
 
-    // The finished rule; throws when the syscall or the action is missing.
+    // The finished rule; throws when the syscall or the action is missing, or when a `path`
+    // or `fd` filter names only syscalls that take neither.
     Rule build(std::string origin) &&;
 
   private:

@@ -12,6 +12,23 @@
 
 namespace inject {
 
+namespace {
+
+// A ':' inside a glob would end the KEY=VALUE part of a spec; the spec reader takes "\\:" for
+// one.
+std::string escaped_colons(std::string_view glob) {
+    std::string text;
+    for (char c : glob) {
+        if (c == ':') {
+            text += '\\';
+        }
+        text += c;
+    }
+    return text;
+}
+
+}  // namespace
+
 std::string_view scope_name(Scope scope) {
     switch (scope) {
         case Scope::tree:
@@ -79,6 +96,15 @@ std::string to_spec(const Rule& rule) {
     if (rule.per != Scope::tree) {
         spec += ":per=";
         spec += scope_name(rule.per);
+    }
+    if (rule.path) {
+        spec += ":path=" + escaped_colons(*rule.path);
+    }
+    if (rule.fd) {
+        spec += ":fd=" + std::to_string(*rule.fd);
+    }
+    if (rule.process) {
+        spec += ":process=" + escaped_colons(*rule.process);
     }
     return spec;
 }

@@ -25,6 +25,23 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     }
 }
 
+// The KEY=VALUE parts after the syscalls. A glob may hold a ':' of its own, written "\\:" so
+// that it does not end the part; any other '\\' is the glob's and stays.
+std::vector<std::string> split_keys(std::string_view keys) {
+    std::vector<std::string> parts(1);
+    for (std::size_t at = 0; at < keys.size(); ++at) {
+        if (keys[at] == '\\' && at + 1 < keys.size() && keys[at + 1] == ':') {
+            parts.back() += ':';
+            ++at;
+        } else if (keys[at] == ':') {
+            parts.emplace_back();
+        } else {
+            parts.back() += keys[at];
+        }
+    }
+    return parts;
+}
+
 Rule read_spec(std::string_view spec, std::string origin) {
     // strace takes both "-e inject=SPEC" and, with -e, the bare form; so do we.
     std::string_view body = spec;
@@ -48,8 +65,8 @@ Rule read_spec(std::string_view spec, std::string origin) {
 
     std::vector<FaultKey> seen;
     // "write:" has nothing after the colon: no action, not an empty KEY=VALUE.
-    for (std::string_view part :
-         keys.empty() ? std::vector<std::string_view>{} : split(keys, ':')) {
+    for (const std::string& text : keys.empty() ? std::vector<std::string>{} : split_keys(keys)) {
+        const std::string_view part = text;
         const std::size_t equals = part.find('=');
         if (equals == std::string_view::npos) {
             throw std::invalid_argument("expected KEY=VALUE, got " + detail::quoted(part));
@@ -82,6 +99,15 @@ Rule read_spec(std::string_view spec, std::string origin) {
                 break;
             case FaultKey::signal:
                 builder.set_signal(detail::checked_fault_signal(value));
+                break;
+            case FaultKey::path:
+                builder.set_path(detail::checked_path_glob(value));
+                break;
+            case FaultKey::fd:
+                builder.set_fd(detail::checked_fd(value));
+                break;
+            case FaultKey::process:
+                builder.set_process(detail::checked_process_glob(value));
                 break;
         }
     }

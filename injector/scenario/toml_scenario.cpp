@@ -214,6 +214,31 @@ Rule Reader::read_fault(const toml::table& fault) const {
                     wrong_type(name, "a string or an integer", *node);
                 }
                 break;
+            case FaultKey::path: {
+                const auto* text = node->as_string();
+                if (text == nullptr) {
+                    wrong_type(name, "a string", *node);
+                }
+                builder.set_path(at(where, [&] { return detail::checked_path_glob(text->get()); }));
+                break;
+            }
+            case FaultKey::fd: {
+                const auto* number = node->as_integer();
+                if (number == nullptr) {
+                    wrong_type(name, "an integer", *node);
+                }
+                builder.set_fd(at(where, [&] { return detail::checked_fd(number->get()); }));
+                break;
+            }
+            case FaultKey::process: {
+                const auto* text = node->as_string();
+                if (text == nullptr) {
+                    wrong_type(name, "a string", *node);
+                }
+                builder.set_process(
+                    at(where, [&] { return detail::checked_process_glob(text->get()); }));
+                break;
+            }
         }
     }
     const toml::source_region& table_at = fault.source();

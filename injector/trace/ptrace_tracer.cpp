@@ -4,14 +4,18 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -188,6 +192,89 @@ bool PtraceTracer::runs_setid_program(pid_t pid) {
     // Set-group-ID without group execute is mandatory locking, not setgid.
     return (info.st_mode & S_ISUID) != 0 ||
            ((info.st_mode & S_ISGID) != 0 && (info.st_mode & S_IXGRP) != 0);
+}
+
+namespace {
+
+// Up to `size` bytes of the tracee's memory at `address`, as read(2) counts them.
+ssize_t read_memory(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    const iovec local{into, size};
+    const iovec remote{reinterpret_cast<void*>(address), size};  // NOLINT: an address
+    const ssize_t got = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (got >= 0 || (errno != ENOSYS && errno != EPERM)) {
+        return got;
+    }
+    // A sandbox (a container's seccomp profile) may forbid process_vm_readv; /proc/PID/mem
+    // serves a tracer all the same.
+    const std::string path = "/proc/" + std::to_string(tid) + "/mem";
+    const UniqueFd memory(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!memory) {
+        return -1;
+    }
+    return ::pread(memory.get(), into, size, static_cast<off_t>(address));
+}
+
+}  // namespace
+
+std::error_code PtraceTracer::read_string(pid_t tid, std::uint64_t address, std::size_t max,
+                                          std::string& text) {
+    text.clear();
+    // process_vm_readv stops at the first page it cannot read, so the string is read page by
+    // page: a name that ends just before an unmapped page is still read whole.
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    std::array<char, 4096> buffer{};
+    while (text.size() < max) {
+        const std::uint64_t to_page_end = page - address % page;
+        const std::size_t want =
+            std::min({static_cast<std::size_t>(to_page_end), buffer.size(), max - text.size()});
+        const ssize_t got = read_memory(tid, address, buffer.data(), want);
+        if (got <= 0) {
+            return got == 0 ? std::make_error_code(std::errc::bad_address) : last_error();
+        }
+        const std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
+        if (const auto end = chunk.find('\0'); end != std::string_view::npos) {
+            text.append(chunk.substr(0, end));
+            return {};
+        }
+        text.append(chunk);
+        address += static_cast<std::uint64_t>(got);
+    }
+    return std::make_error_code(std::errc::filename_too_long);
+}
+
+std::error_code PtraceTracer::read_proc_link(pid_t tid, std::string_view name,
+                                             std::string& target) {
+    const std::string path = "/proc/" + std::to_string(tid) + "/" + std::string(name);
+    std::array<char, PATH_MAX> buffer{};
+    const ssize_t length = ::readlink(path.c_str(), buffer.data(), buffer.size());
+    if (length < 0) {
+        return last_error();
+    }
+    if (static_cast<std::size_t>(length) == buffer.size()) {
+        return std::make_error_code(std::errc::filename_too_long);
+    }
+    target.assign(buffer.data(), static_cast<std::size_t>(length));
+    return {};
+}
+
+std::error_code PtraceTracer::read_comm(pid_t pid, std::string& name) {
+    std::array<char, 64> path{};
+    std::snprintf(path.data(), path.size(), "/proc/%d/comm", static_cast<int>(pid));
+    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return last_error();
+    }
+    std::array<char, 64> buffer{};
+    const ssize_t length = ::read(fd.get(), buffer.data(), buffer.size());
+    if (length <= 0) {
+        return length == 0 ? std::make_error_code(std::errc::no_such_process) : last_error();
+    }
+    std::string_view text(buffer.data(), static_cast<std::size_t>(length));
+    if (text.ends_with('\n')) {
+        text.remove_suffix(1);
+    }
+    name.assign(text);
+    return {};
 }
 
 }  // namespace inject::trace

@@ -18,6 +18,10 @@ class PtraceTracer final : public Tracer {
     std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) override;
     std::error_code thread_group_of(pid_t tid, pid_t& tgid) override;
     bool runs_setid_program(pid_t pid) override;
+    std::error_code read_string(pid_t tid, std::uint64_t address, std::size_t max,
+                                std::string& text) override;
+    std::error_code read_proc_link(pid_t tid, std::string_view name, std::string& target) override;
+    std::error_code read_comm(pid_t pid, std::string& name) override;
     void kill_process(pid_t pid) override;
 };
 

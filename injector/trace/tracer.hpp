@@ -8,6 +8,8 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <system_error>
 
 #include "inject/abi.hpp"
@@ -67,6 +69,19 @@ class Tracer {
     virtual std::error_code thread_group_of(pid_t tid, pid_t& tgid) = 0;
     // Whether the program a process now runs is setuid or setgid.
     virtual bool runs_setid_program(pid_t pid) = 0;
+
+    // What the filters need to know of a call, read while its thread is stopped. Errors mean
+    // "not known" (memory the tracee cannot read, a closed fd, a process gone), never a bug.
+    //
+    // The NUL-terminated string at `address` in the thread's memory, at most `max` bytes.
+    virtual std::error_code read_string(pid_t tid, std::uint64_t address, std::size_t max,
+                                        std::string& text) = 0;
+    // The target of the symlink /proc/TID/NAME: "cwd", "exe", "fd/3".
+    virtual std::error_code read_proc_link(pid_t tid, std::string_view name,
+                                           std::string& target) = 0;
+    // The process's name as /proc/PID/comm gives it (at most 15 characters), without the
+    // newline.
+    virtual std::error_code read_comm(pid_t pid, std::string& name) = 0;
 
     // SIGKILL to a whole process. Unlike the rest, callable from any thread.
     virtual void kill_process(pid_t pid) = 0;

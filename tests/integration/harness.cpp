@@ -266,7 +266,8 @@ TempDir::TempDir() {
     if (::mkdtemp(pattern.data()) == nullptr) {
         throw_errno("mkdtemp " + pattern);
     }
-    path_ = pattern;
+    // Canonical: the paths inject reads back from /proc (an fd's file) have no symlinks.
+    path_ = fs::canonical(pattern);
 }
 
 TempDir::~TempDir() {

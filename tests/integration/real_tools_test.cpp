@@ -81,5 +81,33 @@ TEST_P(RealToolTest, TarMeetsAFullDiskWritingTheArchive) {
     EXPECT_EQ(fs::file_size(dir_ / "a.tar"), 10240u);  // the first 10 KiB record only
 }
 
+TEST_P(RealToolTest, GzipMeetsAFullDiskOnlyOnItsOutputFile) {
+    // Every write to the .gz file fails, from the first: no `when` to find by trial, and gzip's
+    // own error message on stderr still goes through.
+    const std::string archive = dir_ / "in.gz";
+    const auto r =
+        run_tool({"-q", "-e", "write:error=ENOSPC:path=" + archive}, {"gzip", "-k", dir_ / "in"});
+    EXPECT_EQ(r.exit_status, 1) << describe(r);
+    EXPECT_NE(r.err.find(archive + ": No space left on device"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(archive));  // gzip removes what it could not finish
+}
+
+TEST_P(RealToolTest, TarMeetsAnErrorOnOneExtractedFileOnly) {
+    // Extract two files; only the writes to one of them fail (tar reports it, goes on with
+    // the other and exits 2).
+    fs::create_directory(dir_ / "src");
+    write_file(dir_ / "src/a", std::string(20000, 'a'));
+    write_file(dir_ / "src/b", std::string(20000, 'b'));
+    const auto packed =
+        run_command({"tar", "-C", dir_ / "src", "-cf", dir_ / "two.tar", "a", "b"}, kRunTimeout);
+    ASSERT_EQ(packed.exit_status, 0) << describe(packed);
+    fs::create_directory(dir_ / "dst");
+    const auto r = run_tool({"-q", "-e", "write:error=EIO:path=" + (dir_ / "dst/a")},
+                            {"tar", "-C", dir_ / "dst", "-xf", dir_ / "two.tar"});
+    EXPECT_EQ(r.exit_status, 2) << describe(r);
+    EXPECT_NE(r.err.find("a: Cannot write: Input/output error"), std::string::npos) << r.err;
+    EXPECT_EQ(read_file(dir_ / "dst/b"), std::string(20000, 'b'));
+}
+
 }  // namespace
 }  // namespace inject::testing

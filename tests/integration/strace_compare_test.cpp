@@ -27,6 +27,10 @@ struct Case {
     // Appended to inject's spec: ":per=thread" makes inject count as strace does, which lets
     // multi-threaded and forking programs be compared too.
     std::string inject_suffix = "";
+    // A file in the run's directory ("/app.log"): strace gets `-P FILE`, which restricts
+    // tracing, and so injecting and counting, to the calls touching it; inject gets
+    // ":path=FILE".
+    std::string path = "";
 };
 
 std::ostream& operator<<(std::ostream& os, const Case& c) {
@@ -80,6 +84,27 @@ const std::vector<Case>& cases() {
          {"@/before", "1", "%writes", "@/after", "3"},
          {"before", "after"},
          ":per=thread"},
+        {"path_filter",
+         "write:error=ENOSPC",
+         "files",
+         {"@"},
+         {"app.log", "data.bin", "rel.log", "sub/reused.bin"},
+         "",
+         "/app.log"},
+        {"path_filter_counts_only_its_calls",
+         "write:error=ENOSPC:when=2",
+         "files",
+         {"@"},
+         {"app.log", "data.bin"},
+         "",
+         "/app.log"},
+        {"path_filter_through_dup2",  // its 3rd write to the log goes through a dup2'd fd
+         "write:error=ENOSPC:when=3",
+         "files",
+         {"@"},
+         {"app.log", "sub/reused.bin"},
+         "",
+         "/app.log"},
     };
     return all;
 }
@@ -120,14 +145,19 @@ TEST_P(StraceCompareTest, SameObservationsAsStrace) {
     }
 
     fs::create_directory(dir_ / "strace");
-    std::vector<std::string> strace_argv{*strace,           "-f", "-qq", "-o", "/dev/null", "-e",
-                                         "inject=" + c.spec};
+    std::vector<std::string> strace_argv{*strace, "-f", "-qq", "-o", "/dev/null"};
+    if (!c.path.empty()) {
+        strace_argv.insert(strace_argv.end(), {"-P", (dir_ / "strace") + c.path});
+    }
+    strace_argv.insert(strace_argv.end(), {"-e", "inject=" + c.spec});
     const auto strace_command = command(c, dir_ / "strace");
     strace_argv.insert(strace_argv.end(), strace_command.begin(), strace_command.end());
     const auto by_strace = run_command(strace_argv, kRunTimeout);
 
     fs::create_directory(dir_ / "inject");
-    std::vector<std::string> inject_argv{inject_binary(), "-q", "-e", c.spec + c.inject_suffix};
+    const std::string inject_path = c.path.empty() ? "" : ":path=" + (dir_ / "inject") + c.path;
+    std::vector<std::string> inject_argv{inject_binary(), "-q", "-e",
+                                         c.spec + c.inject_suffix + inject_path};
     if (mode == Mode::kNoSeccomp) {
         inject_argv.emplace_back("--no-seccomp");
     }

@@ -132,6 +132,21 @@ TEST(Cli, CheckPrintsTheRulesAsUnderstoodAndRunsNothing) {
               "program: /nonexistent/program (not started: --check)\n");
 }
 
+TEST(Cli, CheckShowsTheFilters) {
+    const Outcome outcome =
+        run_cli({"--check", "-e", "write:error=EIO:when=2:path=/tmp/**:fd=3:process=app", "-e",
+                 "read:error=EIO:process=cp"});
+    EXPECT_EQ(outcome.status, 0) << outcome.err;
+    EXPECT_EQ(outcome.out,
+              "rule 1: write:error=EIO:when=2:path=/tmp/**:fd=3:process=app  (--inject "
+              "write:error=EIO:when=2:path=/tmp/**:fd=3:process=app)\n"
+              "  fails write calls 2 (counted per tree; only calls on a file matching /tmp/**, on "
+              "fd 3, by a program named app) with -1 EIO (Input/output error)\n"
+              "rule 2: read:error=EIO:process=cp  (--inject read:error=EIO:process=cp)\n"
+              "  fails read calls 1+ (counted per tree; only calls by a program named cp) with -1 "
+              "EIO (Input/output error)\n");
+}
+
 TEST(Cli, CheckShowsTheProbabilityAndTheSeed) {
     const Outcome outcome =
         run_cli({"--check", "--seed", "42", "-e", "write:error=EIO:probability=5%"});

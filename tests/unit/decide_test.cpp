@@ -293,5 +293,151 @@ TEST(Decider, PerThreadProbabilityIgnoresHowThreadsInterleave) {
     EXPECT_EQ(fired_of_101(one_then_other), fired);
 }
 
+// CallFacts from a script, counting what the Decider asked for.
+class FakeFacts final : public CallFacts {
+  public:
+    FakeFacts(std::vector<std::string> paths, std::vector<int> fds = {},
+              std::vector<std::string> names = {"app"})
+        : paths_(std::move(paths)), fds_(std::move(fds)), names_(std::move(names)) {}
+
+    const std::vector<std::string>& paths() override {
+        ++asked_paths;
+        return paths_;
+    }
+    const std::vector<int>& fds() override {
+        ++asked_fds;
+        return fds_;
+    }
+    const std::vector<std::string>& process_names() override {
+        ++asked_names;
+        return names_;
+    }
+
+    int asked_paths = 0;
+    int asked_fds = 0;
+    int asked_names = 0;
+
+  private:
+    std::vector<std::string> paths_;
+    std::vector<int> fds_;
+    std::vector<std::string> names_;
+};
+
+TEST(DeciderFilters, CallsNotPassingThePathAreNotCounted) {
+    Decider decider({parse_spec("write:error=ENOSPC:when=2:path=/tmp/out/*.log")});
+    FakeFacts log({"/tmp/out/x.log"}, {3});
+    FakeFacts data({"/tmp/out/data.bin"}, {4});
+    FakeFacts stdout_pipe({"pipe:[77]"}, {1});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), data));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), log));  // the 1st to the log
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), stdout_pipe));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), data));
+    const auto verdict = decider.on_syscall(call(kWrite64), log);  // the 2nd to the log
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), log));
+    EXPECT_EQ(decider.matched(0), 3U);
+}
+
+TEST(DeciderFilters, ACallWithoutAKnownPathNeverPasses) {
+    Decider decider({parse_spec("write:error=EIO:path=**")});
+    FakeFacts unknown({});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), unknown));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));  // no facts at all
+    EXPECT_EQ(decider.matched(0), 0U);
+}
+
+TEST(DeciderFilters, EitherPathOfATwoPathCallPasses) {
+    Decider decider({parse_spec("rename:error=EXDEV:path=/dst/*")});
+    FakeFacts into_dst({"/src/a", "/dst/a"});
+    FakeFacts elsewhere({"/src/a", "/src/b"});
+    constexpr long kRename64 = 82;
+    const auto verdict = decider.on_syscall(call(kRename64), into_dst);
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->path_index, 1U);  // the path that passed, for the record
+    EXPECT_FALSE(decider.on_syscall(call(kRename64), elsewhere));
+}
+
+TEST(DeciderFilters, FdFilter) {
+    Decider decider({parse_spec("write:error=EIO:fd=1:when=2")});
+    FakeFacts to_stdout({}, {1});
+    FakeFacts to_file({"/tmp/x"}, {3});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), to_stdout));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), to_file));
+    EXPECT_TRUE(decider.on_syscall(call(kWrite64), to_stdout));
+    EXPECT_EQ(to_file.asked_paths, 0);  // an fd filter needs no path
+    EXPECT_EQ(decider.matched(0), 2U);
+}
+
+TEST(DeciderFilters, ProcessFilterMatchesEitherName) {
+    Decider decider({parse_spec("write:error=EIO:process=long-program-n*")});
+    // comm is cut to 15 characters; the exe's basename is whole.
+    FakeFacts long_name({}, {1}, {"long-program-na", "long-program-name"});
+    FakeFacts other({}, {1}, {"sh", "dash"});
+    EXPECT_TRUE(decider.on_syscall(call(kWrite64), long_name));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), other));
+}
+
+TEST(DeciderFilters, EveryFilterMustPass) {
+    Decider decider({parse_spec("write:error=EIO:path=/tmp/*:fd=3:process=app")});
+    FakeFacts all({"/tmp/x"}, {3}, {"app"});
+    FakeFacts wrong_fd({"/tmp/x"}, {4}, {"app"});
+    FakeFacts wrong_name({"/tmp/x"}, {3}, {"other"});
+    FakeFacts wrong_path({"/var/x"}, {3}, {"app"});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), wrong_fd));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), wrong_name));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), wrong_path));
+    EXPECT_TRUE(decider.on_syscall(call(kWrite64), all));
+    // The cheap facts first: a wrong fd spares the name and the path.
+    EXPECT_EQ(wrong_fd.asked_names + wrong_fd.asked_paths, 0);
+    EXPECT_EQ(wrong_name.asked_paths, 0);
+}
+
+TEST(DeciderFilters, FactsAreAskedOnlyByFilteredRulesNamingTheCall) {
+    Decider decider(
+        {parse_spec("write:error=EIO:when=100"), parse_spec("read:error=EIO:path=/tmp/*")});
+    FakeFacts facts({"/tmp/x"}, {3});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), facts));
+    EXPECT_EQ(facts.asked_paths + facts.asked_fds + facts.asked_names, 0);
+    EXPECT_TRUE(decider.on_syscall(call(kRead64), facts));
+    EXPECT_EQ(facts.asked_paths, 1);
+}
+
+TEST(DeciderFilters, AFilteredRuleAndAnUnfilteredOneCountIndependently) {
+    Decider decider({parse_spec("write:error=ENOSPC:path=/tmp/x.log:when=1"),
+                     parse_spec("write:error=EIO:when=3")});
+    FakeFacts log({"/tmp/x.log"});
+    FakeFacts other({"/tmp/y"});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), other));     // rule 2: 1st
+    const auto first = decider.on_syscall(call(kWrite64), log);  // rule 1: 1st, rule 2: 2nd
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->rule_index, 0U);
+    const auto third = decider.on_syscall(call(kWrite64), log);  // rule 1: 2nd, rule 2: 3rd
+    ASSERT_TRUE(third);
+    EXPECT_EQ(third->rule_index, 1U);
+    EXPECT_EQ(decider.matched(0), 2U);
+    EXPECT_EQ(decider.matched(1), 3U);
+}
+
+TEST(DeciderFilters, PerProcessCountsOnlyPassingCalls) {
+    Decider decider({parse_spec("write:error=EIO:when=2:per=process:process=worker")});
+    FakeFacts worker({}, {1}, {"worker"});
+    FakeFacts parent({}, {1}, {"main"});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 200, 200), worker));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 100, 100), parent));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 100, 100), parent));
+    EXPECT_TRUE(decider.on_syscall(call(kWrite64, 200, 200), worker));
+}
+
+TEST(DeciderFilters, FdPathsAreNeededOnlyForAPathFilter) {
+    EXPECT_FALSE(Decider({parse_spec("write:error=EIO:fd=3")}).needs_fd_paths());
+    EXPECT_FALSE(Decider({parse_spec("write:error=EIO:process=a")}).needs_fd_paths());
+    EXPECT_FALSE(Decider({parse_spec("write:error=EIO")}).needs_fd_paths());
+    EXPECT_TRUE(Decider({parse_spec("write:error=EIO:path=/x")}).needs_fd_paths());
+    // A call with a path argument is matched on that path, not on its dirfd's file.
+    EXPECT_FALSE(Decider({parse_spec("openat,unlink:error=EIO:path=/x")}).needs_fd_paths());
+    EXPECT_TRUE(Decider({parse_spec("openat,fsync:error=EIO:path=/x")}).needs_fd_paths());
+}
+
 }  // namespace
 }  // namespace inject::engine

@@ -13,6 +13,7 @@ namespace inject::engine {
 namespace {
 
 using ::testing::_;
+using ::testing::AnyNumber;
 using ::testing::DoAll;
 using ::testing::InSequence;
 using ::testing::Return;
@@ -33,6 +34,11 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, send_signal, (pid_t, pid_t, int), (override));
     MOCK_METHOD(std::error_code, thread_group_of, (pid_t, pid_t&), (override));
     MOCK_METHOD(bool, runs_setid_program, (pid_t), (override));
+    MOCK_METHOD(std::error_code, read_string, (pid_t, std::uint64_t, std::size_t, std::string&),
+                (override));
+    MOCK_METHOD(std::error_code, read_proc_link, (pid_t, std::string_view, std::string&),
+                (override));
+    MOCK_METHOD(std::error_code, read_comm, (pid_t, std::string&), (override));
     MOCK_METHOD(void, kill_process, (pid_t), (override));
 };
 
@@ -108,6 +114,15 @@ class EngineTest : public ::testing::Test {
         rules_ = std::move(rules);
         decider_.emplace(rules_);
         engine_.emplace(tracer_, *decider_, policy);
+        // An injection's record looks for the file the call touched; tests about other things
+        // need not script it (none is found). Tests about the facts expect them on top.
+        EXPECT_CALL(tracer_, read_string(_, _, _, _))
+            .Times(AnyNumber())
+            .WillRepeatedly(Return(kGone));
+        EXPECT_CALL(tracer_, read_proc_link(_, _, _))
+            .Times(AnyNumber())
+            .WillRepeatedly(Return(kGone));
+        EXPECT_CALL(tracer_, read_comm(_, _)).Times(AnyNumber()).WillRepeatedly(Return(kGone));
     }
 
     // The program arrives stopped at the exec event that started it.
@@ -479,6 +494,193 @@ TEST_F(EngineTest, SetuidProgramUnderNoNewPrivsIsNotedOnce) {
     engine_->adopt_stopped_program(kProgram);
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_EXEC));
     EXPECT_EQ(engine_->take_outcome().notes.size(), 1U);
+}
+
+// The facts of the filters: what the engine reads from the tracee, and what it remembers.
+
+constexpr long kClose = 3;
+constexpr long kDup2 = 33;
+constexpr long kOpenat = 257;
+constexpr std::uint64_t kAtFdcwd = static_cast<std::uint32_t>(-100);  // as a register holds it
+constexpr std::uint64_t kNameAddress = 0x7ffd0000;
+
+SyscallInfo seccomp_call(long number, std::initializer_list<std::uint64_t> args) {
+    SyscallInfo info = seccomp_info(number);
+    std::copy(args.begin(), args.end(), info.args.begin());
+    return info;
+}
+
+class EngineFactsTest : public EngineTest {
+  protected:
+    // The next read of the link /proc/PID/NAME shows `target`.
+    void expect_link(std::string_view name, const std::string& target) {
+        EXPECT_CALL(tracer_, read_proc_link(kProgram, name, _))
+            .WillOnce(DoAll(SetArgReferee<2>(target), Return(kOk)))
+            .RetiresOnSaturation();
+    }
+    void expect_comm(const std::string& name) {
+        EXPECT_CALL(tracer_, read_comm(kProgram, _))
+            .WillOnce(DoAll(SetArgReferee<1>(name), Return(kOk)))
+            .RetiresOnSaturation();
+    }
+    // Nothing may be read from the tracee from now on (until a newer expectation says so).
+    void expect_no_reads() {
+        EXPECT_CALL(tracer_, read_proc_link(_, _, _)).Times(0);
+        EXPECT_CALL(tracer_, read_comm(_, _)).Times(0);
+        EXPECT_CALL(tracer_, read_string(_, _, _, _)).Times(0);
+    }
+    // A call that no rule fires on: resumed with PTRACE_CONT.
+    void call_passes(const SyscallInfo& info) {
+        expect_info(kProgram, info);
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    }
+    // A call the engine skips: its number set to -1, its result written at its exit stop.
+    void call_is_injected(const SyscallInfo& info) {
+        expect_info(kProgram, info);
+        EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+        expect_info(kProgram, exit_info(-ENOSYS));
+        EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, _))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        engine_->handle(syscall_stop(kProgram));
+    }
+    void exec() {
+        EXPECT_CALL(tracer_, event_message(kProgram, _))
+            .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)))
+            .RetiresOnSaturation();
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        engine_->handle(event_stop(kProgram, PTRACE_EVENT_EXEC));
+    }
+};
+
+TEST_F(EngineFactsTest, AnFdsFileIsReadOnceAndAgainAfterClose) {
+    use_rules({parse_spec("write:error=ENOSPC:path=/tmp/x.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    expect_link("fd/3", "/tmp/data.bin");
+    call_passes(seccomp_call(kWrite, {3}));
+    call_passes(seccomp_call(kWrite, {3}));  // remembered: no second readlink
+    // fd 3 is closed (only observed: no rule names close) and reopened on the log.
+    call_passes(seccomp_call(kClose, {3}));
+    expect_link("fd/3", "/tmp/x.log");
+    call_is_injected(seccomp_call(kWrite, {3}));
+    call_is_injected(seccomp_call(kWrite, {3}));  // remembered again
+
+    const EngineOutcome outcome = engine_->take_outcome();
+    ASSERT_EQ(outcome.injections.size(), 2U);
+    EXPECT_EQ(outcome.injections[0].path, "/tmp/x.log");
+    EXPECT_EQ(outcome.injections[0].nth, 1U);
+    EXPECT_EQ(outcome.injections[1].nth, 2U);
+    EXPECT_EQ(decider_->matched(0), 2U);  // the close and the data's writes are not counted
+}
+
+TEST_F(EngineFactsTest, Dup2MakesAnFdReadAgain) {
+    use_rules({parse_spec("write:error=EIO:path=/tmp/x.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    expect_link("fd/1", "/dev/pts/0");
+    call_passes(seccomp_call(kWrite, {1}));
+    call_passes(seccomp_call(kDup2, {3, 1}));  // stdout now goes to the log
+    expect_link("fd/1", "/tmp/x.log");
+    call_is_injected(seccomp_call(kWrite, {1}));
+}
+
+TEST_F(EngineFactsTest, ExecMakesAnFdReadAgain) {
+    use_rules({parse_spec("write:error=EIO:path=/tmp/x.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    expect_link("fd/4", "/tmp/data.bin");
+    call_passes(seccomp_call(kWrite, {4}));
+    exec();  // a close-on-exec fd 4 is gone; the new program may open the log as 4
+    expect_link("fd/4", "/tmp/x.log");
+    call_is_injected(seccomp_call(kWrite, {4}));
+}
+
+TEST_F(EngineFactsTest, TheProgramsNameIsReadOncePerProgram) {
+    use_rules({parse_spec("write:error=EIO:process=child")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    expect_comm("parent");
+    expect_link("exe", "/usr/bin/parent");
+    call_passes(seccomp_call(kWrite, {1}));
+    call_passes(seccomp_call(kWrite, {1}));  // remembered
+    exec();
+    expect_comm("child");
+    expect_link("exe", "/opt/bin/child");
+    expect_link("fd/1", "/dev/pts/0");  // for the injection's record
+    call_is_injected(seccomp_call(kWrite, {1}));
+}
+
+TEST_F(EngineFactsTest, ARelativePathIsTakenFromTheCwdOrTheDirfd) {
+    use_rules({parse_spec("openat:error=EACCES:path=/tmp/x.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    EXPECT_CALL(tracer_, read_string(kProgram, kNameAddress, _, _))
+        .WillOnce(DoAll(SetArgReferee<3>(std::string("./x.log")), Return(kOk)))
+        .RetiresOnSaturation();
+    expect_link("cwd", "/tmp");
+    call_is_injected(seccomp_call(kOpenat, {kAtFdcwd, kNameAddress}));
+
+    EXPECT_CALL(tracer_, read_string(kProgram, kNameAddress, _, _))
+        .WillOnce(DoAll(SetArgReferee<3>(std::string("../tmp//x.log")), Return(kOk)))
+        .RetiresOnSaturation();
+    expect_link("fd/5", "/var");
+    call_is_injected(seccomp_call(kOpenat, {5, kNameAddress}));
+
+    EXPECT_CALL(tracer_, read_string(kProgram, kNameAddress, _, _))
+        .WillOnce(DoAll(SetArgReferee<3>(std::string("x.log")), Return(kOk)))
+        .RetiresOnSaturation();
+    expect_link("fd/6", "pipe:[4321]");  // no place in the file tree: no path
+    call_passes(seccomp_call(kOpenat, {6, kNameAddress}));
+
+    const EngineOutcome outcome = engine_->take_outcome();
+    ASSERT_EQ(outcome.injections.size(), 2U);
+    EXPECT_EQ(outcome.injections[0].path, "/tmp/x.log");
+    EXPECT_EQ(outcome.injections[1].path, "/tmp/x.log");
+}
+
+TEST_F(EngineFactsTest, UnreadableMemoryIsNoPath) {
+    use_rules({parse_spec("openat:error=EACCES:path=**")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    EXPECT_CALL(tracer_, read_string(kProgram, 0, _, _))
+        .WillOnce(Return(std::make_error_code(std::errc::bad_address)))
+        .RetiresOnSaturation();
+    call_passes(seccomp_call(kOpenat, {kAtFdcwd, 0}));
+    EXPECT_EQ(decider_->matched(0), 0U);
+}
+
+TEST_F(EngineFactsTest, UnfilteredRulesReadNothingFromTheTracee) {
+    use_rules({parse_spec("write:error=EIO:when=2")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    call_passes(seccomp_call(kWrite, {3}));
+    call_passes(seccomp_call(kClose, {3}));  // not even stopped for in a real run; ignored here
+}
+
+TEST_F(EngineFactsTest, FdFilterReadsNothingFromTheTracee) {
+    use_rules({parse_spec("write:error=EIO:fd=2")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    call_passes(seccomp_call(kWrite, {1}));
+    // The injection's record still looks for the file.
+    expect_link("fd/2", "/dev/pts/0");
+    call_is_injected(seccomp_call(kWrite, {2}));
+    EXPECT_EQ(engine_->take_outcome().injections.at(0).path, "/dev/pts/0");
 }
 
 }  // namespace

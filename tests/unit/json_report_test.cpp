@@ -87,6 +87,26 @@ TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
     EXPECT_FALSE(report.contains("expectations"));
 }
 
+TEST(JsonReport, ShowsTheFiltersOfARuleAndThePathOfAnInjection) {
+    std::vector<Rule> rules{parse_spec("write:error=ENOSPC:path=/tmp/*.log:fd=3:process=app"),
+                            parse_spec("read:error=EIO")};
+    RunResult result;
+    result.injections.push_back(Injection{0, "write", Abi::x86_64, 1, 100, 100,
+                                          FailWithErrno{ENOSPC}, std::chrono::microseconds(1),
+                                          std::nullopt, "/tmp/x.log"});
+    result.injection_count = 1;
+    result.exit_code = 1;
+    const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
+
+    EXPECT_EQ(report["rules"][0]["path"], "/tmp/*.log");
+    EXPECT_EQ(report["rules"][0]["fd"], 3);
+    EXPECT_EQ(report["rules"][0]["process"], "app");
+    EXPECT_TRUE(report["rules"][1]["path"].is_null());
+    EXPECT_TRUE(report["rules"][1]["fd"].is_null());
+    EXPECT_TRUE(report["rules"][1]["process"].is_null());
+    EXPECT_EQ(report["injections"][0]["path"], "/tmp/x.log");
+}
+
 TEST(JsonReport, SignalsByNameNoSeedAndExpectations) {
     const std::vector<Rule> rules;
     RunResult result;

@@ -290,10 +290,41 @@ TEST(Scenario, Probability) {
 }
 
 TEST(Scenario, KeysOfLaterVersionsAreRefused) {
-    for (const char* key : {"path", "fd", "short", "delay", "process"}) {
+    for (const char* key : {"short", "delay"}) {
         EXPECT_EQ(error_of(fault_with(std::string(key) + " = 1\nerror = \"EIO\"")),
                   "s.toml:3:1: \"" + std::string(key) + "\" is not supported yet");
     }
+}
+
+TEST(Scenario, FilterKeys) {
+    const Scenario s = parse_scenario(
+        fault_with("error = \"EIO\"\npath = \"/tmp/**/x.log\"\nfd = 4\nprocess = \"app\""),
+        "s.toml");
+    ASSERT_EQ(s.rules.size(), 1U);
+    EXPECT_EQ(s.rules[0].path, "/tmp/**/x.log");
+    EXPECT_EQ(s.rules[0].fd, 4);
+    EXPECT_EQ(s.rules[0].process, "app");
+    EXPECT_EQ(to_spec(s.rules[0]), "write:error=EIO:path=/tmp/**/x.log:fd=4:process=app");
+
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"getpid\"\nerror = \"EIO\"\npath = \"/x\"\n"),
+              "s.toml:1:1: \"path\" never matches: getpid takes no path or file descriptor");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\npath = 3")),
+              "s.toml:4:8: \"path\" must be a string, not an integer");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\nfd = \"3\"")),
+              "s.toml:4:6: \"fd\" must be an integer, not a string");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\nfd = 1.5")),
+              "s.toml:4:6: \"fd\" must be an integer, not a floating-point");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\nprocess = [\"a\"]")),
+              "s.toml:4:11: \"process\" must be a string, not an array");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\nfd = -2")),
+              "s.toml:4:6: fd -2 is negative: give a descriptor number 0 or more");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\npath = \"\"")),
+              "s.toml:4:8: path is empty: give a glob such as \"/tmp/out/*\"");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\npath = \"/tmp/[x\"")),
+              "s.toml:4:8: path \"/tmp/[x\" has an unclosed '[' (write \"\\[\" for a '[')");
+    EXPECT_EQ(error_of(fault_with("error = \"EIO\"\nprocess = \"\"")),
+              "s.toml:4:11: process is empty: give a program's name or a glob such as "
+              "\"worker*\"");
 }
 
 TEST(Scenario, SignalKey) {

@@ -34,6 +34,9 @@ void expect_same_rule(const Rule& a, const Rule& b) {
     EXPECT_EQ(a.when, b.when);
     EXPECT_EQ(a.per, b.per);
     EXPECT_EQ(a.probability, b.probability);
+    EXPECT_EQ(a.path, b.path);
+    EXPECT_EQ(a.fd, b.fd);
+    EXPECT_EQ(a.process, b.process);
 }
 
 TEST(Spec, Simple) {
@@ -119,7 +122,7 @@ TEST(Spec, Keys) {
               "--inject write:error=EIO:seed=1: unknown key \"seed\"");
     EXPECT_EQ(error_of("write:description=x:error=EIO"),
               "--inject write:description=x:error=EIO: unknown key \"description\"");
-    for (const char* key : {"path", "fd", "short", "delay", "process"}) {
+    for (const char* key : {"short", "delay"}) {
         const std::string spec = "write:error=EIO:" + std::string(key) + "=1";
         EXPECT_EQ(error_of(spec),
                   "--inject " + spec + ": \"" + std::string(key) + "\" is not supported yet");
@@ -154,6 +157,75 @@ TEST(Spec, Signal) {
     EXPECT_EQ(error_of("write:error=EIO:retval=0:signal=KILL"),
               "--inject write:error=EIO:retval=0:signal=KILL: fault gives both error and retval: "
               "a fault takes one action");
+}
+
+TEST(Spec, Filters) {
+    const Rule r = parse_spec("write,pwrite64:error=ENOSPC:path=/tmp/**/*.log:fd=3:process=app*");
+    EXPECT_EQ(r.path, "/tmp/**/*.log");
+    EXPECT_EQ(r.fd, 3);
+    EXPECT_EQ(r.process, "app*");
+    EXPECT_EQ(to_spec(r), "write,pwrite64:error=ENOSPC:path=/tmp/**/*.log:fd=3:process=app*");
+    const Rule plain = parse_spec("write:error=EIO");
+    EXPECT_FALSE(plain.path || plain.fd || plain.process);
+    EXPECT_FALSE(plain.has_filters());
+    // Filters come last, after the keys strace knows, whatever order they were written in.
+    EXPECT_EQ(to_spec(parse_spec("write:process=cp:fd=0:when=2:path=/x:error=EIO")),
+              "write:error=EIO:when=2:path=/x:fd=0:process=cp");
+}
+
+TEST(Spec, AColonInAGlobIsWrittenEscaped) {
+    const Rule r = parse_spec("write:error=EIO:path=/tmp/a\\:b/*:when=2");
+    EXPECT_EQ(r.path, "/tmp/a:b/*");
+    EXPECT_EQ(r.when, (When{2, 2, 1}));
+    EXPECT_EQ(to_spec(r), "write:error=EIO:when=2:path=/tmp/a\\:b/*");
+    // Every other backslash is the glob's own, even one just before an escaped colon.
+    for (const char* glob : {"/tmp/a:b", "/tmp/\\*", "/tmp/x\\:y", "/tmp/::"}) {
+        Rule rule = parse_spec("write:error=EIO");
+        rule.path = glob;
+        EXPECT_EQ(parse_spec(to_spec(rule)).path, glob) << to_spec(rule);
+    }
+}
+
+TEST(Spec, FilterErrors) {
+    EXPECT_EQ(error_of("write:error=EIO:path="),
+              "--inject write:error=EIO:path=: path is empty: give a glob such as \"/tmp/out/*\"");
+    EXPECT_EQ(error_of("write:error=EIO:path=out.log"),
+              "--inject write:error=EIO:path=out.log: path \"out.log\" is relative, but calls' "
+              "paths are matched made absolute (did you mean \"**/out.log\"?)");
+    EXPECT_EQ(error_of("write:error=EIO:fd=-1"),
+              "--inject write:error=EIO:fd=-1: fd -1 is negative: give a descriptor number 0 or "
+              "more");
+    EXPECT_EQ(error_of("write:error=EIO:fd=x"),
+              "--inject write:error=EIO:fd=x: invalid fd \"x\": expected a descriptor number "
+              "such as 3");
+    EXPECT_EQ(error_of("write:error=EIO:fd=3.0"),
+              "--inject write:error=EIO:fd=3.0: invalid fd \"3.0\": expected a descriptor "
+              "number such as 3");
+    EXPECT_EQ(error_of("write:error=EIO:fd=4294967296"),
+              "--inject write:error=EIO:fd=4294967296: fd 4294967296 is too large for a file "
+              "descriptor");
+    EXPECT_EQ(error_of("write:error=EIO:process=/bin/cp"),
+              "--inject write:error=EIO:process=/bin/cp: process \"/bin/cp\" has a '/', but it "
+              "is matched against the program's name (did you mean \"cp\"?)");
+    EXPECT_EQ(error_of("write:error=EIO:process="),
+              "--inject write:error=EIO:process=: process is empty: give a program's name or a "
+              "glob such as \"worker*\"");
+    EXPECT_EQ(error_of("getpid:error=EIO:path=/tmp/*"),
+              "--inject getpid:error=EIO:path=/tmp/*: \"path\" never matches: getpid takes no "
+              "path or file descriptor");
+    EXPECT_EQ(error_of("getpid,getuid:error=EIO:fd=3"),
+              "--inject getpid,getuid:error=EIO:fd=3: \"fd\" never matches: getpid, getuid take "
+              "no file descriptor (a dirfd is not one)");
+    EXPECT_EQ(error_of("openat:error=EIO:fd=3"),
+              "--inject openat:error=EIO:fd=3: \"fd\" never matches: openat takes no file "
+              "descriptor (a dirfd is not one)");
+    // One call of the list that can pass is enough; the others' calls just never do.
+    EXPECT_EQ(error_of("getpid,write:error=EIO:fd=3:path=/x"), "no error");
+    EXPECT_EQ(error_of("openat,unlink,fsync,mmap:error=EIO:path=/x"), "no error");
+    EXPECT_EQ(error_of("%desc:error=EIO:fd=3"), "no error");
+    EXPECT_EQ(error_of("getpid:error=EIO:process=app"), "no error");
+    EXPECT_EQ(error_of("write:error=EIO:fd=1:fd=2"),
+              "--inject write:error=EIO:fd=1:fd=2: \"fd\" given twice");
 }
 
 TEST(Spec, Probability) {
@@ -305,9 +377,10 @@ per = "thread"
 // A fault written either way is the same rule, and the same mistake gets the same words.
 TEST(Spec, AgreesWithToml) {
     expect_same_rule(
-        without_origin(parse_spec("write,read:error=EIO:when=2+:per=process")),
+        without_origin(parse_spec("write,read:error=EIO:when=2+:per=process:path=/a:fd=2")),
         without_origin(parse_scenario("[[fault]]\nsyscall = [\"write\", \"read\"]\nerror = "
-                                      "\"EIO\"\nwhen = \"2+\"\nper = \"process\"\n",
+                                      "\"EIO\"\nwhen = \"2+\"\nper = \"process\"\npath = "
+                                      "\"/a\"\nfd = 2\n",
                                       "s")
                            .rules.at(0)));
 
@@ -318,7 +391,9 @@ TEST(Spec, AgreesWithToml) {
         {"write:error=EIO:when=5..3", "syscall = \"write\"\nerror = \"EIO\"\nwhen = \"5..3\""},
         {"write:error=EIO:per=proces", "syscall = \"write\"\nerror = \"EIO\"\nper = \"proces\""},
         {"write:error=EIO:eror=1", "syscall = \"write\"\nerror = \"EIO\"\neror = 1"},
-        {"write:error=EIO:path=/tmp", "syscall = \"write\"\nerror = \"EIO\"\npath = \"/tmp\""},
+        {"write:error=EIO:short=1", "syscall = \"write\"\nerror = \"EIO\"\nshort = 1"},
+        {"write:error=EIO:path=x", "syscall = \"write\"\nerror = \"EIO\"\npath = \"x\""},
+        {"write:error=EIO:fd=-1", "syscall = \"write\"\nerror = \"EIO\"\nfd = -1"},
         {"write:error=EIO:retval=0", "syscall = \"write\"\nerror = \"EIO\"\nretval = 0"},
         {"write", "syscall = \"write\""},
     };

@@ -1,0 +1,68 @@
+// The engine's answers to CallFacts: a stopped call's paths, fd arguments and program names,
+// read from the tracee through the Tracer, with what is worth keeping kept per process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/decide.hpp"
+#include "trace/tracer.hpp"
+
+namespace inject::engine {
+
+// What the engine remembers of one process for the filters. Forgotten at exec, when the
+// process has a new program and its close-on-exec fds are gone.
+struct ProcessFacts {
+    // fd -> what /proc/PID/fd/N showed. Kept only while the engine sees every call that can
+    // close or replace an fd (FdClosers), and dropped at each of them.
+    std::unordered_map<int, std::string> fd_files;
+    std::optional<std::vector<std::string>> names;  // comm, then the exe's basename
+};
+
+using ProcessFactsMap = std::unordered_map<pid_t, ProcessFacts>;
+
+// The calls that close or replace a file descriptor, by name: while some rule's path filter
+// needs the files behind fds, the engine must see each of them (they are added to the
+// seccomp filter) to forget what it knew of the process's fds.
+const std::vector<std::string>& fd_closing_syscalls();
+
+// The facts of one stopped call, fetched on first use and kept for the rest of the stop.
+class TraceeFacts final : public CallFacts {
+  public:
+    // `cache_fd_files`: whether fd_files may be used (see ProcessFacts).
+    TraceeFacts(trace::Tracer& tracer, ProcessFactsMap& processes, pid_t tid, pid_t tgid, Abi abi,
+                const trace::SyscallInfo& info, bool cache_fd_files)
+        : tracer_(tracer),
+          processes_(processes),
+          tid_(tid),
+          tgid_(tgid),
+          abi_(abi),
+          info_(info),
+          cache_fd_files_(cache_fd_files) {}
+
+    const std::vector<std::string>& paths() override;
+    const std::vector<int>& fds() override;
+    const std::vector<std::string>& process_names() override;
+
+  private:
+    // What the fd refers to, as /proc shows it; nullopt for an fd that is not open.
+    std::optional<std::string> fd_file(int fd);
+    // The absolute directory a path argument is taken from: the cwd, or a dirfd's file.
+    std::optional<std::string> base_directory(std::optional<int> dirfd);
+
+    trace::Tracer& tracer_;
+    ProcessFactsMap& processes_;
+    pid_t tid_;
+    pid_t tgid_;
+    Abi abi_;
+    const trace::SyscallInfo& info_;
+    bool cache_fd_files_;
+    std::optional<std::vector<std::string>> paths_;
+    std::optional<std::vector<int>> fds_;
+};
+
+}  // namespace inject::engine

@@ -1,0 +1,159 @@
+#include "scenario/glob.hpp"
+
+#include <fnmatch.h>
+
+#include "scenario/fault_keys.hpp"
+
+namespace inject::glob {
+
+namespace {
+
+constexpr std::string_view kAnyDepth = "**";
+
+using detail::quoted;
+// Messages are bare; the scenario reader puts the location in front.
+using detail::fail;
+
+std::vector<std::string_view> components_of(std::string_view path) {
+    std::vector<std::string_view> components;
+    while (!path.empty()) {
+        const std::size_t slash = path.find('/');
+        const std::string_view component = path.substr(0, slash);
+        if (!component.empty()) {
+            components.push_back(component);
+        }
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        path.remove_prefix(slash + 1);
+    }
+    return components;
+}
+
+// fnmatch reads an unclosed '[' and a trailing '\' as literal characters; in a rule they are
+// far more likely a typo than a file name, and a filter that silently matches nothing is the
+// worst outcome, so they are refused with what to write instead.
+void check_syntax(std::string_view key, std::string_view glob) {
+    for (std::size_t at = 0; at < glob.size(); ++at) {
+        if (glob[at] == '\\') {
+            if (at + 1 == glob.size()) {
+                fail(std::string(key) + " " + quoted(glob) +
+                     " ends with '\\', which escapes nothing (write \"\\\\\" for a '\\')");
+            }
+            ++at;
+            continue;
+        }
+        if (glob[at] != '[') {
+            continue;
+        }
+        // A bracket expression: '!' or '^' may negate it, and a ']' right after the opening
+        // (or the negation) is a member, not the end.
+        std::size_t close = at + 1;
+        if (close < glob.size() && (glob[close] == '!' || glob[close] == '^')) {
+            ++close;
+        }
+        if (close < glob.size() && glob[close] == ']') {
+            ++close;
+        }
+        while (close < glob.size() && glob[close] != ']') {
+            if (glob.substr(close, 2) == "[:") {
+                const std::size_t end = glob.find(":]", close + 2);
+                close = end == std::string_view::npos ? glob.size() : end + 2;
+                continue;
+            }
+            ++close;
+        }
+        if (close >= glob.size() ||
+            glob.substr(at, close - at).find('/') != std::string_view::npos) {
+            fail(std::string(key) + " " + quoted(glob) +
+                 " has an unclosed '[' (write \"\\[\" for a '[')");
+        }
+        at = close;
+    }
+}
+
+}  // namespace
+
+void check_path_glob(std::string_view glob) {
+    if (glob.empty()) {
+        fail("path is empty: give a glob such as \"/tmp/out/*\"");
+    }
+    if (!glob.starts_with('/') && !glob.starts_with(kAnyDepth)) {
+        fail("path " + quoted(glob) +
+             " is relative, but calls' paths are matched made absolute (did you mean " +
+             quoted("**/" + std::string(glob)) + "?)");
+    }
+    for (std::string_view component : components_of(glob)) {
+        if (component == "." || component == "..") {
+            fail("path " + quoted(glob) + " has a " + quoted(component) +
+                 " component, but calls' paths are matched without them (write the path it "
+                 "stands for)");
+        }
+        if (component != kAnyDepth && component.find(kAnyDepth) != std::string_view::npos) {
+            fail("path " + quoted(glob) +
+                 ": \"**\" matches any depth only as a whole "
+                 "component, as in \"/tmp/**/x.log\" (use \"*\" "
+                 "within a name)");
+        }
+    }
+    check_syntax("path", glob);
+}
+
+void check_name_glob(std::string_view glob) {
+    if (glob.empty()) {
+        fail("process is empty: give a program's name or a glob such as \"worker*\"");
+    }
+    if (glob.find('/') != std::string_view::npos) {
+        const std::size_t slash = glob.rfind('/');
+        fail("process " + quoted(glob) +
+             " has a '/', but it is matched against the program's name (did you mean " +
+             quoted(glob.substr(slash + 1)) + "?)");
+    }
+    check_syntax("process", glob);
+}
+
+PathGlob::PathGlob(std::string_view glob) {
+    for (std::string_view component : components_of(glob)) {
+        // Consecutive "**" mean no more than one does, and would only slow matching down.
+        if (component == kAnyDepth && !components_.empty() && components_.back() == kAnyDepth) {
+            continue;
+        }
+        components_.emplace_back(component);
+    }
+}
+
+bool PathGlob::matches(std::string_view path) const {
+    if (!path.starts_with('/')) {
+        return false;
+    }
+    return matches_from(0, components_of(path), 0);
+}
+
+bool PathGlob::matches_from(std::size_t glob_index, const std::vector<std::string_view>& components,
+                            std::size_t component_index) const {
+    if (glob_index == components_.size()) {
+        return component_index == components.size();
+    }
+    const std::string& pattern = components_[glob_index];
+    if (pattern == kAnyDepth) {
+        for (std::size_t skip = component_index; skip <= components.size(); ++skip) {
+            if (matches_from(glob_index + 1, components, skip)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    if (component_index == components.size()) {
+        return false;
+    }
+    // fnmatch needs a NUL-terminated name; components are short, usually within the SSO.
+    const std::string name(components[component_index]);
+    return ::fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0 &&
+           matches_from(glob_index + 1, components, component_index + 1);
+}
+
+bool matches_name(const std::string& glob, const std::string& name) {
+    return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0;
+}
+
+}  // namespace inject::glob
