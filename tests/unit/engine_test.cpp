@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 
+#include <chrono>
+
 #include "inject/scenario.hpp"
 
 namespace inject::engine {
@@ -25,6 +27,8 @@ using trace::SyscallInfo;
 class MockTracer : public trace::Tracer {
   public:
     MOCK_METHOD(std::optional<Stop>, wait_for_stop, (), (override));
+    MOCK_METHOD(trace::TimedWait, wait_for_stop_until, (std::chrono::steady_clock::time_point),
+                (override));
     MOCK_METHOD(std::error_code, resume, (pid_t, Resume, int), (override));
     MOCK_METHOD(std::error_code, syscall_info, (pid_t, SyscallInfo&), (override));
     MOCK_METHOD(std::error_code, event_message, (pid_t, unsigned long&), (override));
