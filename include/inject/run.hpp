@@ -50,6 +50,10 @@ struct Injection {
     // When it fired, since the engine adopted the program (steady clock).
     std::chrono::nanoseconds at{};
     std::optional<int> signal{};  // sent to the thread at the call, as the rule says
+    // The rule's waits, before the call went on and after it ran (see Rule); `at` is when the
+    // call was picked, so when its first wait began.
+    std::optional<std::chrono::microseconds> delay{};
+    std::optional<std::chrono::microseconds> delay_exit{};
 };
 
 struct RunResult {

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,7 +33,9 @@ struct Verdict {
     std::size_t rule_index = 0;
     std::uint64_t nth = 0;
     Action action;
-    std::optional<int> signal;  // to send to the calling thread
+    std::optional<int> signal;                            // to send to the calling thread
+    std::optional<std::chrono::microseconds> delay;       // before the call goes on
+    std::optional<std::chrono::microseconds> delay_exit;  // after it ran, before it returns
 };
 
 class Decider {
@@ -70,6 +73,8 @@ class Decider {
         Scope per = Scope::tree;
         Action action;
         std::optional<int> signal;
+        std::optional<std::chrono::microseconds> delay;
+        std::optional<std::chrono::microseconds> delay_exit;
         std::optional<std::uint64_t> threshold;                  // for a rule with a probability
         std::array<std::vector<bool>, kAllAbis.size()> numbers;  // by ABI, then syscall number
         std::uint64_t tree_count = 0;

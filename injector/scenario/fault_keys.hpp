@@ -6,6 +6,7 @@
 // the location in front.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,7 +16,18 @@
 
 namespace inject::detail {
 
-enum class FaultKey : std::uint8_t { syscall, error, retval, when, per, probability, signal };
+enum class FaultKey : std::uint8_t {
+    syscall,
+    error,
+    retval,
+    when,
+    per,
+    probability,
+    signal,
+    delay,
+    delay_enter,  // strace's name for delay, in strace's time format
+    delay_exit,
+};
 
 std::string_view fault_key_name(FaultKey key);
 
@@ -76,6 +88,14 @@ double checked_probability(double value);
 double checked_probability(std::int64_t number);
 double checked_probability(std::string_view text);
 
+// A fault's `delay`: a whole number and a unit, as checked_duration (duration.hpp) reads it.
+// 0 is a wait of no time, which strace's delay_enter=0 allows too.
+std::chrono::microseconds checked_delay(std::string_view text);
+// strace's delay_enter and delay_exit (`key`), in strace's format (checked_strace_duration);
+// an integer is microseconds, as a bare number is there.
+std::chrono::microseconds checked_strace_delay(std::string_view key, std::string_view text);
+std::chrono::microseconds checked_strace_delay(std::string_view key, std::int64_t microseconds);
+
 // One fault's keys, given in the order they were written.
 class FaultBuilder {
   public:
@@ -87,6 +107,10 @@ class FaultBuilder {
     void set_per(Scope per) { rule_.per = per; }
     void set_probability(double probability) { rule_.probability = probability; }
     void set_signal(int signal) { rule_.signal = signal; }
+    // The wait before the call, from `key` ("delay" or "delay_enter"); throws when the other
+    // of the two gave it already.
+    void set_delay(std::string_view key, std::chrono::microseconds delay);
+    void set_delay_exit(std::chrono::microseconds delay) { rule_.delay_exit = delay; }
 
     // The finished rule; throws when the syscall or the action is missing.
     Rule build(std::string origin) &&;
@@ -94,6 +118,7 @@ class FaultBuilder {
   private:
     Rule rule_;
     bool has_action_ = false;
+    std::string delay_key_;
 };
 
 }  // namespace inject::detail
