@@ -24,6 +24,7 @@
 #include "report/output_file.hpp"
 #include "report/summary.hpp"
 #include "scenario/catalogue.hpp"
+#include "scenario/duration.hpp"
 #include "scenario/fault_keys.hpp"
 
 namespace inject::cli {
@@ -189,7 +190,8 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         const Rule& rule = rules[index];
         out << "rule " << index + 1 << ": " << to_spec(rule) << "  (" << rule.origin << ")\n";
         const bool fails = std::holds_alternative<FailWithErrno>(rule.action);
-        out << (fails ? "  fails " : "  skips ");
+        const bool runs = std::holds_alternative<RunCall>(rule.action);
+        out << (fails ? "  fails " : runs ? "  lets " : "  skips ");
         for (std::size_t name = 0; name < rule.syscalls.size(); ++name) {
             out << (name == 0                          ? ""
                     : name + 1 == rule.syscalls.size() ? " or "
@@ -209,9 +211,20 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
                 out << (rule.path || rule.fd ? "," : "") << " by a program named " << *rule.process;
             }
         }
-        out << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+        if (runs) {
+            out << ") run";
+        } else {
+            out << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+        }
+        if (rule.delay) {
+            out << " after waiting " << detail::duration_text(*rule.delay);
+        }
+        if (rule.delay_exit) {
+            out << ", the result held back " << detail::duration_text(*rule.delay_exit);
+        }
         if (rule.signal) {
-            out << ", sending " << detail::signal_name(*rule.signal) << " to the calling thread";
+            out << ", sending " << detail::signal_name(*rule.signal) << " to the calling thread"
+                << (rule.delay || rule.delay_exit ? " when the wait ends" : "");
         }
         if (rule.probability) {
             out << " with probability " << format_probability(*rule.probability);

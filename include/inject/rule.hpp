@@ -2,6 +2,7 @@
 // Rules come from scenario files and --inject specs; both give the same objects.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -50,7 +51,12 @@ struct ReturnValue {
     bool operator==(const ReturnValue&) const = default;
 };
 
-using Action = std::variant<FailWithErrno, ReturnValue>;
+// The call runs as the program made it: the action of a rule that only delays calls.
+struct RunCall {
+    bool operator==(const RunCall&) const = default;
+};
+
+using Action = std::variant<FailWithErrno, ReturnValue, RunCall>;
 
 struct Rule {
     std::vector<std::string> syscalls;  // validated names, as the user wrote them
@@ -79,6 +85,13 @@ struct Rule {
     std::optional<std::string> process{};
 
     bool has_filters() const noexcept { return path || fd || process; }
+    // How long the calling thread is held, stopped, before its call goes on (`delay`,
+    // strace's delay_enter), and after the call ran, before the program sees its result
+    // (strace's delay_exit). Every other thread and process runs on meanwhile. Without error,
+    // retval or signal the action is RunCall: the call really runs. With a signal, the signal
+    // is sent when the last wait ends.
+    std::optional<std::chrono::microseconds> delay{};
+    std::optional<std::chrono::microseconds> delay_exit{};
 };
 
 // The rule in --inject syntax, keys in a fixed order: "write,pwrite64:error=ENOSPC:when=3".
@@ -89,7 +102,7 @@ std::string to_spec(const Rule& rule);
 // double ("0.05", "1").
 std::string format_probability(double probability);
 
-// "error=ENOSPC" or "retval=0".
+// "error=ENOSPC" or "retval=0"; "" for RunCall, which is no key but the absence of one.
 std::string to_string(const Action& action);
 
 }  // namespace inject

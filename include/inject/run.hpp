@@ -54,6 +54,10 @@ struct Injection {
     // path argument, else the file its fd refers to; none when the call has none or it could
     // not be read.
     std::optional<std::string> path{};
+    // The rule's waits, before the call went on and after it ran (see Rule); `at` is when the
+    // call was picked, so when its first wait began.
+    std::optional<std::chrono::microseconds> delay{};
+    std::optional<std::chrono::microseconds> delay_exit{};
 };
 
 struct RunResult {
@@ -92,7 +96,9 @@ class LaunchError : public std::runtime_error {
 //
 // The calling thread becomes the tracer and waits with waitpid(-1, __WALL) to see new
 // tracees as they appear: a caller with children of its own that end meanwhile will find
-// them reaped.
+// them reaped. While a rule's delay holds a call, it blocks SIGCHLD in itself and waits for
+// it (its mask is restored after): another thread of the caller that leaves SIGCHLD unblocked
+// may take it, and then the other tracees' stops wait until the delay ends.
 RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
               const RunOptions& options = {});
 

@@ -35,6 +35,8 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         compiled.per = rule.per;
         compiled.action = rule.action;
         compiled.signal = rule.signal;
+        compiled.delay = rule.delay;
+        compiled.delay_exit = rule.delay_exit;
         if (rule.probability) {
             compiled.threshold = draw_threshold(*rule.probability);
         }
@@ -150,7 +152,8 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
         // The draw comes after `when`, so that `when` still says which calls may fail.
         if (!verdict && rule.when.matches(nth) &&
             (!rule.threshold || draw_succeeds(draw_bits(seed_, index, nth), *rule.threshold))) {
-            verdict = Verdict{index, nth, rule.action, rule.signal, path_index};
+            verdict = Verdict{index,      nth,        rule.action,    rule.signal,
+                              path_index, rule.delay, rule.delay_exit};
         }
     }
     return verdict;

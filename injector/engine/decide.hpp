@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -65,6 +66,8 @@ struct Verdict {
     std::optional<int> signal;  // to send to the calling thread
     // The fired rule's path filter passed on CallFacts::paths()[path_index]; 0 without one.
     std::size_t path_index = 0;
+    std::optional<std::chrono::microseconds> delay;       // before the call goes on
+    std::optional<std::chrono::microseconds> delay_exit;  // after it ran, before it returns
 };
 
 class Decider {
@@ -116,6 +119,8 @@ class Decider {
         std::optional<int> fd;
         std::optional<std::string> process;
         bool filtered = false;  // one test on the path of unfiltered rules
+        std::optional<std::chrono::microseconds> delay;
+        std::optional<std::chrono::microseconds> delay_exit;
         std::array<std::vector<bool>, kAllAbis.size()> numbers;  // by ABI, then syscall number
         std::uint64_t tree_count = 0;
         std::unordered_map<pid_t, std::uint64_t> counts;  // by process or thread, per `per`

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <system_error>
+#include <variant>
 
 #include "arch/registers.hpp"
 #include "inject/names.hpp"
@@ -67,10 +68,63 @@ bool Engine::closes_fds(Abi abi, long number) const noexcept {
 
 EngineOutcome Engine::run(pid_t program, bool at_exec) {
     adopt_stopped_program(program, at_exec);
-    while (auto stop = tracer_.wait_for_stop()) {
-        handle(*stop);
+    for (;;) {
+        if (timers_.empty()) {
+            // No thread is held: wait as if delays did not exist, without reading the clock.
+            std::optional<Stop> stop = tracer_.wait_for_stop();
+            if (!stop) {
+                break;
+            }
+            handle(*stop);
+            continue;
+        }
+        // Before every wait, not only when one times out: a steady stream of other stops
+        // must not keep a held thread waiting past its time.
+        resume_due_threads();
+        if (timers_.empty()) {
+            continue;
+        }
+        const trace::TimedWait waited = tracer_.wait_for_stop_until(*timers_.next_due());
+        if (const Stop* stop = std::get_if<Stop>(&waited)) {
+            handle(*stop);
+        } else if (std::holds_alternative<trace::NoTraceeLeft>(waited)) {
+            break;
+        }
     }
     return take_outcome();
+}
+
+void Engine::hold(ThreadState& thread, std::chrono::microseconds delay) {
+    // Left stopped, not put to sleep: the loop goes on with the others' stops meanwhile.
+    forget_timer(thread);  // one timer per thread, whatever happens
+    thread.timer = timers_.add(clock_() + delay, thread.tid);
+}
+
+void Engine::forget_timer(ThreadState& thread) {
+    if (thread.timer) {
+        timers_.cancel(*thread.timer);
+        thread.timer.reset();
+    }
+}
+
+void Engine::resume_due_threads() {
+    const auto now = clock_();
+    while (const std::optional<TimerQueue::Timer> timer = timers_.pop_due(now)) {
+        const auto it = threads_.find(timer->tid);
+        if (it == threads_.end()) {
+            continue;  // cannot happen: a thread's timer leaves with it
+        }
+        ThreadState& thread = it->second;
+        thread.timer.reset();
+        if (thread.signal_after_wait && !thread.exit_delay) {
+            // Its last wait is over. Sent now rather than at the call, so that a fatal signal
+            // ends the program after the wait, not during it (SIGKILL would not wait).
+            check(tracer_.send_signal(thread.tgid, thread.tid, *thread.signal_after_wait),
+                  "tgkill");
+            thread.signal_after_wait.reset();
+        }
+        resume(thread);
+    }
 }
 
 void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
@@ -86,6 +140,7 @@ void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
 
 Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
     auto [it, inserted] = threads_.try_emplace(tid);
+    forget_timer(it->second);
     it->second = ThreadState{};
     it->second.tid = tid;
     it->second.tgid = tgid;
@@ -161,6 +216,7 @@ void Engine::on_gone(const Stop& stop) {
         return;  // a thread replaced by an exec, already forgotten
     }
     const pid_t tgid = it->second.tgid;
+    forget_timer(it->second);  // died while held: killed, or its process ended
     threads_.erase(it);
     decider_.forget_thread(stop.tid);
     if (stop.tid == tgid) {
@@ -189,17 +245,25 @@ void Engine::on_syscall_stop(ThreadState& thread) {
                   "writing a syscall's result");
             thread.pending.reset();
         }
+        if (thread.exit_delay) {
+            // The call is done, its result in place: the program sees it after the wait.
+            hold(thread, *thread.exit_delay);
+            thread.exit_delay.reset();
+            return;
+        }
     } else if (info.op == SyscallInfo::Op::entry && policy_ == StopPolicy::every_syscall) {
-        decide_and_act(thread, info);
+        if (decide_and_act(thread, info)) {
+            return;
+        }
     }
     // With the filter, an entry stop is only seen when a tracee was resumed with
     // PTRACE_SYSCALL for another reason; its seccomp stop follows and decides.
     resume(thread);
 }
 
-void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
+bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!info.abi) {
-        return;  // an ABI no rule can name (x32)
+        return false;  // an ABI no rule can name (x32)
     }
     if (cache_fd_files_ && closes_fds(*info.abi, info.number)) {
         // Seen at entry, before the call runs: what the process's fds refer to is read anew
@@ -214,7 +278,7 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
                       cache_fd_files_);
     std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
     if (!verdict) {
-        return;
+        return false;
     }
     // The file the call touches, for the record: the one the rule's path filter passed, or
     // the call's first. Read first, while the tracee surely lives: a fatal signal sent below
@@ -226,26 +290,39 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
             path = paths[verdict->path_index];
         }
     }
-    // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
-    check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
-          "skipping a syscall");
-    thread.pending = PendingResult{*info.abi, result_register_value(verdict->action)};
+    if (!std::holds_alternative<RunCall>(verdict->action)) {
+        // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
+        // Set now even when the call waits first: the registers keep it while it is held.
+        check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
+              "skipping a syscall");
+        thread.pending = PendingResult{*info.abi, result_register_value(verdict->action)};
+    }
+    thread.exit_delay = verdict->delay_exit;
     if (verdict->signal) {
-        // Queued now, delivered after the exit stop writes the result: the call still never
-        // runs, and a fatal signal kills the program at this call.
-        check(tracer_.send_signal(thread.tgid, thread.tid, *verdict->signal), "tgkill");
+        if (verdict->delay || verdict->delay_exit) {
+            thread.signal_after_wait = verdict->signal;
+        } else {
+            // Queued now, delivered after the exit stop writes the result: the call still
+            // never runs, and a fatal signal kills the program at this call.
+            check(tracer_.send_signal(thread.tgid, thread.tid, *verdict->signal), "tgkill");
+        }
+    }
+    if (verdict->delay) {
+        hold(thread, *verdict->delay);
     }
     if (verdict->rule_index >= outcome_.injected.size()) {
         outcome_.injected.resize(verdict->rule_index + 1);
     }
     ++outcome_.injected[verdict->rule_index];
     if (++outcome_.injection_count > record_limit_) {
-        return;  // not even a clock read: a capped hot rule stays cheap
+        return thread.timer.has_value();  // not even a clock read: a capped hot rule stays cheap
     }
     outcome_.injections.push_back(
         Injection{verdict->rule_index, std::string(decider_.name_of(*info.abi, info.number)),
                   *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action,
-                  std::chrono::steady_clock::now() - start_, verdict->signal, std::move(path)});
+                  std::chrono::steady_clock::now() - start_, verdict->signal, std::move(path),
+                  verdict->delay, verdict->delay_exit});
+    return thread.timer.has_value();
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {
@@ -257,8 +334,8 @@ void Engine::on_event(ThreadState& thread, const Stop& stop) {
                 check(error, "PTRACE_GET_SYSCALL_INFO");
                 return;
             }
-            if (info.op == SyscallInfo::Op::seccomp) {
-                decide_and_act(thread, info);
+            if (info.op == SyscallInfo::Op::seccomp && decide_and_act(thread, info)) {
+                return;  // held for a delay
             }
             resume(thread);
             return;
@@ -317,19 +394,32 @@ void Engine::on_exec(ThreadState& thread) {
     }
     const pid_t tgid = thread.tgid;
     const pid_t leader = thread.tid;
-    // The exec has killed every other thread of the process; a non-leader that exec'd now
-    // carries the leader's id. None of them will report again under their old state.
-    std::erase_if(threads_, [&](const auto& entry) {
-        const ThreadState& other = entry.second;
-        return other.tgid == tgid && other.tid != leader;
-    });
+    // The execve itself may still have a wait to come, after it (delay_exit).
+    std::optional<std::chrono::microseconds> exit_delay;
+    if (const auto execing = threads_.find(former_tid); execing != threads_.end()) {
+        exit_delay = execing->second.exit_delay;
+    }
+    // The exec has killed every other thread of the process, held ones too; a non-leader that
+    // exec'd now carries the leader's id. None of them will report again under their old state.
+    for (auto it = threads_.begin(); it != threads_.end();) {
+        ThreadState& other = it->second;
+        if (other.tgid == tgid && other.tid != leader) {
+            forget_timer(other);
+            it = threads_.erase(it);
+        } else {
+            ++it;
+        }
+    }
     if (former_tid != leader) {
         threads_.erase(former_tid);
         decider_.on_exec(former_tid, leader);
     }
     ThreadState& state = threads_[leader];
+    forget_timer(state);  // a leader held for a delay died in the exec of another thread
     state.pending.reset();
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
+    state.exit_delay = exit_delay;
+    state.signal_after_wait.reset();
     if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
         setid_noted_ = true;
         // Without privileges ptrace alone would also keep it from gaining them, so the
@@ -343,8 +433,9 @@ void Engine::on_exec(ThreadState& thread) {
 
 void Engine::resume(ThreadState& thread, int signal) {
     // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
-    // call's result at its exit, or, without the filter, to see every call.
-    const bool stop_at_syscalls = thread.pending || policy_ == StopPolicy::every_syscall;
+    // call's result at its exit or hold it there, or, without the filter, to see every call.
+    const bool stop_at_syscalls =
+        thread.pending || thread.exit_delay || policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "engine/call_facts.hpp"
 #include "engine/decide.hpp"
+#include "engine/timer_queue.hpp"
 #include "inject/run.hpp"
 #include "trace/tracer.hpp"
 
@@ -47,9 +49,15 @@ class Engine {
     // syscall must not grow inject's memory, nor allocate on every stop.
     void set_injection_record_limit(std::size_t limit) { record_limit_ = limit; }
 
+    // Where delays read the time (the unit tests give a clock of their own). Read only while
+    // a rule's delay is in play: a run without delays never reads it.
+    using Clock = std::function<TimerQueue::Clock::time_point()>;
+    void set_clock(Clock clock) { clock_ = std::move(clock); }
+
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
     // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
-    // it raised, which is not delivered); its exit status is the outcome's.
+    // it raised, which is not delivered); its exit status is the outcome's. A thread held for
+    // a delay is resumed when its time is up, while the other stops are handled as they come.
     EngineOutcome run(pid_t program, bool at_exec = true);
 
     // Handles one stop (public for the unit tests, which feed stops one by one).
@@ -72,6 +80,12 @@ class Engine {
         pid_t tgid = 0;
         // Set between a picked call's entry and its exit stop: what to write there.
         std::optional<PendingResult> pending;
+        // A picked call's wait still to come once it has run (delay_exit), and the rule's
+        // signal, which is sent when the call's last wait ends.
+        std::optional<std::chrono::microseconds> exit_delay;
+        std::optional<int> signal_after_wait;
+        // Set while the thread is held stopped for a delay.
+        std::optional<TimerQueue::Timer> timer;
     };
 
     ThreadState* find_or_adopt(pid_t tid);
@@ -82,7 +96,11 @@ class Engine {
     void on_event(ThreadState& thread, const trace::Stop& stop);
     void on_new_tracee(ThreadState& parent, int event);
     void on_exec(ThreadState& thread);
-    void decide_and_act(ThreadState& thread, const trace::SyscallInfo& info);
+    // Whether the thread is now held for a delay, and so must not be resumed.
+    bool decide_and_act(ThreadState& thread, const trace::SyscallInfo& info);
+    void hold(ThreadState& thread, std::chrono::microseconds delay);
+    void forget_timer(ThreadState& thread);
+    void resume_due_threads();
     // The one place that decides how a tracee goes on.
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
@@ -100,6 +118,8 @@ class Engine {
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
     EngineOutcome outcome_;
+    TimerQueue timers_;
+    Clock clock_ = [] { return TimerQueue::Clock::now(); };
 
     // For the rules' filters: by process, what is known of its fds and names.
     ProcessFactsMap process_facts_;

@@ -60,6 +60,17 @@ void write_all(int fd, const char* data, std::size_t size) {
     }
 }
 
+// For the threads a run starts besides the tracer's. While a delayed call waits, the tracer
+// learns of the other tracees' stops from SIGCHLD (PtraceTracer::wait_for_stop_until); a
+// thread of the process that does not block it could take the signal, and the tracer would
+// hear of those stops only when the delay ends.
+void leave_sigchld_to_the_tracer() {
+    sigset_t child_signal;
+    sigemptyset(&child_signal);
+    sigaddset(&child_signal, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &child_signal, nullptr);
+}
+
 // Collects the program's stdout and stderr from pipes and, when asked, passes them on to
 // inject's own as they come, on a thread of its own while the engine runs on this one.
 class OutputRelay {
@@ -95,6 +106,7 @@ class OutputRelay {
         sigemptyset(&pipe_signal);
         sigaddset(&pipe_signal, SIGPIPE);
         pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+        leave_sigchld_to_the_tracer();
 
         std::array<pollfd, 2> fds{pollfd{out_.read_end.get(), POLLIN, 0},
                                   pollfd{err_.read_end.get(), POLLIN, 0}};
@@ -142,6 +154,7 @@ class Watchdog {
   public:
     Watchdog(engine::Engine& engine, std::chrono::milliseconds timeout)
         : thread_([this, &engine, timeout](std::stop_token stop) {
+              leave_sigchld_to_the_tracer();
               std::unique_lock lock(mutex_);
               wake_.wait_for(lock, stop, timeout, [] { return false; });
               if (!stop.stop_requested()) {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "report/wording.hpp"
+#include "scenario/duration.hpp"
 #include "scenario/expect_keys.hpp"
 
 namespace inject::report {

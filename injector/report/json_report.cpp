@@ -17,7 +17,14 @@ json action_json(const Action& action) {
         return {{"error", errno_name(fail->error).value_or(std::to_string(fail->error))},
                 {"errno", fail->error}};
     }
-    return {{"retval", std::get<ReturnValue>(action).value}};
+    if (const auto* value = std::get_if<ReturnValue>(&action)) {
+        return {{"retval", value->value}};
+    }
+    return {{"run", true}};
+}
+
+json delay_json(const std::optional<std::chrono::microseconds>& delay) {
+    return delay ? json(delay->count()) : json(nullptr);
 }
 
 json signal_json(const std::optional<int>& signal) {
@@ -51,6 +58,8 @@ std::string json_report(const ReportInput& input) {
             {"syscalls", rule.syscalls},
             {"action", action_json(rule.action)},
             {"signal", signal_json(rule.signal)},
+            {"delay_us", delay_json(rule.delay)},
+            {"delay_exit_us", delay_json(rule.delay_exit)},
             {"when", rule.when.to_string()},
             {"per", std::string(scope_name(rule.per))},
             {"probability", rule.probability ? json(*rule.probability) : json(nullptr)},
@@ -74,6 +83,8 @@ std::string json_report(const ReportInput& input) {
             {"path", injection.path ? json(*injection.path) : json(nullptr)},
             {"action", action_json(injection.action)},
             {"signal", signal_json(injection.signal)},
+            {"delay_us", delay_json(injection.delay)},
+            {"delay_exit_us", delay_json(injection.delay_exit)},
             {"time_ms", std::chrono::duration<double, std::milli>(injection.at).count()},
         });
     }

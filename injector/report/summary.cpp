@@ -7,6 +7,7 @@
 
 #include "inject/names.hpp"
 #include "report/wording.hpp"
+#include "scenario/duration.hpp"
 #include "scenario/fault_keys.hpp"
 
 namespace inject::report {
@@ -101,7 +102,22 @@ std::string describe_result(const Action& action) {
         }
         return text;
     }
-    return std::to_string(std::get<ReturnValue>(action).value);
+    if (const auto* value = std::get_if<ReturnValue>(&action)) {
+        return std::to_string(value->value);
+    }
+    return "ran";
+}
+
+std::string describe_injection(const Injection& injection) {
+    std::string text;
+    if (injection.delay) {
+        text = "delayed " + detail::duration_text(*injection.delay) + ", then ";
+    }
+    text += describe_result(injection.action);
+    if (injection.delay_exit) {
+        text += ", held back " + detail::duration_text(*injection.delay_exit);
+    }
+    return text;
 }
 
 void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,
@@ -123,7 +139,7 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
         if (injection.abi != Abi::x86_64) {
             out << " (" << abi_name(injection.abi) << ')';
         }
-        out << " call " << injection.nth << " -> " << describe_result(injection.action);
+        out << " call " << injection.nth << " -> " << describe_injection(injection);
         if (injection.signal) {
             out << " + " << detail::signal_name(*injection.signal);
         }

@@ -10,8 +10,13 @@
 
 namespace inject::report {
 
-// What the tracee saw: "-1 ENOSPC (No space left on device)" or "0".
+// What the tracee saw: "-1 ENOSPC (No space left on device)" or "0"; "ran" for a call that
+// ran as made (RunCall).
 std::string describe_result(const Action& action);
+
+// An injection's fate with its waits: "delayed 300ms, then ran", "-1 EIO (Input/output
+// error), held back 200ms".
+std::string describe_injection(const Injection& injection);
 
 // At most this many injections are listed one by one; the rest are counted.
 inline constexpr std::size_t kListedInjections = 50;

@@ -43,12 +43,9 @@ inline constexpr std::regex_constants::syntax_option_type kTextRegexSyntax =
 // output must be empty. A regex that does not compile is refused with std::regex's reason.
 TextExpectation checked_text(std::string_view key, std::string_view text);
 
-// A whole number and a unit, "us", "ms", "s" or "m"; greater than 0. Microseconds are
+// A duration as checked_duration (duration.hpp) reads it ("10s"), greater than 0. Microseconds are
 // rounded up to whole milliseconds.
 std::chrono::milliseconds checked_timeout(std::string_view text);
-
-// The shortest exact way to write a duration: "2m", "10s", "1500ms".
-std::string duration_text(std::chrono::milliseconds duration);
 
 std::uint64_t checked_injected(std::int64_t count);
 

@@ -11,16 +11,19 @@
 
 #include "inject/names.hpp"
 #include "scenario/catalogue.hpp"
+#include "scenario/duration.hpp"
 #include "scenario/glob.hpp"
 
 namespace inject::detail {
 namespace {
 
-constexpr std::array<std::string_view, 10> kSupportedKeys{
-    "syscall", "error", "retval", "when", "per", "probability", "signal", "path", "fd", "process"};
+// In the order of FaultKey.
+constexpr std::array<std::string_view, 13> kSupportedKeys{
+    "syscall", "error", "retval",  "when",  "per",         "probability", "signal",
+    "path",    "fd",    "process", "delay", "delay_enter", "delay_exit"};
 // Keys of the design that later versions will read. Naming them "not supported yet" rather
 // than ignoring them keeps a scenario written for a newer inject from silently doing less.
-constexpr std::array<std::string_view, 2> kLaterKeys{"short", "delay"};
+constexpr std::array<std::string_view, 1> kLaterKeys{"short"};
 
 constexpr std::int64_t kMaxErrno = 4095;
 
@@ -282,6 +285,18 @@ int checked_fd(std::string_view text) {
     return checked_fd(number);
 }
 
+std::chrono::microseconds checked_delay(std::string_view text) {
+    return checked_duration("delay", text, "50ms");
+}
+
+std::chrono::microseconds checked_strace_delay(std::string_view key, std::string_view text) {
+    return checked_strace_duration(key, text);
+}
+
+std::chrono::microseconds checked_strace_delay(std::string_view key, std::int64_t microseconds) {
+    return checked_strace_duration(key, std::to_string(microseconds));
+}
+
 void FaultBuilder::add_syscall(std::string name) {
     if (std::find(rule_.syscalls.begin(), rule_.syscalls.end(), name) == rule_.syscalls.end()) {
         rule_.syscalls.push_back(std::move(name));
@@ -294,6 +309,15 @@ void FaultBuilder::set_action(Action action) {
     }
     rule_.action = action;
     has_action_ = true;
+}
+
+void FaultBuilder::set_delay(std::string_view key, std::chrono::microseconds delay) {
+    if (rule_.delay) {
+        fail(quoted(delay_key_) + " and " + quoted(key) +
+             " are the same wait, before the call: give one of them");
+    }
+    rule_.delay = delay;
+    delay_key_ = std::string(key);
 }
 
 int checked_fault_signal(std::string_view text) {
@@ -357,13 +381,16 @@ Rule FaultBuilder::build(std::string origin) && {
              " no file descriptor (a dirfd is not one)");
     }
     if (!has_action_) {
-        if (!rule_.signal) {
-            fail("fault has no action: give error, retval or signal");
+        if (rule_.signal) {
+            // A call stopped by a signal before it ran returns EINTR, so that is what a signal
+            // alone makes it return (after any delay); to_spec leaves the implied error out.
+            rule_.action = FailWithErrno{EINTR};
+            rule_.signal_alone = true;
+        } else if (rule_.delay || rule_.delay_exit) {
+            rule_.action = RunCall{};  // only delayed: the call itself runs
+        } else {
+            fail("fault has no action: give error, retval, signal or delay");
         }
-        // A call stopped by a signal before it ran returns EINTR, so that is what a signal
-        // alone makes it return; to_spec leaves the implied error out.
-        rule_.action = FailWithErrno{EINTR};
-        rule_.signal_alone = true;
     }
     rule_.origin = std::move(origin);
     return std::move(rule_);

@@ -6,6 +6,7 @@
 // the location in front.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ enum class FaultKey : std::uint8_t {
     path,
     fd,
     process,
+    delay,
+    delay_enter,  // strace's name for delay, in strace's time format
+    delay_exit,
 };
 
 std::string_view fault_key_name(FaultKey key);
@@ -95,6 +99,13 @@ std::string checked_process_glob(std::string_view text);
 // A file descriptor number, 0..INT_MAX, as decimal text or a TOML integer.
 int checked_fd(std::string_view text);
 int checked_fd(std::int64_t number);
+// A fault's `delay`: a whole number and a unit, as checked_duration (duration.hpp) reads it.
+// 0 is a wait of no time, which strace's delay_enter=0 allows too.
+std::chrono::microseconds checked_delay(std::string_view text);
+// strace's delay_enter and delay_exit (`key`), in strace's format (checked_strace_duration);
+// an integer is microseconds, as a bare number is there.
+std::chrono::microseconds checked_strace_delay(std::string_view key, std::string_view text);
+std::chrono::microseconds checked_strace_delay(std::string_view key, std::int64_t microseconds);
 
 // One fault's keys, given in the order they were written.
 class FaultBuilder {
@@ -110,6 +121,10 @@ class FaultBuilder {
     void set_path(std::string glob) { rule_.path = std::move(glob); }
     void set_fd(int fd) { rule_.fd = fd; }
     void set_process(std::string glob) { rule_.process = std::move(glob); }
+    // The wait before the call, from `key` ("delay" or "delay_enter"); throws when the other
+    // of the two gave it already.
+    void set_delay(std::string_view key, std::chrono::microseconds delay);
+    void set_delay_exit(std::chrono::microseconds delay) { rule_.delay_exit = delay; }
 
     // The finished rule; throws when the syscall or the action is missing, or when a `path`
     // or `fd` filter names only syscalls that take neither.
@@ -118,6 +133,7 @@ class FaultBuilder {
   private:
     Rule rule_;
     bool has_action_ = false;
+    std::string delay_key_;
 };
 
 }  // namespace inject::detail

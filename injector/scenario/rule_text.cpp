@@ -8,6 +8,7 @@
 
 #include "inject/names.hpp"
 #include "inject/rule.hpp"
+#include "scenario/duration.hpp"
 #include "scenario/fault_keys.hpp"
 
 namespace inject {
@@ -48,8 +49,10 @@ std::string to_string(const Action& action) {
             if constexpr (std::is_same_v<T, FailWithErrno>) {
                 // A number the C library cannot name still round-trips: errno accepts digits.
                 return "error=" + errno_name(a.error).value_or(std::to_string(a.error));
-            } else {
+            } else if constexpr (std::is_same_v<T, ReturnValue>) {
                 return "retval=" + std::to_string(a.value);
+            } else {
+                return "";
             }
         },
         action);
@@ -75,18 +78,27 @@ std::string to_spec(const Rule& rule) {
         }
         spec += name;
     }
-    spec += ':';
-    if (!rule.signal_alone) {
-        spec += to_string(rule.action);
-        if (rule.signal) {
-            spec += ':';
-        }
+    std::string keys;
+    const auto add = [&keys](const std::string& key) {
+        keys += keys.empty() ? "" : ":";
+        keys += key;
+    };
+    if (!rule.signal_alone && !std::holds_alternative<RunCall>(rule.action)) {
+        add(to_string(rule.action));
     }
     if (rule.signal) {
         // A number glibc keeps for itself has no name that parses back; its digits do.
         const std::string name = detail::signal_name(*rule.signal);
-        spec += "signal=" + (name.starts_with("SIG") ? name : std::to_string(*rule.signal));
+        add("signal=" + (name.starts_with("SIG") ? name : std::to_string(*rule.signal)));
     }
+    // Written without minutes, so that the text also works as strace's delay_enter.
+    if (rule.delay) {
+        add("delay=" + detail::strace_duration_text(*rule.delay));
+    }
+    if (rule.delay_exit) {
+        add("delay_exit=" + detail::strace_duration_text(*rule.delay_exit));
+    }
+    spec += ':' + keys;
     if (rule.when != When{}) {
         spec += ":when=" + rule.when.to_string();
     }

@@ -109,6 +109,15 @@ Rule read_spec(std::string_view spec, std::string origin) {
             case FaultKey::process:
                 builder.set_process(detail::checked_process_glob(value));
                 break;
+            case FaultKey::delay:
+                builder.set_delay(name, detail::checked_delay(value));
+                break;
+            case FaultKey::delay_enter:
+                builder.set_delay(name, detail::checked_strace_delay(name, value));
+                break;
+            case FaultKey::delay_exit:
+                builder.set_delay_exit(detail::checked_strace_delay(name, value));
+                break;
         }
     }
     return std::move(builder).build(std::move(origin));

@@ -239,6 +239,36 @@ Rule Reader::read_fault(const toml::table& fault) const {
                     at(where, [&] { return detail::checked_process_glob(text->get()); }));
                 break;
             }
+            case FaultKey::delay: {
+                // No bare number: strace's delay_enter reads one as microseconds, a reader
+                // might take it for milliseconds.
+                const auto* text = node->as_string();
+                if (text == nullptr) {
+                    wrong_type(name, "a string such as \"50ms\"", *node);
+                }
+                const auto delay = at(where, [&] { return detail::checked_delay(text->get()); });
+                at(key->source(), [&] { builder.set_delay(name, delay); });
+                break;
+            }
+            case FaultKey::delay_enter:
+            case FaultKey::delay_exit: {
+                std::chrono::microseconds delay{};
+                if (const auto* text = node->as_string()) {
+                    delay =
+                        at(where, [&] { return detail::checked_strace_delay(name, text->get()); });
+                } else if (const auto* number = node->as_integer()) {
+                    delay = at(where,
+                               [&] { return detail::checked_strace_delay(name, number->get()); });
+                } else {
+                    wrong_type(name, "a string or an integer (microseconds)", *node);
+                }
+                if (which == FaultKey::delay_exit) {
+                    builder.set_delay_exit(delay);
+                } else {
+                    at(key->source(), [&] { builder.set_delay(name, delay); });
+                }
+                break;
+            }
         }
     }
     const toml::source_region& table_at = fault.source();

@@ -1,6 +1,7 @@
 #include "trace/ptrace_tracer.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -32,6 +33,34 @@ std::error_code last_error() {
 
 std::error_code check(long rc) {
     return rc == -1 ? last_error() : std::error_code{};
+}
+
+// SIGCHLD held back in the calling thread while this lives. The kernel announces each
+// tracee stop with a SIGCHLD, which by default is ignored and so thrown away at once; blocked,
+// it stays pending for sigtimedwait. The mask is put back as it was, since the library's
+// caller may be a user's test process (run_function) with a mask of its own.
+class SigchldBlocked {
+  public:
+    SigchldBlocked() {
+        sigemptyset(&sigchld_);
+        sigaddset(&sigchld_, SIGCHLD);
+        pthread_sigmask(SIG_BLOCK, &sigchld_, &saved_);
+    }
+    ~SigchldBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+    SigchldBlocked(const SigchldBlocked&) = delete;
+    SigchldBlocked& operator=(const SigchldBlocked&) = delete;
+
+    const sigset_t& sigchld() const { return sigchld_; }
+
+  private:
+    sigset_t sigchld_{};
+    sigset_t saved_{};
+};
+
+timespec relative_timespec(std::chrono::nanoseconds left) {
+    constexpr std::int64_t kPerSecond = 1'000'000'000;
+    return {static_cast<time_t>(left.count() / kPerSecond),
+            static_cast<long>(left.count() % kPerSecond)};
 }
 
 }  // namespace
@@ -82,6 +111,40 @@ std::optional<Stop> PtraceTracer::wait_for_stop() {
             return std::nullopt;
         }
         throw std::system_error(last_error(), "waitpid");
+    }
+}
+
+TimedWait PtraceTracer::wait_for_stop_until(std::chrono::steady_clock::time_point deadline) {
+    const SigchldBlocked blocked;
+    for (;;) {
+        // Blocked first, then asked: a stop that comes after this waitpid leaves its SIGCHLD
+        // pending, so sigtimedwait cannot sleep through it.
+        int status = 0;
+        const pid_t tid = ::waitpid(-1, &status, __WALL | WNOHANG);
+        if (tid > 0) {
+            return decode_wait_status(tid, status);
+        }
+        if (tid < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == ECHILD) {
+                return NoTraceeLeft{};
+            }
+            throw std::system_error(last_error(), "waitpid");
+        }
+        const auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) {
+            return DeadlinePassed{};
+        }
+        const timespec timeout =
+            relative_timespec(std::chrono::ceil<std::chrono::nanoseconds>(left));
+        // EAGAIN is the deadline, which the next round finds passed; EINTR a signal of
+        // inject's own (one it forwards). Either way, look again.
+        if (::sigtimedwait(&blocked.sigchld(), nullptr, &timeout) < 0 && errno != EAGAIN &&
+            errno != EINTR) {
+            throw std::system_error(last_error(), "sigtimedwait");
+        }
     }
 }
 

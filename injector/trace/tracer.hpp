@@ -6,11 +6,13 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <variant>
 
 #include "inject/abi.hpp"
 
@@ -41,6 +43,11 @@ struct SyscallInfo {
     std::int64_t return_value = 0;  // exit stops
 };
 
+// How a wait with a deadline ended: a stop, the deadline, or no tracee left to wait for.
+struct DeadlinePassed {};
+struct NoTraceeLeft {};
+using TimedWait = std::variant<Stop, DeadlinePassed, NoTraceeLeft>;
+
 enum class Resume : std::uint8_t {
     cont,     // run until the next signal, event or seccomp stop
     syscall,  // also stop at the next syscall entry or exit
@@ -53,6 +60,9 @@ class Tracer {
 
     // The next stop of any tracee; nullopt once no tracee is left.
     virtual std::optional<Stop> wait_for_stop() = 0;
+    // The same, but no later than `deadline`: while a delayed tracee waits, the others' stops
+    // are still handled as they come. The calling thread's signal mask is as it was on return.
+    virtual TimedWait wait_for_stop_until(std::chrono::steady_clock::time_point deadline) = 0;
 
     // The errors are those of ptrace(2); ESRCH means the tracee died under us, which its
     // own wait status reports next.

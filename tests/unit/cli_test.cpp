@@ -147,6 +147,24 @@ TEST(Cli, CheckShowsTheFilters) {
               "EIO (Input/output error)\n");
 }
 
+TEST(Cli, CheckDescribesDelays) {
+    const Outcome outcome =
+        run_cli({"--check", "-e", "write:delay=300ms", "-e", "read:error=EIO:delay_enter=1.5s",
+                 "-e", "fsync:delay_exit=2000:signal=SIGKILL"});
+    EXPECT_EQ(outcome.status, 0);
+    EXPECT_EQ(outcome.out,
+              "rule 1: write:delay=300ms  (--inject write:delay=300ms)\n"
+              "  lets write calls 1+ (counted per tree) run after waiting 300ms\n"
+              "rule 2: read:error=EIO:delay=1500ms  (--inject read:error=EIO:delay_enter=1.5s)\n"
+              "  fails read calls 1+ (counted per tree) with -1 EIO (Input/output error) after "
+              "waiting 1500ms\n"
+              "rule 3: fsync:signal=SIGKILL:delay_exit=2ms  (--inject "
+              "fsync:delay_exit=2000:signal=SIGKILL)\n"
+              "  fails fsync calls 1+ (counted per tree) with -1 EINTR (Interrupted system call), "
+              "the result held back 2ms, sending SIGKILL to the calling thread when the wait "
+              "ends\n");
+}
+
 TEST(Cli, CheckShowsTheProbabilityAndTheSeed) {
     const Outcome outcome =
         run_cli({"--check", "--seed", "42", "-e", "write:error=EIO:probability=5%"});

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 
+#include <chrono>
+
 #include "inject/scenario.hpp"
 
 namespace inject::engine {
@@ -26,6 +28,8 @@ using trace::SyscallInfo;
 class MockTracer : public trace::Tracer {
   public:
     MOCK_METHOD(std::optional<Stop>, wait_for_stop, (), (override));
+    MOCK_METHOD(trace::TimedWait, wait_for_stop_until, (std::chrono::steady_clock::time_point),
+                (override));
     MOCK_METHOD(std::error_code, resume, (pid_t, Resume, int), (override));
     MOCK_METHOD(std::error_code, syscall_info, (pid_t, SyscallInfo&), (override));
     MOCK_METHOD(std::error_code, event_message, (pid_t, unsigned long&), (override));
@@ -681,6 +685,296 @@ TEST_F(EngineFactsTest, FdFilterReadsNothingFromTheTracee) {
     expect_link("fd/2", "/dev/pts/0");
     call_is_injected(seccomp_call(kWrite, {2}));
     EXPECT_EQ(engine_->take_outcome().injections.at(0).path, "/dev/pts/0");
+}
+
+// --- delays ----------------------------------------------------------------------------------
+// The engine reads a clock of the test's: time passes only when a scripted wait says so.
+
+constexpr pid_t kOtherThread = 101;
+constexpr long kExecve = 59;
+using std::chrono::milliseconds;
+
+class EngineDelayTest : public EngineTest {
+  protected:
+    using TimePoint = TimerQueue::Clock::time_point;
+    static constexpr TimePoint kStart = TimePoint(std::chrono::hours(1));
+
+    EngineDelayTest() {
+        // A wait the script did not foresee fails the test (StrictMock) and ends the run,
+        // rather than feeding the loop forever.
+        ON_CALL(tracer_, wait_for_stop_until(_))
+            .WillByDefault(Return(trace::TimedWait{trace::NoTraceeLeft{}}));
+    }
+
+    void use_rules(std::vector<Rule> rules, StopPolicy policy) {
+        EngineTest::use_rules(std::move(rules), policy);
+        engine_->set_clock([this] { return now_; });
+    }
+
+    // What run() does first: the program's exec event, then its resumption.
+    void expect_adoption(Resume expected) {
+        EXPECT_CALL(tracer_, event_message(kProgram, _))
+            .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)))
+            .RetiresOnSaturation();
+        EXPECT_CALL(tracer_, resume(kProgram, expected, 0)).WillOnce(Return(kOk));
+    }
+
+    void expect_wait(const std::optional<Stop>& stop) {
+        EXPECT_CALL(tracer_, wait_for_stop()).WillOnce(Return(stop)).RetiresOnSaturation();
+    }
+
+    // A wait with the deadline `due` that the clock reaches before anything else happens.
+    void expect_wait_until_deadline(TimePoint due) {
+        EXPECT_CALL(tracer_, wait_for_stop_until(due))
+            .WillOnce([this](TimePoint deadline) {
+                now_ = deadline;
+                return trace::TimedWait{trace::DeadlinePassed{}};
+            })
+            .RetiresOnSaturation();
+    }
+
+    // A wait with the deadline `due` that another stop ends first, `passed` into the wait.
+    void expect_wait_until(TimePoint due, const Stop& stop,
+                           std::chrono::nanoseconds passed = std::chrono::nanoseconds(0)) {
+        EXPECT_CALL(tracer_, wait_for_stop_until(due))
+            .WillOnce([this, stop, passed](TimePoint) {
+                now_ += passed;
+                return trace::TimedWait{stop};
+            })
+            .RetiresOnSaturation();
+    }
+
+    // Another thread of the program makes its first stop, a write that no delay picks.
+    void expect_thread_write(pid_t tid) {
+        EXPECT_CALL(tracer_, thread_group_of(tid, _))
+            .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)))
+            .RetiresOnSaturation();
+        expect_info(tid, seccomp_info(kWrite));
+        EXPECT_CALL(tracer_, resume(tid, Resume::cont, 0)).WillOnce(Return(kOk));
+    }
+
+    TimePoint now_ = kStart;
+};
+
+TEST_F(EngineDelayTest, HeldThreadGoesOnAtItsDeadlineAndOtherThreadsMeanwhile) {
+    use_rules({parse_spec("write:delay=300ms:when=1")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    // Not resumed: held until kStart + 300ms, while the other thread's write goes through.
+    expect_wait_until(kStart + milliseconds(300), event_stop(kOtherThread, PTRACE_EVENT_SECCOMP));
+    expect_thread_write(kOtherThread);
+    expect_wait_until_deadline(kStart + milliseconds(300));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    // Nobody held: back to the plain wait.
+    expect_wait(exited(kOtherThread, 0));
+    expect_wait(exited(kProgram, 0));
+    expect_wait(std::nullopt);
+
+    const EngineOutcome outcome = engine_->run(kProgram);
+    ASSERT_EQ(outcome.injections.size(), 1U);
+    EXPECT_EQ(outcome.injections[0].tid, kProgram);
+    EXPECT_EQ(outcome.injections[0].action, Action{RunCall{}});
+    EXPECT_EQ(outcome.injections[0].delay, milliseconds(300));
+    EXPECT_EQ(outcome.exit_code, 0);
+}
+
+TEST_F(EngineDelayTest, AStreamOfOtherStopsDoesNotKeepAHeldThreadPastItsTime) {
+    use_rules({parse_spec("write:delay=300ms:when=1")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    // The deadline passes while the other thread's stop is handled: the wait never times out.
+    expect_wait_until(kStart + milliseconds(300), event_stop(kOtherThread, PTRACE_EVENT_SECCOMP),
+                      milliseconds(301));
+    expect_thread_write(kOtherThread);
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    engine_->run(kProgram);
+}
+
+TEST_F(EngineDelayTest, DelayWithAnErrorSkipsTheCallThenWaitsThenReturnsTheError) {
+    use_rules({parse_spec("write:error=EIO:delay=1s")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    expect_wait_until_deadline(kStart + std::chrono::seconds(1));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(syscall_stop(kProgram));
+    expect_info(kProgram, exit_info(-ENOSYS));
+    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, -EIO)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    const EngineOutcome outcome = engine_->run(kProgram);
+    ASSERT_EQ(outcome.injections.size(), 1U);
+    EXPECT_EQ(outcome.injections[0].action, Action{FailWithErrno{EIO}});
+}
+
+TEST_F(EngineDelayTest, WithoutTheFilterTheEntryStopIsHeld) {
+    use_rules({parse_spec("write:delay=50ms")}, StopPolicy::every_syscall);
+    InSequence order;
+    expect_adoption(Resume::syscall);
+    expect_wait(syscall_stop(kProgram));
+    expect_info(kProgram, entry_info(kWrite));
+    expect_wait_until_deadline(kStart + milliseconds(50));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(syscall_stop(kProgram));
+    expect_info(kProgram, exit_info(6));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    engine_->run(kProgram);
+}
+
+TEST_F(EngineDelayTest, DelayExitHoldsTheCallAtItsExitAfterItRan) {
+    use_rules({parse_spec("write:delay_exit=200ms")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    // The call runs (its number untouched); the exit stop is needed to hold it there.
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(syscall_stop(kProgram));
+    expect_info(kProgram, exit_info(6));
+    expect_wait_until_deadline(kStart + milliseconds(200));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    const EngineOutcome outcome = engine_->run(kProgram);
+    ASSERT_EQ(outcome.injections.size(), 1U);
+    EXPECT_EQ(outcome.injections[0].delay_exit, milliseconds(200));
+    EXPECT_FALSE(outcome.injections[0].delay.has_value());
+}
+
+TEST_F(EngineDelayTest, SignalWithADelayIsSentWhenTheWaitEnds) {
+    use_rules({parse_spec("write:signal=SIGKILL:delay=1s")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    expect_wait_until_deadline(kStart + std::chrono::seconds(1));
+    // SIGKILL sent at the call would have ended the wait at once.
+    EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGKILL)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kGone));
+    expect_wait(killed(kProgram, SIGKILL));
+    expect_wait(std::nullopt);
+
+    EXPECT_EQ(engine_->run(kProgram).signal, SIGKILL);
+}
+
+TEST_F(EngineDelayTest, SignalWithADelayExitIsSentWhenTheLastWaitEnds) {
+    use_rules({parse_spec("write:signal=SIGUSR1:delay=1s:delay_exit=2s")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    expect_wait_until_deadline(kStart + std::chrono::seconds(1));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(syscall_stop(kProgram));
+    expect_info(kProgram, exit_info(-ENOSYS));
+    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, -EINTR)).WillOnce(Return(kOk));
+    expect_wait_until_deadline(kStart + std::chrono::seconds(3));
+    EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGUSR1)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    engine_->run(kProgram);
+}
+
+TEST_F(EngineDelayTest, ThreadKilledWhileHeldLeavesTheQueue) {
+    use_rules({parse_spec("write:delay=10s")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kOtherThread, PTRACE_EVENT_SECCOMP));
+    EXPECT_CALL(tracer_, thread_group_of(kOtherThread, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)));
+    expect_info(kOtherThread, seccomp_info(kWrite));
+    // SIGKILL from outside (or the timeout's kill_everything) ends the wait early.
+    expect_wait_until(kStart + std::chrono::seconds(10), killed(kOtherThread, SIGKILL));
+    // Never resumed, and nobody is held any more: the plain wait again.
+    expect_wait(killed(kProgram, SIGKILL));
+    expect_wait(std::nullopt);
+
+    EXPECT_EQ(engine_->run(kProgram).signal, SIGKILL);
+}
+
+TEST_F(EngineDelayTest, HeldLeaderDiesInTheExecOfAnotherThread) {
+    use_rules({parse_spec("write:delay=10s")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kOtherThread, PTRACE_EVENT_STOP));
+    EXPECT_CALL(tracer_, thread_group_of(kOtherThread, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)));
+    EXPECT_CALL(tracer_, resume(kOtherThread, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    // The thread's execve killed the held leader and reports under the leader's id.
+    expect_wait_until(kStart + std::chrono::seconds(10), event_stop(kProgram, PTRACE_EVENT_EXEC));
+    EXPECT_CALL(tracer_, event_message(kProgram, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kOtherThread), Return(kOk)));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    engine_->run(kProgram);
+    EXPECT_EQ(engine_->tracee_count(), 1U);
+}
+
+TEST_F(EngineDelayTest, HeldThreadDiesInTheExecOfItsLeader) {
+    use_rules({parse_spec("write:delay=10s")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kOtherThread, PTRACE_EVENT_SECCOMP));
+    EXPECT_CALL(tracer_, thread_group_of(kOtherThread, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)));
+    expect_info(kOtherThread, seccomp_info(kWrite));
+    // Its death may not even be reported before the exec event: the exec ends its wait.
+    expect_wait_until(kStart + std::chrono::seconds(10), event_stop(kProgram, PTRACE_EVENT_EXEC));
+    EXPECT_CALL(tracer_, event_message(kProgram, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    engine_->run(kProgram);
+}
+
+TEST_F(EngineDelayTest, DelayExitOfAnExecveWaitsAfterTheExec) {
+    use_rules({parse_spec("execve:delay_exit=100ms")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kExecve));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_EXEC));
+    EXPECT_CALL(tracer_, event_message(kProgram, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(syscall_stop(kProgram));
+    expect_info(kProgram, exit_info(0));
+    expect_wait_until_deadline(kStart + milliseconds(100));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    engine_->run(kProgram);
+}
+
+TEST_F(EngineDelayTest, ZeroDelayGoesOnAtTheNextTurnWithoutATimedWait) {
+    use_rules({parse_spec("write:delay=0ms")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    EXPECT_EQ(engine_->run(kProgram).injection_count, 1U);
 }
 
 }  // namespace

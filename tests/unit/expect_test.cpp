@@ -9,6 +9,7 @@
 
 #include "inject/scenario.hpp"
 #include "report/expectations.hpp"
+#include "scenario/duration.hpp"
 #include "scenario/expect_keys.hpp"
 #include "scenario_error.hpp"
 

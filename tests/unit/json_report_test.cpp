@@ -31,6 +31,27 @@ TEST(JsonReport, ShowsTheSignalOfARuleAndOfItsInjections) {
     EXPECT_EQ(report["injections"][0]["signal"], "SIGKILL");
 }
 
+TEST(JsonReport, ShowsTheDelaysInMicrosecondsAndACallThatRan) {
+    std::vector<Rule> rules{parse_spec("write:delay=300ms"),
+                            parse_spec("read:error=EIO:delay_exit=2s")};
+    RunResult result;
+    Injection delayed{0, "write", Abi::x86_64, 1, 100, 100, RunCall{}};
+    delayed.delay = std::chrono::milliseconds(300);
+    result.injections.push_back(delayed);
+    result.injection_count = 1;
+    const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
+
+    EXPECT_EQ(report["rules"][0]["action"], json({{"run", true}}));
+    EXPECT_EQ(report["rules"][0]["delay_us"], 300'000);
+    EXPECT_TRUE(report["rules"][0]["delay_exit_us"].is_null());
+    EXPECT_EQ(report["rules"][1]["action"], json({{"error", "EIO"}, {"errno", EIO}}));
+    EXPECT_TRUE(report["rules"][1]["delay_us"].is_null());
+    EXPECT_EQ(report["rules"][1]["delay_exit_us"], 2'000'000);
+    EXPECT_EQ(report["injections"][0]["action"], json({{"run", true}}));
+    EXPECT_EQ(report["injections"][0]["delay_us"], 300'000);
+    EXPECT_TRUE(report["injections"][0]["delay_exit_us"].is_null());
+}
+
 TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
     std::vector<Rule> rules{parse_spec("write:error=ENOSPC:when=3"),
                             parse_spec("fsync:retval=0:probability=0.5:per=process")};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -290,7 +291,7 @@ TEST(Scenario, Probability) {
 }
 
 TEST(Scenario, KeysOfLaterVersionsAreRefused) {
-    for (const char* key : {"short", "delay"}) {
+    for (const char* key : {"short"}) {
         EXPECT_EQ(error_of(fault_with(std::string(key) + " = 1\nerror = \"EIO\"")),
                   "s.toml:3:1: \"" + std::string(key) + "\" is not supported yet");
     }
@@ -343,6 +344,34 @@ TEST(Scenario, SignalKey) {
               "s.toml:3:10: \"signal\" must be a string or an integer, not a floating-point");
 }
 
+TEST(Scenario, DelayKeys) {
+    using std::chrono::milliseconds;
+    const Scenario alone = parse_scenario(fault_with("delay = \"300ms\""), "s.toml");
+    ASSERT_EQ(alone.rules.size(), 1u);
+    EXPECT_EQ(alone.rules[0].delay, milliseconds(300));
+    EXPECT_EQ(alone.rules[0].action, Action{RunCall{}});
+    EXPECT_EQ(to_spec(alone.rules[0]), "write:delay=300ms");
+    EXPECT_EQ(
+        to_spec(parse_scenario(fault_with("delay = \"1s\"\nerror = \"EIO\""), "s.toml").rules[0]),
+        "write:error=EIO:delay=1s");
+    // strace's names take strace's format; an integer is microseconds.
+    EXPECT_EQ(parse_scenario(fault_with("delay_enter = 300000"), "s.toml").rules[0].delay,
+              milliseconds(300));
+    EXPECT_EQ(parse_scenario(fault_with("delay_exit = \"1.5ms\""), "s.toml").rules[0].delay_exit,
+              std::chrono::microseconds(1'500));
+
+    EXPECT_EQ(error_of(fault_with("delay = 300")),
+              "s.toml:3:9: \"delay\" must be a string such as \"50ms\", not an integer");
+    EXPECT_EQ(error_of(fault_with("delay = \"5sec\"")),
+              "s.toml:3:9: invalid delay \"5sec\": unknown unit \"sec\" (did you mean \"5s\"?)");
+    EXPECT_EQ(error_of(fault_with("delay = \"1s\"\ndelay_enter = 5")),
+              "s.toml:4:1: \"delay\" and \"delay_enter\" are the same wait, before the call: "
+              "give one of them");
+    EXPECT_EQ(error_of(fault_with("delay_exit = true")),
+              "s.toml:3:14: \"delay_exit\" must be a string or an integer (microseconds), not a "
+              "boolean");
+}
+
 TEST(Scenario, UnknownFaultKey) {
     EXPECT_EQ(error_of(fault_with("eror = \"EIO\"")),
               "s.toml:3:1: unknown key \"eror\" (did you mean \"error\"?)");
@@ -354,12 +383,12 @@ TEST(Scenario, UnknownFaultKey) {
 
 TEST(Scenario, MissingActionOrSyscallPointsAtTheTable) {
     EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\n"),
-              "s.toml:1:1: fault has no action: give error, retval or signal");
+              "s.toml:1:1: fault has no action: give error, retval, signal or delay");
     EXPECT_EQ(error_of("[[fault]]\nerror = \"EIO\"\n"), "s.toml:1:1: fault has no syscall");
     EXPECT_EQ(error_of("[[fault]]\n"), "s.toml:1:1: fault has no syscall");
     EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\n\n  [[fault]]\n"
                        "syscall = \"read\"\nwhen = 2\n"),
-              "s.toml:5:3: fault has no action: give error, retval or signal");
+              "s.toml:5:3: fault has no action: give error, retval, signal or delay");
 }
 
 TEST(Scenario, TwoActionsPointAtTheSecond) {

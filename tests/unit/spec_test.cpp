@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ void expect_same_rule(const Rule& a, const Rule& b) {
     EXPECT_EQ(a.path, b.path);
     EXPECT_EQ(a.fd, b.fd);
     EXPECT_EQ(a.process, b.process);
+    EXPECT_EQ(a.signal, b.signal);
+    EXPECT_EQ(a.delay, b.delay);
+    EXPECT_EQ(a.delay_exit, b.delay_exit);
 }
 
 TEST(Spec, Simple) {
@@ -93,11 +97,12 @@ TEST(Spec, Syscalls) {
 
 TEST(Spec, NoAction) {
     EXPECT_EQ(error_of("write"),
-              "--inject write: fault has no action: give error, retval or signal");
+              "--inject write: fault has no action: give error, retval, signal or delay");
     EXPECT_EQ(error_of("write:"),
-              "--inject write:: fault has no action: give error, retval or signal");
-    EXPECT_EQ(error_of("inject=write:when=3"),
-              "--inject inject=write:when=3: fault has no action: give error, retval or signal");
+              "--inject write:: fault has no action: give error, retval, signal or delay");
+    EXPECT_EQ(
+        error_of("inject=write:when=3"),
+        "--inject inject=write:when=3: fault has no action: give error, retval, signal or delay");
 }
 
 TEST(Spec, Shape) {
@@ -122,7 +127,7 @@ TEST(Spec, Keys) {
               "--inject write:error=EIO:seed=1: unknown key \"seed\"");
     EXPECT_EQ(error_of("write:description=x:error=EIO"),
               "--inject write:description=x:error=EIO: unknown key \"description\"");
-    for (const char* key : {"short", "delay"}) {
+    for (const char* key : {"short"}) {
         const std::string spec = "write:error=EIO:" + std::string(key) + "=1";
         EXPECT_EQ(error_of(spec),
                   "--inject " + spec + ": \"" + std::string(key) + "\" is not supported yet");
@@ -228,6 +233,78 @@ TEST(Spec, FilterErrors) {
               "--inject write:error=EIO:fd=1:fd=2: \"fd\" given twice");
 }
 
+TEST(Spec, Delay) {
+    using std::chrono::milliseconds;
+    const Rule alone = parse_spec("write:delay=50ms");
+    EXPECT_EQ(alone.delay, milliseconds(50));
+    EXPECT_FALSE(alone.delay_exit.has_value());
+    EXPECT_EQ(alone.action, Action{RunCall{}});  // delayed, then really run
+    EXPECT_FALSE(alone.signal.has_value());
+    EXPECT_EQ(to_spec(alone), "write:delay=50ms");
+
+    const Rule with_error = parse_spec("write:delay=1s:error=EIO:when=2");
+    EXPECT_EQ(with_error.action, Action{FailWithErrno{EIO}});
+    EXPECT_EQ(with_error.delay, std::chrono::seconds(1));
+    EXPECT_EQ(to_spec(with_error), "write:error=EIO:delay=1s:when=2");
+
+    // A signal alone still means EINTR; the delay only comes first.
+    const Rule with_signal = parse_spec("write:signal=SIGKILL:delay=2m");
+    EXPECT_EQ(with_signal.action, Action{FailWithErrno{EINTR}});
+    EXPECT_EQ(to_spec(with_signal), "write:signal=SIGKILL:delay=120s");
+
+    const Rule after = parse_spec("write:delay_exit=250us");
+    EXPECT_EQ(after.delay_exit, std::chrono::microseconds(250));
+    EXPECT_FALSE(after.delay.has_value());
+    EXPECT_EQ(after.action, Action{RunCall{}});
+
+    for (const char* spec :
+         {"write:delay=50ms", "write:delay_exit=250us", "write:error=EIO:delay=1s:delay_exit=2s",
+          "write:retval=0:delay=0ms", "write:signal=SIGUSR1:delay_exit=3s",
+          "write,read:delay=7ms:when=3..9+2:probability=0.5:per=thread"}) {
+        EXPECT_EQ(to_spec(parse_spec(spec)), spec);
+        expect_same_rule(parse_spec(to_spec(parse_spec(spec))), parse_spec(spec));
+    }
+}
+
+TEST(Spec, DelayTakesStracesNamesAndFormat) {
+    using std::chrono::microseconds;
+    using std::chrono::milliseconds;
+    // strace's delay_enter is delay; a bare number is microseconds there, and so here.
+    EXPECT_EQ(parse_spec("write:delay_enter=300000").delay, milliseconds(300));
+    EXPECT_EQ(parse_spec("inject=write:delay_enter=1.5ms").delay, microseconds(1'500));
+    EXPECT_EQ(parse_spec("write:delay_enter=2s:error=ENOSPC").delay, std::chrono::seconds(2));
+    EXPECT_EQ(parse_spec("write:delay_exit=70").delay_exit, microseconds(70));
+    EXPECT_EQ(parse_spec("write:delay_exit=1500ns").delay_exit, microseconds(2));
+    // Written back in inject's own words, which strace reads too.
+    EXPECT_EQ(to_spec(parse_spec("write:delay_enter=300000")), "write:delay=300ms");
+    EXPECT_EQ(to_spec(parse_spec("write:delay_enter=1e6:delay_exit=0.5s")),
+              "write:delay=1s:delay_exit=500ms");
+}
+
+TEST(Spec, DelayMistakes) {
+    EXPECT_EQ(error_of("write:delay=50"),
+              "--inject write:delay=50: invalid delay \"50\": expected a whole number and a unit, "
+              "us, ms, s or m (such as \"50ms\")");
+    EXPECT_EQ(error_of("write:delay=5sec"),
+              "--inject write:delay=5sec: invalid delay \"5sec\": unknown unit \"sec\" (did you "
+              "mean \"5s\"?)");
+    EXPECT_EQ(error_of("write:delay_enter=5min"),
+              "--inject write:delay_enter=5min: invalid delay_enter \"5min\": expected a number "
+              "and an optional unit, s, ms, us or ns (microseconds without one, as strace reads "
+              "it)");
+    EXPECT_EQ(error_of("write:delay_exit=-1"),
+              "--inject write:delay_exit=-1: invalid delay_exit \"-1\": expected a number and an "
+              "optional unit, s, ms, us or ns (microseconds without one, as strace reads it)");
+    EXPECT_EQ(error_of("write:delay=1s:delay_enter=2s"),
+              "--inject write:delay=1s:delay_enter=2s: \"delay\" and \"delay_enter\" are the "
+              "same wait, before the call: give one of them");
+    EXPECT_EQ(error_of("write:delay=1s:delay=2s"),
+              "--inject write:delay=1s:delay=2s: \"delay\" given twice");
+    EXPECT_EQ(error_of("write:delay=1s:error=EIO:retval=0"),
+              "--inject write:delay=1s:error=EIO:retval=0: fault gives both error and retval: a "
+              "fault takes one action");
+}
+
 TEST(Spec, Probability) {
     EXPECT_EQ(parse_spec("write:error=EIO:probability=0.05").probability, 0.05);
     EXPECT_EQ(parse_spec("write:error=EIO:probability=5%").probability, 0.05);
@@ -299,6 +376,7 @@ TEST(RuleText, ActionToString) {
     EXPECT_EQ(to_string(Action{FailWithErrno{4000}}), "error=4000");
     EXPECT_EQ(to_string(Action{ReturnValue{0}}), "retval=0");
     EXPECT_EQ(to_string(Action{ReturnValue{-4096}}), "retval=-4096");
+    EXPECT_EQ(to_string(Action{RunCall{}}), "");
 }
 
 TEST(RuleText, ScopeName) {
@@ -396,6 +474,9 @@ TEST(Spec, AgreesWithToml) {
         {"write:error=EIO:fd=-1", "syscall = \"write\"\nerror = \"EIO\"\nfd = -1"},
         {"write:error=EIO:retval=0", "syscall = \"write\"\nerror = \"EIO\"\nretval = 0"},
         {"write", "syscall = \"write\""},
+        {"write:delay=5sec", "syscall = \"write\"\ndelay = \"5sec\""},
+        {"write:delay_enter=-1", "syscall = \"write\"\ndelay_enter = -1"},
+        {"write:delay_exit=1x", "syscall = \"write\"\ndelay_exit = \"1x\""},
     };
     for (const auto& [spec, fault] : same_mistake) {
         std::string from_spec = error_of(spec);

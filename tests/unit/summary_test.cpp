@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
 #include <sstream>
 
 #include "inject/scenario.hpp"
@@ -130,6 +132,39 @@ TEST(Replay, QuotesArgumentsForTheShell) {
 TEST(Summary, ResultsReadAsTheProgramSeesThem) {
     EXPECT_EQ(describe_result(FailWithErrno{EIO}), "-1 EIO (Input/output error)");
     EXPECT_EQ(describe_result(ReturnValue{12}), "12");
+    EXPECT_EQ(describe_result(RunCall{}), "ran");
+}
+
+TEST(Summary, DelaysSayWhenTheCallWaited) {
+    using std::chrono::milliseconds;
+    Injection delayed{0, "write", Abi::x86_64, 1, 1, 1, RunCall{}};
+    delayed.delay = milliseconds(300);
+    EXPECT_EQ(describe_injection(delayed), "delayed 300ms, then ran");
+    delayed.action = FailWithErrno{EIO};
+    EXPECT_EQ(describe_injection(delayed), "delayed 300ms, then -1 EIO (Input/output error)");
+    delayed.delay_exit = std::chrono::seconds(2);
+    EXPECT_EQ(describe_injection(delayed),
+              "delayed 300ms, then -1 EIO (Input/output error), held back 2s");
+    Injection held{0, "write", Abi::x86_64, 1, 1, 1, RunCall{}};
+    held.delay_exit = std::chrono::microseconds(250);
+    EXPECT_EQ(describe_injection(held), "ran, held back 250us");
+
+    const std::vector<Rule> rules{parse_spec("write:delay=300ms:signal=SIGKILL")};
+    RunResult result;
+    result.seccomp_filter = true;
+    result.syscall_stops = 1;
+    Injection killed{0, "write", Abi::x86_64, 1, 7, 8, FailWithErrno{EINTR}};
+    killed.signal = SIGKILL;
+    killed.delay = milliseconds(300);
+    result.injections.push_back(killed);
+    result.injection_count = 1;
+    std::ostringstream out;
+    write_summary(out, rules, result, {"prog"});
+    EXPECT_EQ(out.str(),
+              "inject: 1 fault injected, 1 syscall stop (seccomp filter)\n"
+              "inject:   pid 7 tid 8: write call 1 -> delayed 300ms, then -1 EINTR (Interrupted "
+              "system call) + SIGKILL  [rule 1: write:signal=SIGKILL:delay=300ms]\n"
+              "inject: replay: inject -e write:signal=SIGKILL:delay=300ms:when=1 -- prog\n");
 }
 
 }  // namespace
