@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 
+#include <span>
+
 #include "inject/scenario.hpp"
 
 namespace inject::engine {
@@ -30,6 +32,12 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, event_message, (pid_t, unsigned long&), (override));
     MOCK_METHOD(std::error_code, set_syscall_number, (pid_t, Abi, long), (override));
     MOCK_METHOD(std::error_code, set_return_value, (pid_t, Abi, std::int64_t), (override));
+    MOCK_METHOD(std::error_code, set_syscall_argument, (pid_t, Abi, unsigned, std::uint64_t),
+                (override));
+    MOCK_METHOD(std::error_code, read_memory, (pid_t, std::uint64_t, std::span<std::byte>),
+                (override));
+    MOCK_METHOD(std::error_code, write_memory, (pid_t, std::uint64_t, std::span<const std::byte>),
+                (override));
     MOCK_METHOD(std::error_code, send_signal, (pid_t, pid_t, int), (override));
     MOCK_METHOD(std::error_code, thread_group_of, (pid_t, pid_t&), (override));
     MOCK_METHOD(bool, runs_setid_program, (pid_t), (override));
