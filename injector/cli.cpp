@@ -23,6 +23,7 @@
 #include "report/junit.hpp"
 #include "report/output_file.hpp"
 #include "report/summary.hpp"
+#include "report/wording.hpp"
 #include "scenario/catalogue.hpp"
 #include "scenario/fault_keys.hpp"
 
@@ -189,17 +190,28 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         const Rule& rule = rules[index];
         out << "rule " << index + 1 << ": " << to_spec(rule) << "  (" << rule.origin << ")\n";
         const bool fails = std::holds_alternative<FailWithErrno>(rule.action);
-        out << (fails ? "  fails " : "  skips ");
+        const auto* shorten = std::get_if<ShortenTo>(&rule.action);
+        out << (fails ? "  fails " : shorten != nullptr ? "  shortens " : "  skips ");
         for (std::size_t name = 0; name < rule.syscalls.size(); ++name) {
             out << (name == 0                          ? ""
                     : name + 1 == rule.syscalls.size() ? " or "
                                                        : ", ")
                 << rule.syscalls[name];
         }
-        out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per)
-            << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+        out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per);
+        if (shorten != nullptr) {
+            out << ") to at most " << report::plural(shorten->bytes, "byte", "bytes")
+                << ", which then really run";
+            if (std::any_of(rule.syscalls.begin(), rule.syscalls.end(),
+                            [](const std::string& name) { return name.starts_with('%'); })) {
+                out << " (of a class, only the calls with a byte count)";
+            }
+        } else {
+            out << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+        }
         if (rule.signal) {
-            out << ", sending " << detail::signal_name(*rule.signal) << " to the calling thread";
+            out << (shorten != nullptr ? ", then sending " : ", sending ")
+                << detail::signal_name(*rule.signal) << " to the calling thread";
         }
         if (rule.probability) {
             out << " with probability " << format_probability(*rule.probability);

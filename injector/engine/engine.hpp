@@ -3,8 +3,10 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -14,6 +16,7 @@
 
 #include "engine/decide.hpp"
 #include "inject/run.hpp"
+#include "scenario/catalogue.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {
@@ -65,11 +68,19 @@ class Engine {
         Abi abi;
         std::int64_t value;
     };
+    // A shortened call runs with some argument registers changed; the program must find them
+    // as it left them when the call returns.
+    struct PendingRestore {
+        Abi abi;
+        std::array<std::optional<std::uint64_t>, 6> arguments;  // the originals, by index
+        std::optional<int> signal;                              // sent once the call has run
+    };
     struct ThreadState {
         pid_t tid = 0;
         pid_t tgid = 0;
         // Set between a picked call's entry and its exit stop: what to write there.
         std::optional<PendingResult> pending;
+        std::optional<PendingRestore> restore;
     };
 
     ThreadState* find_or_adopt(pid_t tid);
@@ -81,6 +92,19 @@ class Engine {
     void on_new_tracee(ThreadState& parent, int event);
     void on_exec(ThreadState& thread);
     void decide_and_act(ThreadState& thread, const trace::SyscallInfo& info);
+    void skip_call(ThreadState& thread, const trace::SyscallInfo& info, const Verdict& verdict);
+    // Cuts the call's byte count to `limit`; false when it asks for no more (or cannot be cut),
+    // and so runs untouched.
+    bool shorten_call(ThreadState& thread, const trace::SyscallInfo& info, std::uint64_t limit,
+                      std::optional<int> signal);
+    bool shorten_iovecs(ThreadState& thread, const trace::SyscallInfo& info,
+                        const catalogue::ByteCount& count, std::uint64_t limit,
+                        PendingRestore& restore);
+    void change_argument(ThreadState& thread, const trace::SyscallInfo& info, unsigned index,
+                         std::uint64_t value, PendingRestore& restore);
+    void restore_arguments(ThreadState& thread);
+    void record_injection(const ThreadState& thread, const trace::SyscallInfo& info,
+                          const Verdict& verdict);
     // The one place that decides how a tracee goes on.
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
@@ -95,6 +119,8 @@ class Engine {
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
     EngineOutcome outcome_;
+    std::vector<std::byte> iovecs_;  // a shortened call's iovec array, reused
+    bool stack_write_noted_ = false;
 
     // The traced processes, for kill_everything(). Changed only when a process appears or
     // goes, so the lock costs nothing on the per-syscall path.

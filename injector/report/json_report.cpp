@@ -17,6 +17,9 @@ json action_json(const Action& action) {
         return {{"error", errno_name(fail->error).value_or(std::to_string(fail->error))},
                 {"errno", fail->error}};
     }
+    if (const auto* shorten = std::get_if<ShortenTo>(&action)) {
+        return {{"short", shorten->bytes}};
+    }
     return {{"retval", std::get<ReturnValue>(action).value}};
 }
 

@@ -101,6 +101,11 @@ std::string describe_result(const Action& action) {
         }
         return text;
     }
+    if (std::holds_alternative<ShortenTo>(action)) {
+        // The call ran and returned what it really did, which inject does not see before its
+        // exit: the action is the whole story.
+        return to_string(action);
+    }
     return std::to_string(std::get<ReturnValue>(action).value);
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <unordered_set>
 #include <utility>
@@ -14,13 +15,21 @@
 namespace inject::detail {
 namespace {
 
-constexpr std::array<std::string_view, 7> kSupportedKeys{"syscall", "error",       "retval", "when",
-                                                         "per",     "probability", "signal"};
+constexpr std::array<std::string_view, 8> kSupportedKeys{
+    "syscall", "error", "retval", "when", "per", "probability", "signal", "short"};
 // Keys of the design that later versions will read. Naming them "not supported yet" rather
 // than ignoring them keeps a scenario written for a newer inject from silently doing less.
-constexpr std::array<std::string_view, 5> kLaterKeys{"path", "fd", "short", "delay", "process"};
+constexpr std::array<std::string_view, 4> kLaterKeys{"path", "fd", "delay", "process"};
 
 constexpr std::int64_t kMaxErrno = 4095;
+
+// The key an action is given by, for messages.
+std::string_view action_key(const Action& action) {
+    if (std::holds_alternative<FailWithErrno>(action)) {
+        return "error";
+    }
+    return std::holds_alternative<ReturnValue>(action) ? "retval" : "short";
+}
 
 const std::vector<std::string>& all_key_names() {
     static const std::vector<std::string> names = [] {
@@ -178,6 +187,46 @@ std::int64_t checked_retval(std::string_view text) {
     return checked_retval(value);
 }
 
+std::uint64_t checked_short(std::int64_t bytes) {
+    if (bytes < 0) {
+        fail("short " + std::to_string(bytes) + " is out of range: give a byte count 0.." +
+             std::to_string(std::numeric_limits<std::int64_t>::max()));
+    }
+    return static_cast<std::uint64_t>(bytes);
+}
+
+std::uint64_t checked_short(std::string_view text) {
+    if (!is_decimal(text)) {
+        fail("invalid short " + quoted(text) + ": expected a byte count, a whole number 0 or more");
+    }
+    std::int64_t bytes = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+    if (ec != std::errc{}) {
+        fail("short " + std::string(text) + " is out of range: give a byte count 0.." +
+             std::to_string(std::numeric_limits<std::int64_t>::max()));
+    }
+    return checked_short(bytes);
+}
+
+void check_byte_count(std::string_view name) {
+    static constexpr std::string_view kWhat = "short applies to calls with a byte count; ";
+    if (name.starts_with('%')) {
+        for (Abi abi : kAllAbis) {
+            for (const std::string& member : catalogue::syscalls_named(name, abi)) {
+                if (catalogue::has_byte_count(abi, member)) {
+                    return;
+                }
+            }
+        }
+        fail(std::string(kWhat) + "no call of " + quoted(name) + " has one");
+    }
+    for (Abi abi : kAllAbis) {
+        if (syscall_number(abi, name) && !catalogue::has_byte_count(abi, name)) {
+            fail(std::string(kWhat) + quoted(name) + " has none");
+        }
+    }
+}
+
 When checked_when(std::string_view text) {
     return When::parse(text);
 }
@@ -256,7 +305,8 @@ void FaultBuilder::add_syscall(std::string name) {
 
 void FaultBuilder::set_action(Action action) {
     if (has_action_) {
-        fail("fault gives both error and retval: a fault takes one action");
+        fail("fault gives both " + std::string(action_key(rule_.action)) + " and " +
+             std::string(action_key(action)) + ": a fault takes one action");
     }
     rule_.action = action;
     has_action_ = true;
@@ -280,12 +330,17 @@ Rule FaultBuilder::build(std::string origin) && {
     }
     if (!has_action_) {
         if (!rule_.signal) {
-            fail("fault has no action: give error, retval or signal");
+            fail("fault has no action: give error, retval, short or signal");
         }
         // A call stopped by a signal before it ran returns EINTR, so that is what a signal
         // alone makes it return; to_spec leaves the implied error out.
         rule_.action = FailWithErrno{EINTR};
         rule_.signal_alone = true;
+    }
+    if (shortens()) {
+        for (const std::string& name : rule_.syscalls) {
+            check_byte_count(name);
+        }
     }
     rule_.origin = std::move(origin);
     return std::move(rule_);

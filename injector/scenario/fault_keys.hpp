@@ -9,13 +9,23 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "inject/rule.hpp"
 
 namespace inject::detail {
 
-enum class FaultKey : std::uint8_t { syscall, error, retval, when, per, probability, signal };
+enum class FaultKey : std::uint8_t {
+    syscall,
+    error,
+    retval,
+    when,
+    per,
+    probability,
+    signal,
+    short_count
+};
 
 std::string_view fault_key_name(FaultKey key);
 
@@ -52,6 +62,16 @@ std::int64_t checked_retval(std::int64_t value);
 // The same from decimal text, optionally negative.
 std::int64_t checked_retval(std::string_view text);
 
+// short's byte count: a whole number 0..SSIZE_MAX (the most a read or write can move).
+std::uint64_t checked_short(std::int64_t bytes);
+// The same from decimal text.
+std::uint64_t checked_short(std::string_view text);
+
+// Throws unless `name` (a checked syscall or class) can be cut by short: a syscall must have a
+// byte count on every ABI that has it, a class at least one member that has one (the rule then
+// stands for those members only).
+void check_byte_count(std::string_view name);
+
 When checked_when(std::string_view text);
 // `when = 3` in TOML is short for `when = "3"`.
 When checked_when(std::int64_t number);
@@ -83,12 +103,15 @@ class FaultBuilder {
     void add_syscall(std::string name);
     // Throws when the fault already has an action.
     void set_action(Action action);
+    // Whether the action given so far is short, whose syscalls must have a byte count.
+    bool shortens() const { return std::holds_alternative<ShortenTo>(rule_.action); }
     void set_when(When when) { rule_.when = when; }
     void set_per(Scope per) { rule_.per = per; }
     void set_probability(double probability) { rule_.probability = probability; }
     void set_signal(int signal) { rule_.signal = signal; }
 
-    // The finished rule; throws when the syscall or the action is missing.
+    // The finished rule; throws when the syscall or the action is missing, or when short names
+    // a call without a byte count.
     Rule build(std::string origin) &&;
 
   private:

@@ -31,8 +31,10 @@ std::string to_string(const Action& action) {
             if constexpr (std::is_same_v<T, FailWithErrno>) {
                 // A number the C library cannot name still round-trips: errno accepts digits.
                 return "error=" + errno_name(a.error).value_or(std::to_string(a.error));
-            } else {
+            } else if constexpr (std::is_same_v<T, ReturnValue>) {
                 return "retval=" + std::to_string(a.value);
+            } else {
+                return "short=" + std::to_string(a.bytes);
             }
         },
         action);
