@@ -46,7 +46,7 @@ po::options_description describe_options() {
         ("scenario,s", po::value<std::vector<std::string>>()->value_name("FILE"),
          "load faults (and expectations) from a TOML scenario; repeatable")
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
-         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:error=ENOSPC|retval=N"
+         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:error=ENOSPC|retval=N|short=N"
          "[:when=EXPR][:per=tree|process|thread]; repeatable; also -e inject=SPEC")
         ("seed", po::value<std::string>()->value_name("N"),
          "seed for probability triggers")
