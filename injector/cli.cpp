@@ -23,6 +23,7 @@
 #include "report/junit.hpp"
 #include "report/output_file.hpp"
 #include "report/summary.hpp"
+#include "report/wording.hpp"
 #include "scenario/catalogue.hpp"
 #include "scenario/duration.hpp"
 #include "scenario/fault_keys.hpp"
@@ -46,7 +47,7 @@ po::options_description describe_options() {
         ("scenario,s", po::value<std::vector<std::string>>()->value_name("FILE"),
          "load faults (and expectations) from a TOML scenario; repeatable")
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
-         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:error=ENOSPC|retval=N"
+         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:error=ENOSPC|retval=N|short=N"
          "[:when=EXPR][:per=tree|process|thread]; repeatable; also -e inject=SPEC")
         ("seed", po::value<std::string>()->value_name("N"),
          "seed for probability triggers")
@@ -191,7 +192,11 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         out << "rule " << index + 1 << ": " << to_spec(rule) << "  (" << rule.origin << ")\n";
         const bool fails = std::holds_alternative<FailWithErrno>(rule.action);
         const bool runs = std::holds_alternative<RunCall>(rule.action);
-        out << (fails ? "  fails " : runs ? "  lets " : "  skips ");
+        const auto* shorten = std::get_if<ShortenTo>(&rule.action);
+        out << (fails                ? "  fails "
+                : runs               ? "  lets "
+                : shorten != nullptr ? "  shortens "
+                                     : "  skips ");
         for (std::size_t name = 0; name < rule.syscalls.size(); ++name) {
             out << (name == 0                          ? ""
                     : name + 1 == rule.syscalls.size() ? " or "
@@ -213,6 +218,13 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         }
         if (runs) {
             out << ") run";
+        } else if (shorten != nullptr) {
+            out << ") to at most " << report::plural(shorten->bytes, "byte", "bytes")
+                << ", which then really run";
+            if (std::any_of(rule.syscalls.begin(), rule.syscalls.end(),
+                            [](const std::string& name) { return name.starts_with('%'); })) {
+                out << " (of a class, only the calls with a byte count)";
+            }
         } else {
             out << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
         }
@@ -223,7 +235,8 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
             out << ", the result held back " << detail::duration_text(*rule.delay_exit);
         }
         if (rule.signal) {
-            out << ", sending " << detail::signal_name(*rule.signal) << " to the calling thread"
+            out << (shorten != nullptr ? ", then sending " : ", sending ")
+                << detail::signal_name(*rule.signal) << " to the calling thread"
                 << (rule.delay || rule.delay_exit ? " when the wait ends" : "");
         }
         if (rule.probability) {

@@ -56,7 +56,15 @@ struct RunCall {
     bool operator==(const RunCall&) const = default;
 };
 
-using Action = std::variant<FailWithErrno, ReturnValue, RunCall>;
+// The call really runs, with its byte count cut to `bytes` when it asked for more: a true short
+// read or write (for a call on an iovec array, the bytes of all its entries together). A call
+// that asked for no more than `bytes` runs untouched.
+struct ShortenTo {
+    std::uint64_t bytes = 0;
+    bool operator==(const ShortenTo&) const = default;
+};
+
+using Action = std::variant<FailWithErrno, ReturnValue, RunCall, ShortenTo>;
 
 struct Rule {
     std::vector<std::string> syscalls;  // validated names, as the user wrote them
@@ -70,8 +78,9 @@ struct Rule {
     // Where the rule was written, for messages: "enospc.toml:4:1" or "--inject write:error=EIO".
     std::string origin;
     // A signal sent (tgkill) to the thread making the call, at that call, which still does
-    // not run and returns `action`. Given alone, the action is error=EINTR, as for a call a
-    // signal interrupted, and signal_alone is set so that to_spec writes what the user did.
+    // not run and returns `action`; with ShortenTo the call runs, cut, and the signal follows
+    // it. Given alone, the action is error=EINTR, as for a call a signal interrupted, and
+    // signal_alone is set so that to_spec writes what the user did.
     std::optional<int> signal{};
     bool signal_alone = false;
 
@@ -102,7 +111,8 @@ std::string to_spec(const Rule& rule);
 // double ("0.05", "1").
 std::string format_probability(double probability);
 
-// "error=ENOSPC" or "retval=0"; "" for RunCall, which is no key but the absence of one.
+// "error=ENOSPC", "retval=0" or "short=10"; "" for RunCall, which is no key but the absence of
+// one.
 std::string to_string(const Action& action);
 
 }  // namespace inject

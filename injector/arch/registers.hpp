@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "inject/abi.hpp"
 
@@ -18,6 +19,24 @@ std::optional<Abi> abi_from_audit_arch(std::uint32_t audit_arch, std::uint64_t s
 // Offsets into `struct user` for PTRACE_POKEUSER.
 std::size_t syscall_number_offset(Abi abi);
 std::size_t return_value_offset(Abi abi);
+// Of syscall argument `index` (0..5) in the ABI's calling convention.
+std::size_t argument_offset(Abi abi, unsigned index);
+
+// The register value of a syscall argument: an i386 tracee has 32-bit registers.
+std::uint64_t encode_argument(Abi abi, std::uint64_t value);
+// An argument as the kernel reads it for that ABI (the low 32 bits for i386).
+std::uint64_t decode_argument(Abi abi, std::uint64_t register_value);
+
+// The tracee's struct iovec: a pointer and a length, 16 bytes on x86_64 and 8 on i386.
+std::size_t iovec_size(Abi abi);
+std::uint64_t iovec_length(Abi abi, std::span<const std::byte> entry);
+void set_iovec_length(Abi abi, std::span<std::byte> entry, std::uint64_t length);
+
+// Bytes below the stack pointer that code may use without moving it (x86_64's red zone),
+// which inject must leave alone when it puts something on a tracee's stack.
+std::uint64_t red_zone_size(Abi abi);
+// The alignment of what inject puts on a tracee's stack.
+inline constexpr std::uint64_t kStackAlignment = 16;
 
 // A syscall number no kernel implements: writing it at syscall entry makes the kernel skip the
 // call (it returns -ENOSYS, which inject overwrites at the exit stop).

@@ -1,7 +1,9 @@
 #include <linux/audit.h>
 #include <sys/user.h>
 
+#include <array>
 #include <cstddef>
+#include <cstring>
 
 #include "arch/registers.hpp"
 
@@ -34,6 +36,59 @@ std::size_t syscall_number_offset(Abi /*abi*/) {
 
 std::size_t return_value_offset(Abi /*abi*/) {
     return offsetof(struct user, regs) + offsetof(struct user_regs_struct, rax);
+}
+
+std::size_t argument_offset(Abi abi, unsigned index) {
+    // The syscall ABIs' argument registers, as the 64-bit `struct user` names them: an i386
+    // tracee's ebx lives in rbx, and so on.
+    static constexpr std::array<std::size_t, 6> kX86_64{
+        offsetof(user_regs_struct, rdi), offsetof(user_regs_struct, rsi),
+        offsetof(user_regs_struct, rdx), offsetof(user_regs_struct, r10),
+        offsetof(user_regs_struct, r8),  offsetof(user_regs_struct, r9)};
+    static constexpr std::array<std::size_t, 6> kI386{
+        offsetof(user_regs_struct, rbx), offsetof(user_regs_struct, rcx),
+        offsetof(user_regs_struct, rdx), offsetof(user_regs_struct, rsi),
+        offsetof(user_regs_struct, rdi), offsetof(user_regs_struct, rbp)};
+    return offsetof(struct user, regs) + (abi == Abi::i386 ? kI386 : kX86_64).at(index);
+}
+
+std::uint64_t encode_argument(Abi abi, std::uint64_t value) {
+    return abi == Abi::i386 ? static_cast<std::uint32_t>(value) : value;
+}
+
+std::uint64_t decode_argument(Abi abi, std::uint64_t register_value) {
+    // Only the low half of an i386 tracee's register is its own.
+    return abi == Abi::i386 ? static_cast<std::uint32_t>(register_value) : register_value;
+}
+
+std::size_t iovec_size(Abi abi) {
+    return abi == Abi::i386 ? 2 * sizeof(std::uint32_t) : 2 * sizeof(std::uint64_t);
+}
+
+// The length is the second half of an entry; x86 is little-endian, as is inject.
+std::uint64_t iovec_length(Abi abi, std::span<const std::byte> entry) {
+    if (abi == Abi::i386) {
+        std::uint32_t length = 0;
+        std::memcpy(&length, entry.data() + sizeof length, sizeof length);
+        return length;
+    }
+    std::uint64_t length = 0;
+    std::memcpy(&length, entry.data() + sizeof length, sizeof length);
+    return length;
+}
+
+void set_iovec_length(Abi abi, std::span<std::byte> entry, std::uint64_t length) {
+    if (abi == Abi::i386) {
+        const auto narrow = static_cast<std::uint32_t>(length);
+        std::memcpy(entry.data() + sizeof narrow, &narrow, sizeof narrow);
+        return;
+    }
+    std::memcpy(entry.data() + sizeof length, &length, sizeof length);
+}
+
+// The i386 ABI has no red zone; the same margin costs nothing there.
+std::uint64_t red_zone_size(Abi /*abi*/) {
+    return 128;
 }
 
 std::uint64_t encode_return_value(Abi abi, std::int64_t value) {

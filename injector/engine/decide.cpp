@@ -46,10 +46,16 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         compiled.fd = rule.fd;
         compiled.process = rule.process;
         compiled.filtered = rule.has_filters();
+        const bool shortens = std::holds_alternative<ShortenTo>(rule.action);
         for (const std::string& rule_name : rule.syscalls) {
             for (Abi abi : kAllAbis) {
                 // A class ("%file") stands for its members, which differ between ABIs.
                 for (const std::string& name : catalogue::syscalls_named(rule_name, abi)) {
+                    // short cuts a byte count: of a class, it picks (and counts) only the
+                    // members that have one.
+                    if (shortens && !catalogue::has_byte_count(abi, name)) {
+                        continue;
+                    }
                     const auto number = syscall_number(abi, name);
                     if (!number) {
                         continue;

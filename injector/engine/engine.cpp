@@ -1,10 +1,13 @@
 #include "engine/engine.hpp"
 
+#include <linux/uio.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <span>
+#include <string>
 #include <system_error>
 #include <variant>
 
@@ -31,6 +34,7 @@ void check(std::error_code error, const char* what) {
     }
 }
 
+// The result of a skipped call (error or retval; short calls run and keep their own).
 std::int64_t result_register_value(const Action& action) {
     if (const auto* fail = std::get_if<FailWithErrno>(&action)) {
         return -static_cast<std::int64_t>(fail->error);
@@ -245,6 +249,9 @@ void Engine::on_syscall_stop(ThreadState& thread) {
                   "writing a syscall's result");
             thread.pending.reset();
         }
+        if (thread.restore) {
+            restore_arguments(thread);
+        }
         if (thread.exit_delay) {
             // The call is done, its result in place: the program sees it after the wait.
             hold(thread, *thread.exit_delay);
@@ -290,39 +297,154 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
             path = paths[verdict->path_index];
         }
     }
-    if (!std::holds_alternative<RunCall>(verdict->action)) {
+    if (const auto* shorten = std::get_if<ShortenTo>(&verdict->action)) {
+        if (!shorten_call(thread, info, shorten->bytes, verdict->signal)) {
+            return false;  // short enough already: nothing was done, so nothing was injected
+        }
+    } else {
+        skip_or_hold_call(thread, info, *verdict);
+    }
+    record_injection(thread, info, *verdict, std::move(path));
+    return thread.timer.has_value();
+}
+
+void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
+                               const Verdict& verdict) {
+    if (!std::holds_alternative<RunCall>(verdict.action)) {
         // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
         // Set now even when the call waits first: the registers keep it while it is held.
         check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
               "skipping a syscall");
-        thread.pending = PendingResult{*info.abi, result_register_value(verdict->action)};
+        thread.pending = PendingResult{*info.abi, result_register_value(verdict.action)};
     }
-    thread.exit_delay = verdict->delay_exit;
-    if (verdict->signal) {
-        if (verdict->delay || verdict->delay_exit) {
-            thread.signal_after_wait = verdict->signal;
+    thread.exit_delay = verdict.delay_exit;
+    if (verdict.signal) {
+        if (verdict.delay || verdict.delay_exit) {
+            thread.signal_after_wait = verdict.signal;
         } else {
             // Queued now, delivered after the exit stop writes the result: the call still
             // never runs, and a fatal signal kills the program at this call.
-            check(tracer_.send_signal(thread.tgid, thread.tid, *verdict->signal), "tgkill");
+            check(tracer_.send_signal(thread.tgid, thread.tid, *verdict.signal), "tgkill");
         }
     }
-    if (verdict->delay) {
-        hold(thread, *verdict->delay);
+    if (verdict.delay) {
+        hold(thread, *verdict.delay);
     }
-    if (verdict->rule_index >= outcome_.injected.size()) {
-        outcome_.injected.resize(verdict->rule_index + 1);
+}
+
+bool Engine::shorten_call(ThreadState& thread, const SyscallInfo& info, std::uint64_t limit,
+                          std::optional<int> signal) {
+    const auto count = catalogue::byte_count(*info.abi, info.number);
+    if (!count) {
+        return false;  // the decider picks only calls that have one
     }
-    ++outcome_.injected[verdict->rule_index];
+    // The signal waits for the exit stop: sent now, it could interrupt the call before it
+    // moved its bytes, and a shortened call followed by a crash is the point of the two.
+    PendingRestore restore{*info.abi, {}, signal};
+    if (count->iovec) {
+        if (!shorten_iovecs(thread, info, *count, limit, restore)) {
+            return false;
+        }
+    } else {
+        if (arch::decode_argument(*info.abi, info.args[count->length_arg]) <= limit) {
+            return false;
+        }
+        change_argument(thread, info, count->length_arg, limit, restore);
+    }
+    thread.restore = restore;
+    return true;
+}
+
+bool Engine::shorten_iovecs(ThreadState& thread, const SyscallInfo& info,
+                            const catalogue::ByteCount& count, std::uint64_t limit,
+                            PendingRestore& restore) {
+    const Abi abi = *info.abi;
+    const std::uint64_t entries = arch::decode_argument(abi, info.args[count.length_arg]);
+    // More entries than the kernel takes make the call fail with EINVAL as it is.
+    if (entries == 0 || entries > UIO_MAXIOV) {
+        return false;
+    }
+    const std::size_t entry_size = arch::iovec_size(abi);
+    iovecs_.resize(entries * entry_size);
+    if (tracer_.read_memory(thread.tid, arch::decode_argument(abi, info.args[count.buffer_arg]),
+                            iovecs_)) {
+        return false;  // an array the kernel cannot read either: the call fails with EFAULT
+    }
+    std::uint64_t whole = 0;  // the bytes of the entries before the cut
+    for (std::size_t kept = 0; kept < entries; ++kept) {
+        const std::span<std::byte> entry(iovecs_.data() + kept * entry_size, entry_size);
+        const std::uint64_t length = arch::iovec_length(abi, entry);
+        if (length <= limit - whole) {
+            whole += length;
+            continue;
+        }
+        if (whole == limit) {
+            // The cut falls between two entries: fewer of the program's own entries do it.
+            change_argument(thread, info, count.length_arg, kept, restore);
+            return true;
+        }
+        // The cut falls inside this entry, whose length must shrink. The program's own array
+        // stays as it is (another thread may be reading it): a shortened copy goes on the
+        // stack, below the red zone, where the thread keeps nothing while it is in the call.
+        arch::set_iovec_length(abi, entry, limit - whole);
+        const std::size_t copy_size = (kept + 1) * entry_size;
+        const std::uint64_t copy = (info.stack_pointer - arch::red_zone_size(abi) - copy_size) &
+                                   ~(arch::kStackAlignment - 1);
+        if (const auto error = tracer_.write_memory(
+                thread.tid, copy, std::span<const std::byte>(iovecs_).first(copy_size))) {
+            if (error != std::errc::no_such_process && !stack_write_noted_) {
+                stack_write_noted_ = true;
+                outcome_.notes.push_back(
+                    "short: could not write a shortened iovec array on the stack of thread " +
+                    std::to_string(thread.tid) + " (" + error.message() +
+                    "); such calls ran whole and are not counted as injected");
+            }
+            return false;
+        }
+        change_argument(thread, info, count.buffer_arg, copy, restore);
+        change_argument(thread, info, count.length_arg, kept + 1, restore);
+        return true;
+    }
+    return false;  // no more bytes than the limit
+}
+
+void Engine::change_argument(ThreadState& thread, const SyscallInfo& info, unsigned index,
+                             std::uint64_t value, PendingRestore& restore) {
+    restore.arguments.at(index) = info.args.at(index);
+    check(tracer_.set_syscall_argument(thread.tid, *info.abi, index, value),
+          "shortening a syscall");
+}
+
+void Engine::restore_arguments(ThreadState& thread) {
+    const PendingRestore restore = *thread.restore;
+    thread.restore.reset();
+    // The x86 syscall ABIs keep argument registers across a call, so code after it may still
+    // use them (the count, the iovec pointer); the result register keeps the real result.
+    for (unsigned index = 0; index < restore.arguments.size(); ++index) {
+        if (const auto& original = restore.arguments[index]) {
+            check(tracer_.set_syscall_argument(thread.tid, restore.abi, index, *original),
+                  "restoring a syscall's arguments");
+        }
+    }
+    if (restore.signal) {
+        check(tracer_.send_signal(thread.tgid, thread.tid, *restore.signal), "tgkill");
+    }
+}
+
+void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info,
+                              const Verdict& verdict, std::optional<std::string> path) {
+    if (verdict.rule_index >= outcome_.injected.size()) {
+        outcome_.injected.resize(verdict.rule_index + 1);
+    }
+    ++outcome_.injected[verdict.rule_index];
     if (++outcome_.injection_count > record_limit_) {
-        return thread.timer.has_value();  // not even a clock read: a capped hot rule stays cheap
+        return;  // not even a clock read: a capped hot rule stays cheap
     }
     outcome_.injections.push_back(
-        Injection{verdict->rule_index, std::string(decider_.name_of(*info.abi, info.number)),
-                  *info.abi, verdict->nth, thread.tgid, thread.tid, verdict->action,
-                  std::chrono::steady_clock::now() - start_, verdict->signal, std::move(path),
-                  verdict->delay, verdict->delay_exit});
-    return thread.timer.has_value();
+        Injection{verdict.rule_index, std::string(decider_.name_of(*info.abi, info.number)),
+                  *info.abi, verdict.nth, thread.tgid, thread.tid, verdict.action,
+                  std::chrono::steady_clock::now() - start_, verdict.signal, std::move(path),
+                  verdict.delay, verdict.delay_exit});
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {
@@ -420,6 +542,7 @@ void Engine::on_exec(ThreadState& thread) {
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
     state.exit_delay = exit_delay;
     state.signal_after_wait.reset();
+    state.restore.reset();
     if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
         setid_noted_ = true;
         // Without privileges ptrace alone would also keep it from gaining them, so the
@@ -433,9 +556,10 @@ void Engine::on_exec(ThreadState& thread) {
 
 void Engine::resume(ThreadState& thread, int signal) {
     // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
-    // call's result at its exit or hold it there, or, without the filter, to see every call.
-    const bool stop_at_syscalls =
-        thread.pending || thread.exit_delay || policy_ == StopPolicy::every_syscall;
+    // call's result at its exit or hold it there, or restore a shortened call's arguments
+    // there, or, without the filter, to see every call.
+    const bool stop_at_syscalls = thread.pending || thread.exit_delay || thread.restore ||
+                                  policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");
 }

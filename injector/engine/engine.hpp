@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include "engine/decide.hpp"
 #include "engine/timer_queue.hpp"
 #include "inject/run.hpp"
+#include "scenario/catalogue.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {
@@ -75,6 +77,13 @@ class Engine {
         Abi abi;
         std::int64_t value;
     };
+    // A shortened call runs with some argument registers changed; the program must find them
+    // as it left them when the call returns.
+    struct PendingRestore {
+        Abi abi;
+        std::array<std::optional<std::uint64_t>, 6> arguments;  // the originals, by index
+        std::optional<int> signal;                              // sent once the call has run
+    };
     struct ThreadState {
         pid_t tid = 0;
         pid_t tgid = 0;
@@ -86,6 +95,7 @@ class Engine {
         std::optional<int> signal_after_wait;
         // Set while the thread is held stopped for a delay.
         std::optional<TimerQueue::Timer> timer;
+        std::optional<PendingRestore> restore;
     };
 
     ThreadState* find_or_adopt(pid_t tid);
@@ -101,6 +111,22 @@ class Engine {
     void hold(ThreadState& thread, std::chrono::microseconds delay);
     void forget_timer(ThreadState& thread);
     void resume_due_threads();
+    // A verdict other than short: the call skipped with its result to come at the exit stop,
+    // or (delay alone) let run; held first for a delay, its signal sent or kept for after.
+    void skip_or_hold_call(ThreadState& thread, const trace::SyscallInfo& info,
+                           const Verdict& verdict);
+    // Cuts the call's byte count to `limit`; false when it asks for no more (or cannot be cut),
+    // and so runs untouched.
+    bool shorten_call(ThreadState& thread, const trace::SyscallInfo& info, std::uint64_t limit,
+                      std::optional<int> signal);
+    bool shorten_iovecs(ThreadState& thread, const trace::SyscallInfo& info,
+                        const catalogue::ByteCount& count, std::uint64_t limit,
+                        PendingRestore& restore);
+    void change_argument(ThreadState& thread, const trace::SyscallInfo& info, unsigned index,
+                         std::uint64_t value, PendingRestore& restore);
+    void restore_arguments(ThreadState& thread);
+    void record_injection(const ThreadState& thread, const trace::SyscallInfo& info,
+                          const Verdict& verdict, std::optional<std::string> path);
     // The one place that decides how a tracee goes on.
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
@@ -125,6 +151,8 @@ class Engine {
     ProcessFactsMap process_facts_;
     bool cache_fd_files_ = false;  // a path filter may need fds' files: remember them
     std::array<std::vector<bool>, kAllAbis.size()> fd_closers_;  // by ABI, syscall number
+    std::vector<std::byte> iovecs_;  // a shortened call's iovec array, reused
+    bool stack_write_noted_ = false;
 
     // The traced processes, for kill_everything(). Changed only when a process appears or
     // goes, so the lock costs nothing on the per-syscall path.

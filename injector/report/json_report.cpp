@@ -20,6 +20,9 @@ json action_json(const Action& action) {
     if (const auto* value = std::get_if<ReturnValue>(&action)) {
         return {{"retval", value->value}};
     }
+    if (const auto* shorten = std::get_if<ShortenTo>(&action)) {
+        return {{"short", shorten->bytes}};
+    }
     return {{"run", true}};
 }
 

@@ -105,6 +105,11 @@ std::string describe_result(const Action& action) {
     if (const auto* value = std::get_if<ReturnValue>(&action)) {
         return std::to_string(value->value);
     }
+    if (std::holds_alternative<ShortenTo>(action)) {
+        // The call ran and returned what it really did, which inject does not see before its
+        // exit: the action is the whole story.
+        return to_string(action);
+    }
     return "ran";
 }
 

@@ -118,6 +118,31 @@ std::optional<unsigned> Signature::find(ArgKind kind) const noexcept {
     return std::nullopt;
 }
 
+std::optional<ByteCount> byte_count(const Signature& signature) noexcept {
+    for (unsigned index = 0; index < signature.arg_count; ++index) {
+        const Argument& argument = signature.args[index];
+        const bool buffer =
+            argument.kind == ArgKind::buffer_in || argument.kind == ArgKind::buffer_out;
+        const bool iovec =
+            argument.kind == ArgKind::iovec_in || argument.kind == ArgKind::iovec_out;
+        if ((buffer || iovec) && argument.length_arg >= 0 &&
+            static_cast<unsigned>(argument.length_arg) < signature.arg_count) {
+            return ByteCount{index, static_cast<unsigned>(argument.length_arg), iovec};
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<ByteCount> byte_count(Abi abi, long number) noexcept {
+    const Signature* declared = signature(abi, number);
+    return declared != nullptr ? byte_count(*declared) : std::nullopt;
+}
+
+bool has_byte_count(Abi abi, std::string_view name) {
+    const auto number = syscall_number(abi, name);
+    return number && byte_count(abi, *number).has_value();
+}
+
 const Signature* signature(Abi abi, long number) noexcept {
     const Row* row = row_of(abi, number);
     return row != nullptr && row->declared ? &row->signature : nullptr;

@@ -47,6 +47,22 @@ struct Signature {
     std::optional<unsigned> find(ArgKind kind) const noexcept;
 };
 
+// Where a call says how many bytes it moves: the argument that is its buffer (or its iovec
+// array) and the argument that is the buffer's byte count (or the array's number of entries).
+// What `short = N` cuts.
+struct ByteCount {
+    unsigned buffer_arg = 0;
+    unsigned length_arg = 0;
+    bool iovec = false;  // length_arg counts struct iovec entries, not bytes
+};
+
+// The first buffer or iovec argument that has a length, if the call has one.
+std::optional<ByteCount> byte_count(const Signature& signature) noexcept;
+std::optional<ByteCount> byte_count(Abi abi, long number) noexcept;
+
+// Whether syscall `name` of `abi` exists and has a byte count.
+bool has_byte_count(Abi abi, std::string_view name);
+
 // The signature of syscall `number` of `abi`, or nullptr for a number the kernel headers did
 // not declare (the call's arguments are then shown as hex and no path or fd is known).
 const Signature* signature(Abi abi, long number) noexcept;

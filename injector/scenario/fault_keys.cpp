@@ -18,20 +18,23 @@ namespace inject::detail {
 namespace {
 
 // In the order of FaultKey.
-constexpr std::array<std::string_view, 13> kSupportedKeys{
+constexpr std::array<std::string_view, 14> kSupportedKeys{
     "syscall", "error", "retval",  "when",  "per",         "probability", "signal",
-    "path",    "fd",    "process", "delay", "delay_enter", "delay_exit"};
-// Keys of the design that later versions will read. Naming them "not supported yet" rather
-// than ignoring them keeps a scenario written for a newer inject from silently doing less.
-constexpr std::array<std::string_view, 1> kLaterKeys{"short"};
+    "path",    "fd",    "process", "delay", "delay_enter", "delay_exit",  "short"};
 
 constexpr std::int64_t kMaxErrno = 4095;
 
+// The key an action is given by, for messages.
+std::string_view action_key(const Action& action) {
+    if (std::holds_alternative<FailWithErrno>(action)) {
+        return "error";
+    }
+    return std::holds_alternative<ReturnValue>(action) ? "retval" : "short";
+}
+
 const std::vector<std::string>& all_key_names() {
     static const std::vector<std::string> names = [] {
-        std::vector<std::string> v(kSupportedKeys.begin(), kSupportedKeys.end());
-        v.insert(v.end(), kLaterKeys.begin(), kLaterKeys.end());
-        return v;
+        return std::vector<std::string>(kSupportedKeys.begin(), kSupportedKeys.end());
     }();
     return names;
 }
@@ -100,9 +103,6 @@ FaultKey fault_key(std::string_view key) {
         if (kSupportedKeys[i] == key) {
             return static_cast<FaultKey>(i);
         }
-    }
-    if (std::find(kLaterKeys.begin(), kLaterKeys.end(), key) != kLaterKeys.end()) {
-        fail(quoted(key) + " is not supported yet");
     }
     fail(unknown_key_message(key, all_key_names()));
 }
@@ -181,6 +181,46 @@ std::int64_t checked_retval(std::string_view text) {
         fail("invalid retval " + quoted(text) + ": number too large");
     }
     return checked_retval(value);
+}
+
+std::uint64_t checked_short(std::int64_t bytes) {
+    if (bytes < 0) {
+        fail("short " + std::to_string(bytes) + " is out of range: give a byte count 0.." +
+             std::to_string(std::numeric_limits<std::int64_t>::max()));
+    }
+    return static_cast<std::uint64_t>(bytes);
+}
+
+std::uint64_t checked_short(std::string_view text) {
+    if (!is_decimal(text)) {
+        fail("invalid short " + quoted(text) + ": expected a byte count, a whole number 0 or more");
+    }
+    std::int64_t bytes = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+    if (ec != std::errc{}) {
+        fail("short " + std::string(text) + " is out of range: give a byte count 0.." +
+             std::to_string(std::numeric_limits<std::int64_t>::max()));
+    }
+    return checked_short(bytes);
+}
+
+void check_byte_count(std::string_view name) {
+    static constexpr std::string_view kWhat = "short applies to calls with a byte count; ";
+    if (name.starts_with('%')) {
+        for (Abi abi : kAllAbis) {
+            for (const std::string& member : catalogue::syscalls_named(name, abi)) {
+                if (catalogue::has_byte_count(abi, member)) {
+                    return;
+                }
+            }
+        }
+        fail(std::string(kWhat) + "no call of " + quoted(name) + " has one");
+    }
+    for (Abi abi : kAllAbis) {
+        if (syscall_number(abi, name) && !catalogue::has_byte_count(abi, name)) {
+            fail(std::string(kWhat) + quoted(name) + " has none");
+        }
+    }
 }
 
 When checked_when(std::string_view text) {
@@ -305,7 +345,8 @@ void FaultBuilder::add_syscall(std::string name) {
 
 void FaultBuilder::set_action(Action action) {
     if (has_action_) {
-        fail("fault gives both error and retval: a fault takes one action");
+        fail("fault gives both " + std::string(action_key(rule_.action)) + " and " +
+             std::string(action_key(action)) + ": a fault takes one action");
     }
     rule_.action = action;
     has_action_ = true;
@@ -389,7 +430,16 @@ Rule FaultBuilder::build(std::string origin) && {
         } else if (rule_.delay || rule_.delay_exit) {
             rule_.action = RunCall{};  // only delayed: the call itself runs
         } else {
-            fail("fault has no action: give error, retval, signal or delay");
+            fail("fault has no action: give error, retval, short, signal or delay");
+        }
+    }
+    if (shortens() && (rule_.delay || rule_.delay_exit)) {
+        // A shortened call is cut and run at once; holding it too is not built.
+        fail("short cannot be combined with a delay");
+    }
+    if (shortens()) {
+        for (const std::string& name : rule_.syscalls) {
+            check_byte_count(name);
         }
     }
     rule_.origin = std::move(origin);

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "inject/rule.hpp"
@@ -31,12 +32,12 @@ enum class FaultKey : std::uint8_t {
     delay,
     delay_enter,  // strace's name for delay, in strace's time format
     delay_exit,
+    short_count,
 };
 
 std::string_view fault_key_name(FaultKey key);
 
-// The key named `key`; throws for keys of later versions ("short" is not supported yet) and
-// for unknown ones, naming the nearest key.
+// The key named `key`; throws for unknown ones, naming the nearest key.
 FaultKey fault_key(std::string_view key);
 
 // `unknown key "eror" (did you mean "error"?)`, the suggestion taken from candidates.
@@ -67,6 +68,16 @@ int checked_errno(std::int64_t number);
 std::int64_t checked_retval(std::int64_t value);
 // The same from decimal text, optionally negative.
 std::int64_t checked_retval(std::string_view text);
+
+// short's byte count: a whole number 0..SSIZE_MAX (the most a read or write can move).
+std::uint64_t checked_short(std::int64_t bytes);
+// The same from decimal text.
+std::uint64_t checked_short(std::string_view text);
+
+// Throws unless `name` (a checked syscall or class) can be cut by short: a syscall must have a
+// byte count on every ABI that has it, a class at least one member that has one (the rule then
+// stands for those members only).
+void check_byte_count(std::string_view name);
 
 When checked_when(std::string_view text);
 // `when = 3` in TOML is short for `when = "3"`.
@@ -114,6 +125,8 @@ class FaultBuilder {
     void add_syscall(std::string name);
     // Throws when the fault already has an action.
     void set_action(Action action);
+    // Whether the action given so far is short, whose syscalls must have a byte count.
+    bool shortens() const { return std::holds_alternative<ShortenTo>(rule_.action); }
     void set_when(When when) { rule_.when = when; }
     void set_per(Scope per) { rule_.per = per; }
     void set_probability(double probability) { rule_.probability = probability; }
@@ -126,8 +139,9 @@ class FaultBuilder {
     void set_delay(std::string_view key, std::chrono::microseconds delay);
     void set_delay_exit(std::chrono::microseconds delay) { rule_.delay_exit = delay; }
 
-    // The finished rule; throws when the syscall or the action is missing, or when a `path`
-    // or `fd` filter names only syscalls that take neither.
+    // The finished rule; throws when the syscall or the action is missing, when a `path` or
+    // `fd` filter names only syscalls that take neither, or when short names a call without a
+    // byte count.
     Rule build(std::string origin) &&;
 
   private:

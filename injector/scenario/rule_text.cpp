@@ -51,6 +51,8 @@ std::string to_string(const Action& action) {
                 return "error=" + errno_name(a.error).value_or(std::to_string(a.error));
             } else if constexpr (std::is_same_v<T, ReturnValue>) {
                 return "retval=" + std::to_string(a.value);
+            } else if constexpr (std::is_same_v<T, ShortenTo>) {
+                return "short=" + std::to_string(a.bytes);
             } else {
                 return "";
             }

@@ -88,6 +88,9 @@ Rule read_spec(std::string_view spec, std::string origin) {
             case FaultKey::retval:
                 builder.set_action(ReturnValue{detail::checked_retval(value)});
                 break;
+            case FaultKey::short_count:
+                builder.set_action(ShortenTo{detail::checked_short(value)});
+                break;
             case FaultKey::when:
                 builder.set_when(detail::checked_when(value));
                 break;

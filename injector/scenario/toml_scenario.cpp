@@ -67,7 +67,9 @@ class Reader {
 
     Rule read_fault(const toml::table& fault) const;
     std::optional<Expectations> read_expect(const toml::table& expect) const;
-    void read_syscalls(detail::FaultBuilder& builder, const toml::node& value) const;
+    // Each name is also kept with where it was written, for checks that need the whole fault.
+    void read_syscalls(detail::FaultBuilder& builder, const toml::node& value,
+                       std::vector<std::pair<std::string, toml::source_region>>& named) const;
 
     std::string_view source_;
 };
@@ -144,13 +146,14 @@ Scenario Reader::read(const toml::table& top) const {
 
 Rule Reader::read_fault(const toml::table& fault) const {
     detail::FaultBuilder builder;
+    std::vector<std::pair<std::string, toml::source_region>> named;
     for (const auto& [key, node] : in_file_order(fault)) {
         const std::string_view name = key->str();
         const FaultKey which = at(key->source(), [&] { return detail::fault_key(name); });
         const toml::source_region& where = node->source();
         switch (which) {
             case FaultKey::syscall:
-                read_syscalls(builder, *node);
+                read_syscalls(builder, *node, named);
                 break;
             case FaultKey::error: {
                 int error = 0;
@@ -172,6 +175,16 @@ Rule Reader::read_fault(const toml::table& fault) const {
                 const std::int64_t value =
                     at(where, [&] { return detail::checked_retval(number->get()); });
                 at(key->source(), [&] { builder.set_action(ReturnValue{value}); });
+                break;
+            }
+            case FaultKey::short_count: {
+                const auto* number = node->as_integer();
+                if (number == nullptr) {
+                    wrong_type(name, "an integer", *node);
+                }
+                const std::uint64_t bytes =
+                    at(where, [&] { return detail::checked_short(number->get()); });
+                at(key->source(), [&] { builder.set_action(ShortenTo{bytes}); });
                 break;
             }
             case FaultKey::when:
@@ -271,6 +284,12 @@ Rule Reader::read_fault(const toml::table& fault) const {
             }
         }
     }
+    if (builder.shortens()) {
+        // Before build(), which checks the same, so that the message points at the name.
+        for (const auto& [syscall, where] : named) {
+            at(where, [&] { detail::check_byte_count(syscall); });
+        }
+    }
     const toml::source_region& table_at = fault.source();
     return at(table_at,
               [&] { return std::move(builder).build(position(source_, table_at.begin)); });
@@ -342,11 +361,13 @@ std::optional<Expectations> Reader::read_expect(const toml::table& expect) const
     return expectations;
 }
 
-void Reader::read_syscalls(detail::FaultBuilder& builder, const toml::node& value) const {
+void Reader::read_syscalls(detail::FaultBuilder& builder, const toml::node& value,
+                           std::vector<std::pair<std::string, toml::source_region>>& named) const {
     static constexpr std::string_view kExpected = "a string or an array of strings";
     if (const auto* text = value.as_string()) {
         builder.add_syscall(
             at(value.source(), [&] { return detail::checked_syscall(text->get()); }));
+        named.emplace_back(text->get(), value.source());
         return;
     }
     const auto* names = value.as_array();
@@ -365,6 +386,7 @@ void Reader::read_syscalls(detail::FaultBuilder& builder, const toml::node& valu
         }
         builder.add_syscall(
             at(element.source(), [&] { return detail::checked_syscall_in_list(name->get()); }));
+        named.emplace_back(name->get(), element.source());
     }
 }
 

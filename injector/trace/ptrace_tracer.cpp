@@ -63,6 +63,60 @@ timespec relative_timespec(std::chrono::nanoseconds left) {
             static_cast<long>(left.count() % kPerSecond)};
 }
 
+constexpr std::size_t kWord = sizeof(long);
+
+// One word of tracee memory; PEEKDATA returns the word itself, so only errno tells an error.
+std::error_code peek_word(pid_t tid, std::uint64_t address, long& word) {
+    errno = 0;
+    word = ::ptrace(PTRACE_PEEKDATA, tid, address, nullptr);
+    return errno != 0 ? last_error() : std::error_code{};
+}
+
+// Memory through PEEKDATA/POKEDATA, a word at a time: slower than process_vm_readv/writev, but
+// there whenever ptrace is (those can be missing, or refused by a security module).
+std::error_code peek_words(pid_t tid, std::uint64_t address, std::span<std::byte> bytes) {
+    for (std::size_t done = 0; done < bytes.size();) {
+        const std::uint64_t at = address + done;
+        const std::uint64_t word_start = at - at % kWord;
+        long word = 0;
+        if (const auto error = peek_word(tid, word_start, word)) {
+            return error;
+        }
+        const std::size_t offset = at - word_start;
+        const std::size_t length = std::min(kWord - offset, bytes.size() - done);
+        std::memcpy(bytes.data() + done, reinterpret_cast<const std::byte*>(&word) + offset,
+                    length);
+        done += length;
+    }
+    return {};
+}
+
+std::error_code poke_words(pid_t tid, std::uint64_t address, std::span<const std::byte> bytes) {
+    for (std::size_t done = 0; done < bytes.size();) {
+        const std::uint64_t at = address + done;
+        const std::uint64_t word_start = at - at % kWord;
+        const std::size_t offset = at - word_start;
+        const std::size_t length = std::min(kWord - offset, bytes.size() - done);
+        long word = 0;
+        // A partial word keeps the tracee's bytes around the ones written.
+        if (length < kWord) {
+            if (const auto error = peek_word(tid, word_start, word)) {
+                return error;
+            }
+        }
+        std::memcpy(reinterpret_cast<std::byte*>(&word) + offset, bytes.data() + done, length);
+        if (const auto error = check(::ptrace(PTRACE_POKEDATA, tid, word_start, word))) {
+            return error;
+        }
+        done += length;
+    }
+    return {};
+}
+
+void* tracee_pointer(std::uint64_t address) {
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(address));
+}
+
 }  // namespace
 
 unsigned long tracing_options(bool seccomp_filter) {
@@ -167,6 +221,7 @@ std::error_code PtraceTracer::syscall_info(pid_t tid, SyscallInfo& info) {
         return last_error();
     }
     info = SyscallInfo{};
+    info.stack_pointer = raw.stack_pointer;
     switch (raw.op) {
         case PTRACE_SYSCALL_INFO_ENTRY:
             info.op = SyscallInfo::Op::entry;
@@ -207,6 +262,41 @@ std::error_code PtraceTracer::set_syscall_number(pid_t tid, Abi abi, long number
 std::error_code PtraceTracer::set_return_value(pid_t tid, Abi abi, std::int64_t value) {
     return check(::ptrace(PTRACE_POKEUSER, tid, arch::return_value_offset(abi),
                           arch::encode_return_value(abi, value)));
+}
+
+std::error_code PtraceTracer::set_syscall_argument(pid_t tid, Abi abi, unsigned index,
+                                                   std::uint64_t value) {
+    return check(::ptrace(PTRACE_POKEUSER, tid, arch::argument_offset(abi, index),
+                          arch::encode_argument(abi, value)));
+}
+
+std::error_code PtraceTracer::read_memory(pid_t tid, std::uint64_t address,
+                                          std::span<std::byte> bytes) {
+    const iovec local{bytes.data(), bytes.size()};
+    const iovec remote{tracee_pointer(address), bytes.size()};
+    const ssize_t moved = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (moved == static_cast<ssize_t>(bytes.size())) {
+        return {};
+    }
+    if (moved == -1 && errno == ESRCH) {
+        return last_error();
+    }
+    return peek_words(tid, address, bytes);
+}
+
+std::error_code PtraceTracer::write_memory(pid_t tid, std::uint64_t address,
+                                           std::span<const std::byte> bytes) {
+    // process_vm_writev takes a non-const local iovec, but only reads through it.
+    const iovec local{const_cast<std::byte*>(bytes.data()), bytes.size()};
+    const iovec remote{tracee_pointer(address), bytes.size()};
+    const ssize_t moved = ::process_vm_writev(tid, &local, 1, &remote, 1, 0);
+    if (moved == static_cast<ssize_t>(bytes.size())) {
+        return {};
+    }
+    if (moved == -1 && errno == ESRCH) {
+        return last_error();
+    }
+    return poke_words(tid, address, bytes);
 }
 
 std::error_code PtraceTracer::thread_group_of(pid_t tid, pid_t& tgid) {
@@ -259,8 +349,9 @@ bool PtraceTracer::runs_setid_program(pid_t pid) {
 
 namespace {
 
-// Up to `size` bytes of the tracee's memory at `address`, as read(2) counts them.
-ssize_t read_memory(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+// Up to `size` bytes of the tracee's memory at `address`, as read(2) counts them: fewer
+// when the range runs into memory the tracee cannot read.
+ssize_t read_some_memory(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
     const iovec local{into, size};
     const iovec remote{reinterpret_cast<void*>(address), size};  // NOLINT: an address
     const ssize_t got = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
@@ -290,7 +381,7 @@ std::error_code PtraceTracer::read_string(pid_t tid, std::uint64_t address, std:
         const std::uint64_t to_page_end = page - address % page;
         const std::size_t want =
             std::min({static_cast<std::size_t>(to_page_end), buffer.size(), max - text.size()});
-        const ssize_t got = read_memory(tid, address, buffer.data(), want);
+        const ssize_t got = read_some_memory(tid, address, buffer.data(), want);
         if (got <= 0) {
             return got == 0 ? std::make_error_code(std::errc::bad_address) : last_error();
         }

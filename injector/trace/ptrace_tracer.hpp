@@ -17,6 +17,12 @@ class PtraceTracer final : public Tracer {
     std::error_code set_syscall_number(pid_t tid, Abi abi, long number) override;
     std::error_code send_signal(pid_t tgid, pid_t tid, int signal) override;
     std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) override;
+    std::error_code set_syscall_argument(pid_t tid, Abi abi, unsigned index,
+                                         std::uint64_t value) override;
+    std::error_code read_memory(pid_t tid, std::uint64_t address,
+                                std::span<std::byte> bytes) override;
+    std::error_code write_memory(pid_t tid, std::uint64_t address,
+                                 std::span<const std::byte> bytes) override;
     std::error_code thread_group_of(pid_t tid, pid_t& tgid) override;
     bool runs_setid_program(pid_t pid) override;
     std::error_code read_string(pid_t tid, std::uint64_t address, std::size_t max,

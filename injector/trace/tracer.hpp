@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -41,6 +42,7 @@ struct SyscallInfo {
     long number = -1;        // entry and seccomp stops
     std::array<std::uint64_t, 6> args{};
     std::int64_t return_value = 0;  // exit stops
+    std::uint64_t stack_pointer = 0;
 };
 
 // How a wait with a deadline ended: a stop, the deadline, or no tracee left to wait for.
@@ -71,6 +73,16 @@ class Tracer {
     virtual std::error_code event_message(pid_t tid, unsigned long& message) = 0;
     virtual std::error_code set_syscall_number(pid_t tid, Abi abi, long number) = 0;
     virtual std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) = 0;
+    // Argument `index` (0..5) of the call a thread is stopped in: at its entry or seccomp stop
+    // the call then runs with it; at its exit stop it is what the program finds in that register
+    // afterwards (the x86 syscall ABIs keep argument registers across a call).
+    virtual std::error_code set_syscall_argument(pid_t tid, Abi abi, unsigned index,
+                                                 std::uint64_t value) = 0;
+    // The tracee's memory, all of `bytes` or an error (EFAULT for memory it has not mapped).
+    virtual std::error_code read_memory(pid_t tid, std::uint64_t address,
+                                        std::span<std::byte> bytes) = 0;
+    virtual std::error_code write_memory(pid_t tid, std::uint64_t address,
+                                         std::span<const std::byte> bytes) = 0;
     // tgkill: queues `signal` for one thread. Sent while the thread is stopped, it is
     // delivered when the thread runs again (a signal-delivery-stop first, as for any signal).
     virtual std::error_code send_signal(pid_t tgid, pid_t tid, int signal) = 0;

@@ -109,5 +109,33 @@ TEST_P(RealToolTest, TarMeetsAnErrorOnOneExtractedFileOnly) {
     EXPECT_EQ(read_file(dir_ / "dst/b"), std::string(20000, 'b'));
 }
 
+TEST_P(RealToolTest, CpLoopsOnShortWritesAndStillCopiesEveryByte) {
+    // Each of cp's 128 KiB writes really writes 1000 bytes; cp writes the rest itself, as a
+    // careful program must, so the copy is whole. A fake `retval=1000` would leave holes.
+    const auto r = run_tool({"-e", "copy_file_range:error=EXDEV", "-e", "write:short=1000"},
+                            {"cp", dir_ / "in", dir_ / "out"});
+    EXPECT_EQ(r.exit_status, 0) << describe(r);
+    EXPECT_EQ(read_file(dir_ / "out"), read_file(dir_ / "in"));
+    const Summary summary = parse_summary(r.err);
+    ASSERT_TRUE(summary.found) << r.err;
+    // 300000 bytes by at most 1000 a write: hundreds of cut calls (those of 1000 bytes or
+    // less, the ends of cp's buffers, ran whole).
+    EXPECT_GT(summary.faults, 250) << r.err;
+    ASSERT_GE(summary.events.size(), 2u) << r.err;
+    EXPECT_EQ(summary.events[1], "write call 1 -> short=1000  [rule 2: write:short=1000]");
+}
+
+TEST_P(RealToolTest, Md5sumReadsThroughShortReads) {
+    // Read 1 is the dynamic loader's (libc's ELF header); md5sum's own reads, each cut to 999
+    // bytes, still add up to the same file.
+    const auto bare = run_command({"md5sum", dir_ / "in"}, kRunTimeout);
+    const auto r = run_tool({"-e", "read:short=999:when=2+"}, {"md5sum", dir_ / "in"});
+    EXPECT_EQ(r.exit_status, 0) << describe(r);
+    EXPECT_EQ(r.out, bare.out);
+    const Summary summary = parse_summary(r.err);
+    ASSERT_TRUE(summary.found) << r.err;
+    EXPECT_GT(summary.faults, 250) << r.err;
+}
+
 }  // namespace
 }  // namespace inject::testing

@@ -165,6 +165,29 @@ TEST(Cli, CheckDescribesDelays) {
               "ends\n");
 }
 
+TEST(Cli, CheckSaysAShortenedCallStillRuns) {
+    const Outcome outcome = run_cli({"--check", "-e", "write:short=1:when=2", "-e",
+                                     "%net:short=0:signal=SIGKILL", "-e", "read:short=100"});
+    EXPECT_EQ(outcome.status, 0);
+    EXPECT_EQ(outcome.out,
+              "rule 1: write:short=1:when=2  (--inject write:short=1:when=2)\n"
+              "  shortens write calls 2 (counted per tree) to at most 1 byte, which then really "
+              "run\n"
+              "rule 2: %net:short=0:signal=SIGKILL  (--inject %net:short=0:signal=SIGKILL)\n"
+              "  shortens %net calls 1+ (counted per tree) to at most 0 bytes, which then really "
+              "run (of a class, only the calls with a byte count), then sending SIGKILL to the "
+              "calling thread\n"
+              "rule 3: read:short=100  (--inject read:short=100)\n"
+              "  shortens read calls 1+ (counted per tree) to at most 100 bytes, which then "
+              "really run\n");
+
+    const Outcome refused = run_cli({"--check", "-e", "fsync:short=1"});
+    EXPECT_EQ(refused.status, 125);
+    EXPECT_EQ(refused.err,
+              "--inject fsync:short=1: short applies to calls with a byte count; \"fsync\" has "
+              "none\n");
+}
+
 TEST(Cli, CheckShowsTheProbabilityAndTheSeed) {
     const Outcome outcome =
         run_cli({"--check", "--seed", "42", "-e", "write:error=EIO:probability=5%"});

@@ -69,6 +69,31 @@ TEST(Decider, VerdictCarriesRuleCountAndAction) {
     EXPECT_EQ(verdict->action, Action{ReturnValue{7}});
 }
 
+TEST(Decider, ShortIsAVerdictLikeAnyOther) {
+    Decider decider({parse_spec("write:short=10:when=2")});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    const auto verdict = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
+    EXPECT_EQ(verdict->action, Action{ShortenTo{10}});
+}
+
+TEST(Decider, ShortOnAClassPicksOnlyTheMembersWithAByteCount) {
+    constexpr long kFsync64 = 74;
+    constexpr long kWritev32 = 146;
+    Decider decider({parse_spec("%desc:short=1:when=2")});
+    EXPECT_TRUE(decider.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(decider.picks(Abi::i386, kWritev32));
+    EXPECT_FALSE(decider.picks(Abi::x86_64, kFsync64));
+    const auto names = decider.syscall_names();
+    EXPECT_TRUE(std::find(names.begin(), names.end(), "fsync") == names.end());
+    EXPECT_TRUE(std::find(names.begin(), names.end(), "pread64") != names.end());
+    // Nor does it count them: the read is the rule's second call.
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    EXPECT_FALSE(decider.on_syscall(call(kFsync64)));
+    EXPECT_TRUE(decider.on_syscall(call(kRead64)));
+}
+
 TEST(Decider, CountsOnlyTheCallsTheRuleNames) {
     Decider decider({parse_spec("write:error=EIO:when=2")});
     EXPECT_FALSE(decider.on_syscall(call(kWrite64)));

@@ -128,6 +128,19 @@ TEST(JsonReport, ShowsTheFiltersOfARuleAndThePathOfAnInjection) {
     EXPECT_EQ(report["injections"][0]["path"], "/tmp/x.log");
 }
 
+TEST(JsonReport, ShortIsAnActionWithItsByteCount) {
+    std::vector<Rule> rules{parse_spec("read:short=0:when=2")};
+    RunResult result;
+    result.injections.push_back(Injection{0, "read", Abi::i386, 2, 100, 100, ShortenTo{0}});
+    result.injection_count = 1;
+    const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
+
+    EXPECT_EQ(report["rules"][0]["spec"], "read:short=0:when=2");
+    EXPECT_EQ(report["rules"][0]["action"], json({{"short", 0}}));
+    EXPECT_EQ(report["injections"][0]["action"], json({{"short", 0}}));
+    EXPECT_EQ(report["injections"][0]["abi"], "i386");
+}
+
 TEST(JsonReport, SignalsByNameNoSeedAndExpectations) {
     const std::vector<Rule> rules;
     RunResult result;

@@ -290,13 +290,6 @@ TEST(Scenario, Probability) {
               "s.toml:4:15: \"probability\" must be a number, not a string");
 }
 
-TEST(Scenario, KeysOfLaterVersionsAreRefused) {
-    for (const char* key : {"short"}) {
-        EXPECT_EQ(error_of(fault_with(std::string(key) + " = 1\nerror = \"EIO\"")),
-                  "s.toml:3:1: \"" + std::string(key) + "\" is not supported yet");
-    }
-}
-
 TEST(Scenario, FilterKeys) {
     const Scenario s = parse_scenario(
         fault_with("error = \"EIO\"\npath = \"/tmp/**/x.log\"\nfd = 4\nprocess = \"app\""),
@@ -326,6 +319,39 @@ TEST(Scenario, FilterKeys) {
     EXPECT_EQ(error_of(fault_with("error = \"EIO\"\nprocess = \"\"")),
               "s.toml:4:11: process is empty: give a program's name or a glob such as "
               "\"worker*\"");
+}
+
+TEST(Scenario, ShortKey) {
+    const Scenario s = parse_scenario(fault_with("short = 10\nwhen = 2"), "s.toml");
+    ASSERT_EQ(s.rules.size(), 1u);
+    EXPECT_EQ(s.rules[0].action, Action{ShortenTo{10}});
+    EXPECT_EQ(to_spec(s.rules[0]), "write:short=10:when=2");
+    // 0 is a real result: end of file for a read, nothing written for a write.
+    EXPECT_EQ(parse_scenario(fault_with("short = 0"), "s.toml").rules[0].action,
+              Action{ShortenTo{0}});
+    EXPECT_EQ(error_of(fault_with("short = -1")),
+              "s.toml:3:9: short -1 is out of range: give a byte count 0..9223372036854775807");
+    EXPECT_EQ(error_of(fault_with("short = \"10\"")),
+              "s.toml:3:9: \"short\" must be an integer, not a string");
+    EXPECT_EQ(error_of(fault_with("short = 1.5")),
+              "s.toml:3:9: \"short\" must be an integer, not a floating-point");
+    EXPECT_EQ(error_of(fault_with("shrot = 10")),
+              "s.toml:3:1: unknown key \"shrot\" (did you mean \"short\"?)");
+}
+
+TEST(Scenario, ShortNeedsCallsWithAByteCount) {
+    // The message points at the name, wherever the key comes in the table.
+    EXPECT_EQ(error_of("[[fault]]\nshort = 1\nsyscall = [\"write\", \"fsync\"]\n"),
+              "s.toml:3:21: short applies to calls with a byte count; \"fsync\" has none");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"close\"\nshort = 1\n"),
+              "s.toml:2:11: short applies to calls with a byte count; \"close\" has none");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"%clock\"\nshort = 1\n"),
+              "s.toml:2:11: short applies to calls with a byte count; no call of \"%clock\" has "
+              "one");
+    const Scenario vectored = parse_scenario(
+        "[[fault]]\nsyscall = [\"writev\", \"pwritev2\", \"recvfrom\", \"%desc\"]\nshort = 1\n",
+        "s.toml");
+    EXPECT_EQ(to_spec(vectored.rules[0]), "writev,pwritev2,recvfrom,%desc:short=1");
 }
 
 TEST(Scenario, SignalKey) {
@@ -383,18 +409,21 @@ TEST(Scenario, UnknownFaultKey) {
 
 TEST(Scenario, MissingActionOrSyscallPointsAtTheTable) {
     EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\n"),
-              "s.toml:1:1: fault has no action: give error, retval, signal or delay");
+              "s.toml:1:1: fault has no action: give error, retval, short, signal or delay");
     EXPECT_EQ(error_of("[[fault]]\nerror = \"EIO\"\n"), "s.toml:1:1: fault has no syscall");
     EXPECT_EQ(error_of("[[fault]]\n"), "s.toml:1:1: fault has no syscall");
     EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\n\n  [[fault]]\n"
                        "syscall = \"read\"\nwhen = 2\n"),
-              "s.toml:5:3: fault has no action: give error, retval, signal or delay");
+              "s.toml:5:3: fault has no action: give error, retval, short, signal or delay");
 }
 
 TEST(Scenario, TwoActionsPointAtTheSecond) {
     // toml++ sorts keys; the message still names the one written second.
+    // Named in the order written.
     EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\nretval = 0\nerror = \"EIO\"\n"),
-              "s.toml:4:1: fault gives both error and retval: a fault takes one action");
+              "s.toml:4:1: fault gives both retval and error: a fault takes one action");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"write\"\nshort = 10\nerror = \"EIO\"\n"),
+              "s.toml:4:1: fault gives both short and error: a fault takes one action");
     EXPECT_EQ(error_of("[[fault]]\nerror = \"EIO\"\nsyscall = \"write\"\n  retval = 0\n"),
               "s.toml:4:3: fault gives both error and retval: a fault takes one action");
 }

@@ -97,12 +97,12 @@ TEST(Spec, Syscalls) {
 
 TEST(Spec, NoAction) {
     EXPECT_EQ(error_of("write"),
-              "--inject write: fault has no action: give error, retval, signal or delay");
+              "--inject write: fault has no action: give error, retval, short, signal or delay");
     EXPECT_EQ(error_of("write:"),
-              "--inject write:: fault has no action: give error, retval, signal or delay");
-    EXPECT_EQ(
-        error_of("inject=write:when=3"),
-        "--inject inject=write:when=3: fault has no action: give error, retval, signal or delay");
+              "--inject write:: fault has no action: give error, retval, short, signal or delay");
+    EXPECT_EQ(error_of("inject=write:when=3"),
+              "--inject inject=write:when=3: fault has no action: give error, retval, short, "
+              "signal or delay");
 }
 
 TEST(Spec, Shape) {
@@ -127,11 +127,43 @@ TEST(Spec, Keys) {
               "--inject write:error=EIO:seed=1: unknown key \"seed\"");
     EXPECT_EQ(error_of("write:description=x:error=EIO"),
               "--inject write:description=x:error=EIO: unknown key \"description\"");
-    for (const char* key : {"short"}) {
-        const std::string spec = "write:error=EIO:" + std::string(key) + "=1";
-        EXPECT_EQ(error_of(spec),
-                  "--inject " + spec + ": \"" + std::string(key) + "\" is not supported yet");
-    }
+}
+
+TEST(Spec, Short) {
+    const Rule r = parse_spec("write,pwrite64:short=10:when=2:per=thread");
+    EXPECT_EQ(r.action, Action{ShortenTo{10}});
+    EXPECT_EQ(to_spec(r), "write,pwrite64:short=10:when=2:per=thread");
+    expect_same_rule(parse_spec(to_spec(r)), r);
+    EXPECT_EQ(parse_spec("read:short=0").action, Action{ShortenTo{0}});
+    EXPECT_EQ(to_spec(parse_spec("read:short=9223372036854775807")),
+              "read:short=9223372036854775807");
+    // A crash right after a short write: the signal follows the call.
+    EXPECT_EQ(to_spec(parse_spec("write:signal=kill:short=10:probability=50%")),
+              "write:short=10:signal=SIGKILL:probability=0.5");
+
+    EXPECT_EQ(error_of("write:short=abc"),
+              "--inject write:short=abc: invalid short \"abc\": expected a byte count, a whole "
+              "number 0 or more");
+    EXPECT_EQ(error_of("write:short="),
+              "--inject write:short=: invalid short \"\": expected a byte count, a whole number 0 "
+              "or more");
+    EXPECT_EQ(error_of("write:short=-1"),
+              "--inject write:short=-1: short -1 is out of range: give a byte count "
+              "0..9223372036854775807");
+    EXPECT_EQ(error_of("write:short=9223372036854775808"),
+              "--inject write:short=9223372036854775808: short 9223372036854775808 is out of "
+              "range: give a byte count 0..9223372036854775807");
+    EXPECT_EQ(error_of("write:short=10:retval=3"),
+              "--inject write:short=10:retval=3: fault gives both short and retval: a fault "
+              "takes one action");
+    EXPECT_EQ(error_of("write:shor=10"),
+              "--inject write:shor=10: unknown key \"shor\" (did you mean \"short\"?)");
+    EXPECT_EQ(error_of("write,fsync:short=10"),
+              "--inject write,fsync:short=10: short applies to calls with a byte count; "
+              "\"fsync\" has none");
+    EXPECT_EQ(error_of("%process:short=1"),
+              "--inject %process:short=1: short applies to calls with a byte count; no call of "
+              "\"%process\" has one");
 }
 
 TEST(Spec, Signal) {

@@ -133,6 +133,8 @@ TEST(Summary, ResultsReadAsTheProgramSeesThem) {
     EXPECT_EQ(describe_result(FailWithErrno{EIO}), "-1 EIO (Input/output error)");
     EXPECT_EQ(describe_result(ReturnValue{12}), "12");
     EXPECT_EQ(describe_result(RunCall{}), "ran");
+    // A shortened call returns what it really did; the summary says what was done to it.
+    EXPECT_EQ(describe_result(ShortenTo{10}), "short=10");
 }
 
 TEST(Summary, DelaysSayWhenTheCallWaited) {
@@ -165,6 +167,22 @@ TEST(Summary, DelaysSayWhenTheCallWaited) {
               "inject:   pid 7 tid 8: write call 1 -> delayed 300ms, then -1 EINTR (Interrupted "
               "system call) + SIGKILL  [rule 1: write:signal=SIGKILL:delay=300ms]\n"
               "inject: replay: inject -e write:signal=SIGKILL:delay=300ms:when=1 -- prog\n");
+}
+
+TEST(Summary, ShortShowsTheCutAndReplaysIt) {
+    const std::vector<Rule> rules{parse_spec("writev,write:short=10:when=2+:probability=0.5")};
+    RunResult result;
+    result.seccomp_filter = true;
+    result.syscall_stops = 3;
+    result.injections.push_back(Injection{0, "writev", Abi::x86_64, 3, 7, 7, ShortenTo{10}});
+    result.injection_count = 1;
+    std::ostringstream out;
+    write_summary(out, rules, result, {"prog"});
+    EXPECT_EQ(out.str(),
+              "inject: 1 fault injected, 3 syscall stops (seccomp filter)\n"
+              "inject:   pid 7: writev call 3 -> short=10  [rule 1: "
+              "writev,write:short=10:when=2+:probability=0.5]\n"
+              "inject: replay: inject -e writev,write:short=10:when=3 -- prog\n");
 }
 
 }  // namespace
