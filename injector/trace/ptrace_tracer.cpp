@@ -4,12 +4,15 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -28,6 +31,76 @@ std::error_code last_error() {
 
 std::error_code check(long rc) {
     return rc == -1 ? last_error() : std::error_code{};
+}
+
+// Memory that is mapped but was not all copied: the rest of the page is not readable.
+std::error_code short_read() {
+    return std::make_error_code(std::errc::bad_address);
+}
+
+std::size_t page_size() {
+    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+std::error_code read_with_vm_readv(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    const iovec local{into, size};
+    // The tracee's address, which means nothing in this process.
+    const iovec remote{reinterpret_cast<void*>(address), size};
+    const ssize_t got = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (got < 0) {
+        return last_error();
+    }
+    return static_cast<std::size_t>(got) == size ? std::error_code{} : short_read();
+}
+
+std::error_code read_with_proc_mem(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    std::array<char, 64> path{};
+    std::snprintf(path.data(), path.size(), "/proc/%d/mem", static_cast<int>(tid));
+    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return last_error();
+    }
+    const ssize_t got = ::pread(fd.get(), into, size, static_cast<off_t>(address));
+    if (got < 0) {
+        return last_error();
+    }
+    return static_cast<std::size_t>(got) == size ? std::error_code{} : short_read();
+}
+
+std::error_code read_with_peekdata(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    // Aligned words never cross a page, so a readable page is read whole.
+    constexpr std::uint64_t kWord = sizeof(long);
+    std::size_t done = 0;
+    for (std::uint64_t word_at = address & ~(kWord - 1); done < size; word_at += kWord) {
+        errno = 0;  // -1 is also a word's value: only errno tells a failure
+        const long word = ::ptrace(PTRACE_PEEKDATA, tid, word_at, nullptr);
+        if (errno != 0) {
+            return last_error();
+        }
+        const std::size_t skip = word_at < address ? address - word_at : 0;
+        const std::size_t take = std::min<std::size_t>(kWord - skip, size - done);
+        std::memcpy(into + done, reinterpret_cast<const char*>(&word) + skip, take);
+        done += take;
+    }
+    return {};
+}
+
+// Whether an error says that a way of reading memory is missing here, rather than that the
+// memory is not readable.
+bool way_is_missing(MemoryAccess access, std::error_code error) {
+    switch (access) {
+        case MemoryAccess::process_vm_readv:
+            return error == std::errc::function_not_supported ||
+                   error == std::errc::operation_not_permitted;
+        case MemoryAccess::proc_mem:
+            return error == std::errc::no_such_file_or_directory ||
+                   error == std::errc::permission_denied ||
+                   error == std::errc::operation_not_permitted;
+        case MemoryAccess::peekdata:
+            return false;
+    }
+    return false;
 }
 
 }  // namespace
@@ -171,6 +244,57 @@ std::error_code PtraceTracer::thread_group_of(pid_t tid, pid_t& tgid) {
         return std::make_error_code(ec);
     }
     tgid = value;
+    return {};
+}
+
+std::error_code read_tracee_memory(MemoryAccess access, pid_t tid, std::uint64_t address,
+                                   char* into, std::size_t size) {
+    switch (access) {
+        case MemoryAccess::process_vm_readv:
+            return read_with_vm_readv(tid, address, into, size);
+        case MemoryAccess::proc_mem:
+            return read_with_proc_mem(tid, address, into, size);
+        case MemoryAccess::peekdata:
+            return read_with_peekdata(tid, address, into, size);
+    }
+    return std::make_error_code(std::errc::invalid_argument);
+}
+
+std::error_code PtraceTracer::read_memory(pid_t tid, std::uint64_t address, std::size_t size,
+                                          std::string& bytes) {
+    bytes.resize(size);
+    std::size_t done = 0;
+    std::error_code error;
+    // Page by page: a read that fails part-way does not say how far it got.
+    while (done < size) {
+        const std::uint64_t at = address + done;
+        const std::size_t chunk = std::min(size - done, page_size() - at % page_size());
+        error = read_tracee_memory(memory_access_, tid, at, bytes.data() + done, chunk);
+        if (error && way_is_missing(memory_access_, error)) {
+            // Missing for this kernel, so for every tracee: the next way from now on.
+            memory_access_ = memory_access_ == MemoryAccess::process_vm_readv
+                                 ? MemoryAccess::proc_mem
+                                 : MemoryAccess::peekdata;
+            continue;
+        }
+        if (error) {
+            break;
+        }
+        done += chunk;
+    }
+    bytes.resize(done);
+    return done > 0 || size == 0 ? std::error_code{} : error;
+}
+
+std::error_code PtraceTracer::fd_path(pid_t tid, int fd, std::string& path) {
+    std::array<char, 64> link{};
+    std::snprintf(link.data(), link.size(), "/proc/%d/fd/%d", static_cast<int>(tid), fd);
+    std::array<char, PATH_MAX> target{};
+    const ssize_t length = ::readlink(link.data(), target.data(), target.size());
+    if (length < 0) {
+        return last_error();
+    }
+    path.assign(target.data(), static_cast<std::size_t>(length));
     return {};
 }
 

@@ -33,6 +33,9 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, send_signal, (pid_t, pid_t, int), (override));
     MOCK_METHOD(std::error_code, thread_group_of, (pid_t, pid_t&), (override));
     MOCK_METHOD(bool, runs_setid_program, (pid_t), (override));
+    MOCK_METHOD(std::error_code, read_memory, (pid_t, std::uint64_t, std::size_t, std::string&),
+                (override));
+    MOCK_METHOD(std::error_code, fd_path, (pid_t, int, std::string&), (override));
     MOCK_METHOD(void, kill_process, (pid_t), (override));
 };
 
