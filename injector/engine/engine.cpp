@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "arch/registers.hpp"
+#include "engine/log_record.hpp"
 
 namespace inject::engine {
 
@@ -137,6 +138,7 @@ void Engine::on_gone(const Stop& stop) {
         return;  // a thread replaced by an exec, already forgotten
     }
     const pid_t tgid = it->second.tgid;
+    log_unfinished(it->second);
     threads_.erase(it);
     decider_.forget_thread(stop.tid);
     if (stop.tid == tgid) {
@@ -160,10 +162,15 @@ void Engine::on_syscall_stop(ThreadState& thread) {
         return;
     }
     if (info.op == SyscallInfo::Op::exit) {
+        std::int64_t result = info.return_value;
         if (thread.pending) {
             check(tracer_.set_return_value(thread.tid, thread.pending->abi, thread.pending->value),
                   "writing a syscall's result");
+            result = thread.pending->value;
             thread.pending.reset();
+        }
+        if (thread.logged) {
+            log_exit(thread, result);
         }
     } else if (info.op == SyscallInfo::Op::entry && policy_ == StopPolicy::every_syscall) {
         decide_and_act(thread, info);
@@ -177,10 +184,16 @@ void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!info.abi) {
         return;  // an ABI no rule can name (x32)
     }
+    if (syscall_log_) {
+        log_entry(thread, *info.abi, info);  // before the call is changed
+    }
     const SyscallEvent event{thread.tid, thread.tgid, *info.abi, info.number};
     std::optional<Verdict> verdict = decider_.on_syscall(event);
     if (!verdict) {
         return;
+    }
+    if (thread.logged) {
+        thread.logged->injected = true;
     }
     // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
     check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
@@ -273,18 +286,33 @@ void Engine::on_exec(ThreadState& thread) {
     }
     const pid_t tgid = thread.tgid;
     const pid_t leader = thread.tid;
+    // The execve goes on in the leader's id: its log record with it, to be completed at its
+    // exit stop. A call the leader itself was in never returns.
+    std::unique_ptr<SyscallRecord> exec_record;
+    if (const auto former = threads_.find(former_tid); former != threads_.end()) {
+        exec_record = std::move(former->second.logged);
+    }
+    if (former_tid != leader) {
+        log_unfinished(thread);
+    }
     // The exec has killed every other thread of the process; a non-leader that exec'd now
     // carries the leader's id. None of them will report again under their old state.
-    std::erase_if(threads_, [&](const auto& entry) {
-        const ThreadState& other = entry.second;
-        return other.tgid == tgid && other.tid != leader;
-    });
+    for (auto it = threads_.begin(); it != threads_.end();) {
+        ThreadState& other = it->second;
+        if (other.tgid != tgid || other.tid == leader) {
+            ++it;
+            continue;
+        }
+        log_unfinished(other);
+        it = threads_.erase(it);
+    }
     if (former_tid != leader) {
         threads_.erase(former_tid);
         decider_.on_exec(former_tid, leader);
     }
     ThreadState& state = threads_[leader];
     state.pending.reset();
+    state.logged = std::move(exec_record);
     if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
         setid_noted_ = true;
         // Without privileges ptrace alone would also keep it from gaining them, so the
@@ -299,9 +327,31 @@ void Engine::on_exec(ThreadState& thread) {
 void Engine::resume(ThreadState& thread, int signal) {
     // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
     // call's result at its exit, or, without the filter, to see every call.
-    const bool stop_at_syscalls = thread.pending || policy_ == StopPolicy::every_syscall;
+    // A logged call is followed to its exit too.
+    const bool stop_at_syscalls =
+        thread.pending || thread.logged || policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");
+}
+
+void Engine::log_entry(ThreadState& thread, Abi abi, const SyscallInfo& info) {
+    if (thread.logged) {
+        log_unfinished(thread);  // its exit never came: not seen to return
+    }
+    thread.logged =
+        std::make_unique<SyscallRecord>(begin_record(tracer_, thread.tid, thread.tgid, abi, info));
+}
+
+void Engine::log_exit(ThreadState& thread, std::int64_t result) {
+    complete_record(tracer_, thread.tid, *thread.logged, result);
+    const std::unique_ptr<SyscallRecord> record = std::move(thread.logged);
+    syscall_log_(*record);
+}
+
+void Engine::log_unfinished(ThreadState& thread) {
+    if (const std::unique_ptr<SyscallRecord> record = std::move(thread.logged)) {
+        syscall_log_(*record);
+    }
 }
 
 void Engine::listen(ThreadState& thread) {

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,6 +16,7 @@
 
 #include "engine/decide.hpp"
 #include "inject/run.hpp"
+#include "inject/syscall_log.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {
@@ -45,6 +48,12 @@ class Engine {
     // syscall must not grow inject's memory, nor allocate on every stop.
     void set_injection_record_limit(std::size_t limit) { record_limit_ = limit; }
 
+    // The syscall log: every call that stops is also followed to its exit, and handed over
+    // there (or when its thread is gone, if it never returns). Without it nothing is read.
+    void set_syscall_log(std::function<void(const SyscallRecord&)> log) {
+        syscall_log_ = std::move(log);
+    }
+
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
     // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
     // it raised, which is not delivered); its exit status is the outcome's.
@@ -70,6 +79,9 @@ class Engine {
         pid_t tgid = 0;
         // Set between a picked call's entry and its exit stop: what to write there.
         std::optional<PendingResult> pending;
+        // Set between a logged call's entry and its exit stop (a pointer: most threads never
+        // have one, and a thread's state stays small).
+        std::unique_ptr<SyscallRecord> logged;
     };
 
     ThreadState* find_or_adopt(pid_t tid);
@@ -81,6 +93,10 @@ class Engine {
     void on_new_tracee(ThreadState& parent, int event);
     void on_exec(ThreadState& thread);
     void decide_and_act(ThreadState& thread, const trace::SyscallInfo& info);
+    void log_entry(ThreadState& thread, Abi abi, const trace::SyscallInfo& info);
+    void log_exit(ThreadState& thread, std::int64_t result);
+    // The call will not return (exit_group, its thread killed): logged with no result.
+    void log_unfinished(ThreadState& thread);
     // The one place that decides how a tracee goes on.
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
@@ -91,6 +107,7 @@ class Engine {
     bool no_new_privs_;
     bool setid_noted_ = false;
     std::size_t record_limit_ = 1000;
+    std::function<void(const SyscallRecord&)> syscall_log_;
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
