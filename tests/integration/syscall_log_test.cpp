@@ -1,6 +1,7 @@
 // -o FILE, the syscall log, on real tracees: a known run line by line, every call without the
 // filter, whole lines from threads, the file's own rules (created before the program starts,
 // not inherited), the library's RunOptions::syscall_log, and the same lines as `strace -y`.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -50,6 +51,17 @@ bool well_formed(const std::string& line) {
     return std::regex_match(line, kLine);
 }
 
+// The descriptor a traced program's first open() gets when inject passes it none of its own:
+// the lowest that this test does not pass on to what it runs (ctest may pass some down to it).
+int first_free_descriptor() {
+    for (int fd = 3;; ++fd) {
+        const int flags = ::fcntl(fd, F_GETFD);
+        if (flags < 0 || (flags & FD_CLOEXEC) != 0) {
+            return fd;
+        }
+    }
+}
+
 class SyscallLogTest : public ModeTest {
   protected:
     std::vector<std::string> log_lines() const { return split_lines(read_file(dir_ / "log")); }
@@ -57,6 +69,11 @@ class SyscallLogTest : public ModeTest {
     // The file's name as /proc/PID/fd shows it (the temporary directory may be a symlink).
     std::string real(const std::string& name) const {
         return (fs::canonical(dir_.path()) / name).string();
+    }
+
+    // "3</tmp/.../out>": how the program's first file shows in the log.
+    std::string first_file(const std::string& name) const {
+        return std::to_string(first_free_descriptor()) + '<' + real(name) + '>';
     }
 };
 INSTANTIATE_TEST_SUITE_P(Modes, SyscallLogTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
@@ -80,11 +97,13 @@ TEST_P(SyscallLogTest, AKnownRunLineByLine) {
             EXPECT_TRUE(loader->starts_with("[pid P] openat(AT_FDCWD, \"/")) << *loader;
         }
         lines.erase(lines.begin(), own);
-        // "= 3": the log's own descriptor is close-on-exec, the program did not inherit it.
-        const std::string fd = "3<" + real("out") + ">";
+        // The log's own descriptor is close-on-exec: the program's first file gets the
+        // descriptor it would get without inject.
+        const std::string fd = first_file("out");
         EXPECT_EQ(lines, (std::vector<std::string>{
                              "[pid P] openat(AT_FDCWD, \"" + out +
-                                 "\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 420) = 3",
+                                 "\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 420) = " +
+                                 std::to_string(first_free_descriptor()),
                              "[pid P] write(" + fd + ", \"line 1\\n\", 7) = 7",
                              "[pid P] write(" + fd +
                                  ", \"line 2\\n\", 7) = -1 ENOSPC (No space left on device) "
@@ -104,8 +123,8 @@ TEST_P(SyscallLogTest, OnlyTheCallsThatStopAreLogged) {
     }
     EXPECT_EQ(only_calls(lines, {"fsync"}),
               (std::vector<std::string>{"[pid " + std::to_string(parse_summary(r.err).pids.at(0)) +
-                                        "] fsync(3<" + real("out") +
-                                        ">) = -1 EIO (Input/output error) (INJECTED)"}));
+                                        "] fsync(" + first_file("out") +
+                                        ") = -1 EIO (Input/output error) (INJECTED)"}));
     if (GetParam() == Mode::kSeccomp) {
         EXPECT_EQ(lines.size(), 1U);  // the filter stops fsync alone
         return;
@@ -115,7 +134,7 @@ TEST_P(SyscallLogTest, OnlyTheCallsThatStopAreLogged) {
     EXPECT_GT(lines.size(), 20U);
     const std::vector<std::string> plain = without_pids(lines);
     EXPECT_NE(std::find(plain.begin(), plain.end(),
-                        "[pid P] write(3<" + real("out") + ">, \"line 2\\n\", 7) = 7"),
+                        "[pid P] write(" + first_file("out") + ", \"line 2\\n\", 7) = 7"),
               plain.end());
     EXPECT_NE(std::find_if(plain.begin(), plain.end(),
                            [](const std::string& line) {
@@ -139,7 +158,7 @@ TEST_P(SyscallLogTest, ThreadsLogWholeLines) {
     for (const std::string& line : lines) {
         EXPECT_TRUE(well_formed(line)) << line;
         static const std::regex kWrite(
-            R"(write\(3<[^>]+>, "(thread [1-4] write [1-5])\\n", 1[0-9]\))");
+            R"(write\([0-9]+<[^>]+>, "(thread [1-4] write [1-5])\\n", 1[0-9]\))");
         std::smatch match;
         ASSERT_TRUE(std::regex_search(line, match, kWrite)) << line;
         seen.insert(match[1]);
@@ -159,6 +178,18 @@ TEST_P(SyscallLogTest, ALogThatCannotBeWrittenStopsInjectBeforeTheProgram) {
     EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
+TEST_P(SyscallLogTest, ALogThatFillsUpEndsButTheProgramRunsOn) {
+    const auto r = inject({"-o", "/dev/full", "-e", "write:error=ENOSPC:when=2"},
+                          {program("writes"), dir_ / "out", "3"});
+    EXPECT_EQ(r.exit_status, 125) << describe(r);
+    EXPECT_EQ(r.out, writes_output(3, {{2, "ENOSPC"}}));
+    EXPECT_EQ(read_file(dir_ / "out"), writes_file(3, {2}));
+    EXPECT_TRUE(r.err.ends_with(
+        "inject: cannot write --output /dev/full: No space left on device (the syscall log "
+        "stops there)\n"))
+        << r.err;
+}
+
 TEST_P(SyscallLogTest, TheLibraryLogsThroughRunOptions) {
     RunOptions options;
     options.use_seccomp = GetParam() == Mode::kSeccomp;
@@ -176,8 +207,8 @@ TEST_P(SyscallLogTest, TheLibraryLogsThroughRunOptions) {
     EXPECT_TRUE(fsync->injected);
     EXPECT_EQ(fsync->result, 0);
     EXPECT_EQ(fsync->logged[0].fd_path, real("out"));
-    EXPECT_EQ(syscall_log_line(*fsync), "[pid " + std::to_string(fsync->tid) + "] fsync(3<" +
-                                            real("out") + ">) = 0 (INJECTED)");
+    EXPECT_EQ(syscall_log_line(*fsync), "[pid " + std::to_string(fsync->tid) + "] fsync(" +
+                                            first_file("out") + ") = 0 (INJECTED)");
 }
 
 // strace -y prints what inject's log prints, but for the [pid N] prefix (strace shows it only
