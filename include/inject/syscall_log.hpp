@@ -35,8 +35,8 @@ struct LoggedIovec {
     LoggedBytes data;
 };
 
-// What inject read for one argument; which of the members means something depends on what the
-// argument is (the kernel's declaration of the call says: see `inject --list-syscalls`).
+// What inject read for one argument; which member means something depends on what the kernel's
+// declaration of the call says the argument is (a descriptor, a path, a buffer, an iovec array).
 struct LoggedArgument {
     LoggedBytes data;                    // a path, string or buffer
     std::optional<std::string> fd_path;  // a file descriptor: the file /proc/PID/fd/N names
