@@ -18,6 +18,7 @@
 #include "inject/names.hpp"
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
+#include "inject/syscall_log.hpp"
 #include "report/expectations.hpp"
 #include "report/json_report.hpp"
 #include "report/junit.hpp"
@@ -54,7 +55,7 @@ po::options_description describe_options() {
         ("attach,p", po::value<std::vector<std::string>>()->value_name("PID"),
          "trace a running process instead of starting one (not supported yet)")
         ("output,o", po::value<std::string>()->value_name("FILE"),
-         "syscall log (not supported yet)")
+         "syscall log: one strace-like line per call that stops, injected ones marked")
         ("report", po::value<std::string>()->value_name("FILE"),
          "JSON report of the run: rules, every injection, result")
         ("junit", po::value<std::string>()->value_name("FILE"),
@@ -369,10 +370,13 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
         throw UsageError(error.what());
     }
 
-    for (const char* later : {"attach", "output"}) {
+    for (const char* later : {"attach"}) {
         if (values.count(later) != 0) {
             throw UsageError(std::string("--") + later + " is not supported yet");
         }
+    }
+    if (values.count("output") != 0) {
+        options.output = values["output"].as<std::string>();
     }
     if (values.count("junit") != 0) {
         options.junit = values["junit"].as<std::string>();
@@ -486,12 +490,16 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
     }
     std::optional<report::JunitFile> junit;
     std::optional<report::OutputFile> json_file;
+    std::optional<report::OutputFile> log_file;
     try {
         if (options.junit) {
             junit.emplace(*options.junit);
         }
         if (options.report) {
             json_file.emplace("--report", *options.report);
+        }
+        if (options.output) {
+            log_file.emplace("--output", *options.output);
         }
     } catch (const std::runtime_error& error) {
         err << "inject: " << error.what() << '\n';
@@ -510,6 +518,22 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         }
         return true;
     };
+
+    // Line by line as the calls return, so the log is current while the program runs. A write
+    // that fails ends the log but not the run; inject says so once the run is over.
+    std::optional<std::string> log_error;
+    if (log_file) {
+        run_options.syscall_log = [&](const SyscallRecord& record) {
+            if (log_error) {
+                return;
+            }
+            try {
+                log_file->append(syscall_log_line(record) + '\n');
+            } catch (const std::runtime_error& error) {
+                log_error = error.what();
+            }
+        };
+    }
 
     // Even with -q: without the seed a run that failed by chance cannot be repeated.
     if (seed.from == SeedChoice::From::drawn) {
@@ -557,6 +581,17 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         if (!write_junit(report::junit_cases(scenarios, options.command, result,
                                              run_options.timeout, seconds),
                          seconds)) {
+            return kInjectFailed;
+        }
+        if (log_file) {
+            try {
+                log_file->close();
+            } catch (const std::runtime_error& error) {
+                log_error = log_error.value_or(error.what());
+            }
+        }
+        if (log_error) {
+            err << "inject: " << *log_error << " (the syscall log stops there)\n";
             return kInjectFailed;
         }
         if (has_expectations) {

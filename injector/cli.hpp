@@ -29,6 +29,7 @@ struct Options {
     std::optional<std::uint64_t> seed;
     std::optional<std::string> junit;   // --junit FILE
     std::optional<std::string> report;  // --report FILE
+    std::optional<std::string> output;  // -o FILE: the syscall log
     bool quiet = false;
     bool check = false;
     bool list_syscalls = false;

@@ -7,3 +7,4 @@
 #include "inject/rule.hpp"
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
+#include "inject/syscall_log.hpp"

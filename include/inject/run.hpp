@@ -14,6 +14,7 @@
 #include "inject/abi.hpp"
 #include "inject/rule.hpp"
 #include "inject/scenario.hpp"
+#include "inject/syscall_log.hpp"
 
 namespace inject {
 
@@ -36,6 +37,11 @@ struct RunOptions {
     // Keys the draws of rules with a probability: the same seed fails the same calls. When
     // unset, run(scenario, ...) uses the scenario's seed, and 0 otherwise.
     std::optional<std::uint64_t> seed;
+    // The syscall log: called with every call that stops (with the seccomp filter, those some
+    // rule names; without it, all of them), in the order they return, on the thread that called
+    // run(). syscall_log_line(record) makes the line `inject -o FILE` writes. Setting it makes
+    // each such call stop at its exit too, and its arguments be read from the program.
+    std::function<void(const SyscallRecord&)> syscall_log;
 };
 
 // One fault that fired.

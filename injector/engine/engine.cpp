@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "arch/registers.hpp"
+#include "engine/log_record.hpp"
 #include "inject/names.hpp"
 
 namespace inject::engine {
@@ -221,6 +222,7 @@ void Engine::on_gone(const Stop& stop) {
     }
     const pid_t tgid = it->second.tgid;
     forget_timer(it->second);  // died while held: killed, or its process ended
+    log_unfinished(it->second);
     threads_.erase(it);
     decider_.forget_thread(stop.tid);
     if (stop.tid == tgid) {
@@ -244,13 +246,18 @@ void Engine::on_syscall_stop(ThreadState& thread) {
         return;
     }
     if (info.op == SyscallInfo::Op::exit) {
+        std::int64_t result = info.return_value;
         if (thread.pending) {
             check(tracer_.set_return_value(thread.tid, thread.pending->abi, thread.pending->value),
                   "writing a syscall's result");
+            result = thread.pending->value;
             thread.pending.reset();
         }
         if (thread.restore) {
             restore_arguments(thread);
+        }
+        if (thread.logged) {
+            log_exit(thread, result);
         }
         if (thread.exit_delay) {
             // The call is done, its result in place: the program sees it after the wait.
@@ -280,6 +287,9 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
             known->second.fd_files.clear();
         }
     }
+    if (syscall_log_) {
+        log_entry(thread, *info.abi, info);  // before the call is changed
+    }
     const SyscallEvent event{thread.tid, thread.tgid, *info.abi, info.number};
     TraceeFacts facts(tracer_, process_facts_, thread.tid, thread.tgid, *info.abi, info,
                       cache_fd_files_);
@@ -303,6 +313,9 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
         }
     } else {
         skip_or_hold_call(thread, info, *verdict);
+    }
+    if (thread.logged) {
+        thread.logged->injected = true;
     }
     record_injection(thread, info, *verdict, std::move(path));
     return thread.timer.has_value();
@@ -516,21 +529,29 @@ void Engine::on_exec(ThreadState& thread) {
     }
     const pid_t tgid = thread.tgid;
     const pid_t leader = thread.tid;
-    // The execve itself may still have a wait to come, after it (delay_exit).
+    // The execve itself may still have a wait to come, after it (delay_exit), and its log
+    // record goes on in the leader's id too, to be completed at its exit stop. A call the
+    // leader itself was in never returns.
     std::optional<std::chrono::microseconds> exit_delay;
+    std::unique_ptr<SyscallRecord> exec_record;
     if (const auto execing = threads_.find(former_tid); execing != threads_.end()) {
         exit_delay = execing->second.exit_delay;
+        exec_record = std::move(execing->second.logged);
+    }
+    if (former_tid != leader) {
+        log_unfinished(thread);
     }
     // The exec has killed every other thread of the process, held ones too; a non-leader that
     // exec'd now carries the leader's id. None of them will report again under their old state.
     for (auto it = threads_.begin(); it != threads_.end();) {
         ThreadState& other = it->second;
-        if (other.tgid == tgid && other.tid != leader) {
-            forget_timer(other);
-            it = threads_.erase(it);
-        } else {
+        if (other.tgid != tgid || other.tid == leader) {
             ++it;
+            continue;
         }
+        forget_timer(other);
+        log_unfinished(other);
+        it = threads_.erase(it);
     }
     if (former_tid != leader) {
         threads_.erase(former_tid);
@@ -543,6 +564,7 @@ void Engine::on_exec(ThreadState& thread) {
     state.exit_delay = exit_delay;
     state.signal_after_wait.reset();
     state.restore.reset();
+    state.logged = std::move(exec_record);
     if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
         setid_noted_ = true;
         // Without privileges ptrace alone would also keep it from gaining them, so the
@@ -557,11 +579,31 @@ void Engine::on_exec(ThreadState& thread) {
 void Engine::resume(ThreadState& thread, int signal) {
     // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
     // call's result at its exit or hold it there, or restore a shortened call's arguments
-    // there, or, without the filter, to see every call.
+    // there, or follow a logged call to its result, or, without the filter, to see every call.
     const bool stop_at_syscalls = thread.pending || thread.exit_delay || thread.restore ||
-                                  policy_ == StopPolicy::every_syscall;
+                                  thread.logged || policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");
+}
+
+void Engine::log_entry(ThreadState& thread, Abi abi, const SyscallInfo& info) {
+    if (thread.logged) {
+        log_unfinished(thread);  // its exit never came: not seen to return
+    }
+    thread.logged =
+        std::make_unique<SyscallRecord>(begin_record(tracer_, thread.tid, thread.tgid, abi, info));
+}
+
+void Engine::log_exit(ThreadState& thread, std::int64_t result) {
+    complete_record(tracer_, thread.tid, *thread.logged, result);
+    const std::unique_ptr<SyscallRecord> record = std::move(thread.logged);
+    syscall_log_(*record);
+}
+
+void Engine::log_unfinished(ThreadState& thread) {
+    if (const std::unique_ptr<SyscallRecord> record = std::move(thread.logged)) {
+        syscall_log_(*record);
+    }
 }
 
 void Engine::listen(ThreadState& thread) {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "engine/decide.hpp"
 #include "engine/timer_queue.hpp"
 #include "inject/run.hpp"
+#include "inject/syscall_log.hpp"
 #include "scenario/catalogue.hpp"
 #include "trace/tracer.hpp"
 
@@ -55,6 +57,11 @@ class Engine {
     // a rule's delay is in play: a run without delays never reads it.
     using Clock = std::function<TimerQueue::Clock::time_point()>;
     void set_clock(Clock clock) { clock_ = std::move(clock); }
+    // The syscall log: every call that stops is also followed to its exit, and handed over
+    // there (or when its thread is gone, if it never returns). Without it nothing is read.
+    void set_syscall_log(std::function<void(const SyscallRecord&)> log) {
+        syscall_log_ = std::move(log);
+    }
 
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
     // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
@@ -96,6 +103,9 @@ class Engine {
         // Set while the thread is held stopped for a delay.
         std::optional<TimerQueue::Timer> timer;
         std::optional<PendingRestore> restore;
+        // Set between a logged call's entry and its exit stop (a pointer: most threads never
+        // have one, and a thread's state stays small).
+        std::unique_ptr<SyscallRecord> logged;
     };
 
     ThreadState* find_or_adopt(pid_t tid);
@@ -127,6 +137,10 @@ class Engine {
     void restore_arguments(ThreadState& thread);
     void record_injection(const ThreadState& thread, const trace::SyscallInfo& info,
                           const Verdict& verdict, std::optional<std::string> path);
+    void log_entry(ThreadState& thread, Abi abi, const trace::SyscallInfo& info);
+    void log_exit(ThreadState& thread, std::int64_t result);
+    // The call will not return (exit_group, its thread killed): logged with no result.
+    void log_unfinished(ThreadState& thread);
     // The one place that decides how a tracee goes on.
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
@@ -140,6 +154,7 @@ class Engine {
     bool no_new_privs_;
     bool setid_noted_ = false;
     std::size_t record_limit_ = 1000;
+    std::function<void(const SyscallRecord&)> syscall_log_;
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;

@@ -231,6 +231,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     trace::PtraceTracer tracer;
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
     engine.set_injection_record_limit(options.max_recorded_injections);
+    engine.set_syscall_log(options.syscall_log);
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);

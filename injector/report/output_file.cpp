@@ -29,6 +29,11 @@ void OutputFile::fail(int error) const {
 }
 
 void OutputFile::write(std::string_view text) {
+    append(text);
+    close();
+}
+
+void OutputFile::append(std::string_view text) {
     while (!text.empty()) {
         const ssize_t written = ::write(fd_, text.data(), text.size());
         if (written < 0 && errno == EINTR) {
@@ -38,6 +43,12 @@ void OutputFile::write(std::string_view text) {
             fail(written < 0 ? errno : EIO);
         }
         text.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
+void OutputFile::close() {
+    if (fd_ < 0) {
+        return;
     }
     const int closed = ::close(std::exchange(fd_, -1));
     if (closed != 0 && errno != EINTR) {

@@ -1,4 +1,5 @@
-// A file named on the command line (--junit, --report), opened before the program starts.
+// A file named on the command line (--junit, --report, --output), opened before the program
+// starts.
 #pragma once
 
 #include <string>
@@ -17,6 +18,11 @@ class OutputFile {
     OutputFile& operator=(const OutputFile&) = delete;
     // Writes the whole text and closes the file; call it once.
     void write(std::string_view text);
+    // Writes the whole text and keeps the file open for more (the syscall log, written as the
+    // program runs).
+    void append(std::string_view text);
+    // Closes it, saying whether the last writes failed (some file systems only tell then).
+    void close();
 
   private:
     [[noreturn]] void fail(int error) const;

@@ -72,21 +72,56 @@ std::error_code peek_word(pid_t tid, std::uint64_t address, long& word) {
     return errno != 0 ? last_error() : std::error_code{};
 }
 
-// Memory through PEEKDATA/POKEDATA, a word at a time: slower than process_vm_readv/writev, but
-// there whenever ptrace is (those can be missing, or refused by a security module).
-std::error_code peek_words(pid_t tid, std::uint64_t address, std::span<std::byte> bytes) {
-    for (std::size_t done = 0; done < bytes.size();) {
-        const std::uint64_t at = address + done;
-        const std::uint64_t word_start = at - at % kWord;
-        long word = 0;
-        if (const auto error = peek_word(tid, word_start, word)) {
-            return error;
+// Writes go word by word through POKEDATA when process_vm_writev cannot: slower, but there
+// whenever ptrace is (process_vm_writev can be missing, or refused by a security module).
+// Memory that is mapped but was not all copied: the rest of the page is not readable.
+std::error_code short_read() {
+    return std::make_error_code(std::errc::bad_address);
+}
+
+std::size_t page_size() {
+    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+std::error_code read_with_vm_readv(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    const iovec local{into, size};
+    // The tracee's address, which means nothing in this process.
+    const iovec remote{reinterpret_cast<void*>(address), size};
+    const ssize_t got = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (got < 0) {
+        return last_error();
+    }
+    return static_cast<std::size_t>(got) == size ? std::error_code{} : short_read();
+}
+
+std::error_code read_with_proc_mem(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    std::array<char, 64> path{};
+    std::snprintf(path.data(), path.size(), "/proc/%d/mem", static_cast<int>(tid));
+    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return last_error();
+    }
+    const ssize_t got = ::pread(fd.get(), into, size, static_cast<off_t>(address));
+    if (got < 0) {
+        return last_error();
+    }
+    return static_cast<std::size_t>(got) == size ? std::error_code{} : short_read();
+}
+
+std::error_code read_with_peekdata(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
+    // Aligned words never cross a page, so a readable page is read whole.
+    std::size_t done = 0;
+    for (std::uint64_t word_at = address & ~(kWord - 1); done < size; word_at += kWord) {
+        errno = 0;  // -1 is also a word's value: only errno tells a failure
+        const long word = ::ptrace(PTRACE_PEEKDATA, tid, word_at, nullptr);
+        if (errno != 0) {
+            return last_error();
         }
-        const std::size_t offset = at - word_start;
-        const std::size_t length = std::min(kWord - offset, bytes.size() - done);
-        std::memcpy(bytes.data() + done, reinterpret_cast<const std::byte*>(&word) + offset,
-                    length);
-        done += length;
+        const std::size_t skip = word_at < address ? address - word_at : 0;
+        const std::size_t take = std::min<std::size_t>(kWord - skip, size - done);
+        std::memcpy(into + done, reinterpret_cast<const char*>(&word) + skip, take);
+        done += take;
     }
     return {};
 }
@@ -115,6 +150,23 @@ std::error_code poke_words(pid_t tid, std::uint64_t address, std::span<const std
 
 void* tracee_pointer(std::uint64_t address) {
     return reinterpret_cast<void*>(static_cast<std::uintptr_t>(address));
+}
+
+// Whether an error says that a way of reading memory is missing here, rather than that the
+// memory is not readable.
+bool way_is_missing(MemoryAccess access, std::error_code error) {
+    switch (access) {
+        case MemoryAccess::process_vm_readv:
+            return error == std::errc::function_not_supported ||
+                   error == std::errc::operation_not_permitted;
+        case MemoryAccess::proc_mem:
+            return error == std::errc::no_such_file_or_directory ||
+                   error == std::errc::permission_denied ||
+                   error == std::errc::operation_not_permitted;
+        case MemoryAccess::peekdata:
+            return false;
+    }
+    return false;
 }
 
 }  // namespace
@@ -272,16 +324,15 @@ std::error_code PtraceTracer::set_syscall_argument(pid_t tid, Abi abi, unsigned 
 
 std::error_code PtraceTracer::read_memory(pid_t tid, std::uint64_t address,
                                           std::span<std::byte> bytes) {
-    const iovec local{bytes.data(), bytes.size()};
-    const iovec remote{tracee_pointer(address), bytes.size()};
-    const ssize_t moved = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
-    if (moved == static_cast<ssize_t>(bytes.size())) {
-        return {};
+    std::string read;
+    if (const auto error = read_memory(tid, address, bytes.size(), read)) {
+        return error;
     }
-    if (moved == -1 && errno == ESRCH) {
-        return last_error();
+    if (read.size() < bytes.size()) {
+        return std::make_error_code(std::errc::bad_address);  // all of it, or it is no use
     }
-    return peek_words(tid, address, bytes);
+    std::memcpy(bytes.data(), read.data(), bytes.size());
+    return {};
 }
 
 std::error_code PtraceTracer::write_memory(pid_t tid, std::uint64_t address,
@@ -331,6 +382,57 @@ std::error_code PtraceTracer::thread_group_of(pid_t tid, pid_t& tgid) {
     return {};
 }
 
+std::error_code read_tracee_memory(MemoryAccess access, pid_t tid, std::uint64_t address,
+                                   char* into, std::size_t size) {
+    switch (access) {
+        case MemoryAccess::process_vm_readv:
+            return read_with_vm_readv(tid, address, into, size);
+        case MemoryAccess::proc_mem:
+            return read_with_proc_mem(tid, address, into, size);
+        case MemoryAccess::peekdata:
+            return read_with_peekdata(tid, address, into, size);
+    }
+    return std::make_error_code(std::errc::invalid_argument);
+}
+
+std::error_code PtraceTracer::read_memory(pid_t tid, std::uint64_t address, std::size_t size,
+                                          std::string& bytes) {
+    bytes.resize(size);
+    std::size_t done = 0;
+    std::error_code error;
+    // Page by page: a read that fails part-way does not say how far it got.
+    while (done < size) {
+        const std::uint64_t at = address + done;
+        const std::size_t chunk = std::min(size - done, page_size() - at % page_size());
+        error = read_tracee_memory(memory_access_, tid, at, bytes.data() + done, chunk);
+        if (error && way_is_missing(memory_access_, error)) {
+            // Missing for this kernel, so for every tracee: the next way from now on.
+            memory_access_ = memory_access_ == MemoryAccess::process_vm_readv
+                                 ? MemoryAccess::proc_mem
+                                 : MemoryAccess::peekdata;
+            continue;
+        }
+        if (error) {
+            break;
+        }
+        done += chunk;
+    }
+    bytes.resize(done);
+    return done > 0 || size == 0 ? std::error_code{} : error;
+}
+
+std::error_code PtraceTracer::fd_path(pid_t tid, int fd, std::string& path) {
+    std::array<char, 64> link{};
+    std::snprintf(link.data(), link.size(), "/proc/%d/fd/%d", static_cast<int>(tid), fd);
+    std::array<char, PATH_MAX> target{};
+    const ssize_t length = ::readlink(link.data(), target.data(), target.size());
+    if (length < 0) {
+        return last_error();
+    }
+    path.assign(target.data(), static_cast<std::size_t>(length));
+    return {};
+}
+
 void PtraceTracer::kill_process(pid_t pid) {
     ::kill(pid, SIGKILL);
 }
@@ -347,51 +449,26 @@ bool PtraceTracer::runs_setid_program(pid_t pid) {
            ((info.st_mode & S_ISGID) != 0 && (info.st_mode & S_IXGRP) != 0);
 }
 
-namespace {
-
-// Up to `size` bytes of the tracee's memory at `address`, as read(2) counts them: fewer
-// when the range runs into memory the tracee cannot read.
-ssize_t read_some_memory(pid_t tid, std::uint64_t address, char* into, std::size_t size) {
-    const iovec local{into, size};
-    const iovec remote{reinterpret_cast<void*>(address), size};  // NOLINT: an address
-    const ssize_t got = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
-    if (got >= 0 || (errno != ENOSYS && errno != EPERM)) {
-        return got;
-    }
-    // A sandbox (a container's seccomp profile) may forbid process_vm_readv; /proc/PID/mem
-    // serves a tracer all the same.
-    const std::string path = "/proc/" + std::to_string(tid) + "/mem";
-    const UniqueFd memory(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!memory) {
-        return -1;
-    }
-    return ::pread(memory.get(), into, size, static_cast<off_t>(address));
-}
-
-}  // namespace
-
 std::error_code PtraceTracer::read_string(pid_t tid, std::uint64_t address, std::size_t max,
                                           std::string& text) {
     text.clear();
-    // process_vm_readv stops at the first page it cannot read, so the string is read page by
-    // page: a name that ends just before an unmapped page is still read whole.
-    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-    std::array<char, 4096> buffer{};
+    // Page by page, so that a name ending just before an unmapped page is still read whole,
+    // and a short name costs one small read.
+    std::string chunk;
     while (text.size() < max) {
-        const std::uint64_t to_page_end = page - address % page;
-        const std::size_t want =
-            std::min({static_cast<std::size_t>(to_page_end), buffer.size(), max - text.size()});
-        const ssize_t got = read_some_memory(tid, address, buffer.data(), want);
-        if (got <= 0) {
-            return got == 0 ? std::make_error_code(std::errc::bad_address) : last_error();
+        const std::size_t want = std::min(max - text.size(), page_size() - address % page_size());
+        if (const auto error = read_memory(tid, address, want, chunk)) {
+            return error;
         }
-        const std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
-        if (const auto end = chunk.find('\0'); end != std::string_view::npos) {
-            text.append(chunk.substr(0, end));
+        if (const auto end = chunk.find('\0'); end != std::string::npos) {
+            text.append(chunk, 0, end);
             return {};
         }
         text.append(chunk);
-        address += static_cast<std::uint64_t>(got);
+        if (chunk.size() < want) {
+            return std::make_error_code(std::errc::bad_address);  // unterminated, then unmapped
+        }
+        address += chunk.size();
     }
     return std::make_error_code(std::errc::filename_too_long);
 }

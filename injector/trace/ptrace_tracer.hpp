@@ -7,6 +7,15 @@ namespace inject::trace {
 // The options every tracee gets; new tracees inherit them.
 unsigned long tracing_options(bool seccomp_filter);
 
+// The ways to read a tracee's memory, best first: process_vm_readv needs a kernel built with
+// CONFIG_CROSS_MEMORY_ATTACH, /proc/PID/mem a mounted /proc; PTRACE_PEEKDATA always works, a
+// word at a time. PtraceTracer falls back from one to the next when a way is missing.
+enum class MemoryAccess : std::uint8_t { process_vm_readv, proc_mem, peekdata };
+
+// Reads `size` bytes that lie within one page of the stopped tracee `tid` into `into`, one way.
+std::error_code read_tracee_memory(MemoryAccess access, pid_t tid, std::uint64_t address,
+                                   char* into, std::size_t size);
+
 class PtraceTracer final : public Tracer {
   public:
     std::optional<Stop> wait_for_stop() override;
@@ -29,7 +38,13 @@ class PtraceTracer final : public Tracer {
                                 std::string& text) override;
     std::error_code read_proc_link(pid_t tid, std::string_view name, std::string& target) override;
     std::error_code read_comm(pid_t pid, std::string& name) override;
+    std::error_code read_memory(pid_t tid, std::uint64_t address, std::size_t size,
+                                std::string& bytes) override;
+    std::error_code fd_path(pid_t tid, int fd, std::string& path) override;
     void kill_process(pid_t pid) override;
+
+  private:
+    MemoryAccess memory_access_ = MemoryAccess::process_vm_readv;
 };
 
 // Decodes a waitpid status.

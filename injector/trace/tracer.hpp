@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -104,6 +105,16 @@ class Tracer {
     // The process's name as /proc/PID/comm gives it (at most 15 characters), without the
     // newline.
     virtual std::error_code read_comm(pid_t pid, std::string& name) = 0;
+    // What the syscall log shows of a call, read while its thread is stopped. Errors mean "not
+    // known" (memory the program could not read either, a closed descriptor, a thread gone),
+    // never a bug.
+    //
+    // Up to `size` bytes of the thread's memory from `address`: fewer when readable memory ends
+    // before (an unmapped page), an error when not even the first byte can be read.
+    virtual std::error_code read_memory(pid_t tid, std::uint64_t address, std::size_t size,
+                                        std::string& bytes) = 0;
+    // The file a descriptor of the thread refers to, as /proc/TID/fd/FD names it.
+    virtual std::error_code fd_path(pid_t tid, int fd, std::string& path) = 0;
 
     // SIGKILL to a whole process. Unlike the rest, callable from any thread.
     virtual void kill_process(pid_t pid) = 0;

@@ -86,8 +86,15 @@ TEST(CommandLine, OtherStraceQualifiersAreRefused) {
 }
 
 TEST(CommandLine, OptionsOfLaterVersionsSaySo) {
-    EXPECT_EQ(parse_error({"-o", "log.txt", "prog"}), "--output is not supported yet");
     EXPECT_EQ(parse_error({"-p", "123"}), "--attach is not supported yet");
+}
+
+TEST(CommandLine, OutputTakesAFile) {
+    const Options options = parse_command_line({"-o", "log.txt", "prog", "-o", "x"});
+    EXPECT_EQ(options.output, "log.txt");
+    EXPECT_EQ(options.command, (std::vector<std::string>{"prog", "-o", "x"}));
+    EXPECT_EQ(parse_command_line({"--output=calls.log", "prog"}).output, "calls.log");
+    EXPECT_FALSE(parse_command_line({"prog"}).output.has_value());
 }
 
 TEST(CommandLine, ReportTakesAFile) {
