@@ -6,6 +6,10 @@ namespace inject::trace {
 
 // The options every tracee gets; new tracees inherit them.
 unsigned long tracing_options(bool seccomp_filter);
+// The same for a process that was running before inject (-p): without PTRACE_O_EXITKILL,
+// since inject ending must not kill a process it did not start, and without the seccomp
+// stops, since only the process itself can install a filter.
+unsigned long attach_options();
 
 class PtraceTracer final : public Tracer {
   public:
@@ -19,6 +23,8 @@ class PtraceTracer final : public Tracer {
     std::error_code thread_group_of(pid_t tid, pid_t& tgid) override;
     bool runs_setid_program(pid_t pid) override;
     void kill_process(pid_t pid) override;
+    std::error_code interrupt(pid_t tid) override;
+    bool has_exited(pid_t tid) override;
 };
 
 // Decodes a waitpid status.

@@ -34,6 +34,8 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, thread_group_of, (pid_t, pid_t&), (override));
     MOCK_METHOD(bool, runs_setid_program, (pid_t), (override));
     MOCK_METHOD(void, kill_process, (pid_t), (override));
+    MOCK_METHOD(std::error_code, interrupt, (pid_t), (override));
+    MOCK_METHOD(bool, has_exited, (pid_t), (override));
 };
 
 constexpr pid_t kProgram = 100;
