@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <system_error>
+#include <unordered_set>
 
 #include "arch/registers.hpp"
 
@@ -58,6 +59,70 @@ void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
         on_exec(thread);
     } else {
         resume(thread);  // the SIGSTOP that marked the start is not delivered
+    }
+}
+
+void Engine::adopt_seized(pid_t tid, pid_t tgid) {
+    if (program_ == 0) {
+        program_ = tgid;
+        start_ = std::chrono::steady_clock::now();
+    }
+    add_thread(tid, tgid);
+}
+
+EngineOutcome Engine::run_attached(const std::function<bool()>& detach_requested) {
+    // Not until waitpid reports ECHILD: the caller may have children that are not tracees
+    // (the WaitWaker is one).
+    while (!threads_.empty()) {
+        if (detach_requested()) {
+            detach_all();
+            break;
+        }
+        const auto stop = tracer_.wait_for_stop();
+        if (!stop) {
+            break;
+        }
+        handle(*stop);
+    }
+    return take_outcome();
+}
+
+void Engine::detach_all() {
+    detaching_ = true;
+    forget_exited_leaders();
+    for (const auto& [tid, thread] : threads_) {
+        // A call whose number was replaced stops at its exit next anyway, and must: the
+        // program would see -ENOSYS instead of its result if it were let go before.
+        if (!thread.pending) {
+            check(tracer_.interrupt(tid), "PTRACE_INTERRUPT");
+        }
+    }
+    // Each tracee is let go at whatever stop it reports next (see resume and listen), and
+    // new ones (forked meanwhile) at their first.
+    while (!threads_.empty()) {
+        const auto stop = tracer_.wait_for_stop();
+        if (!stop) {
+            break;
+        }
+        handle(*stop);
+    }
+}
+
+void Engine::forget_exited_leaders() {
+    // A leader that exited while its threads live on would be waited for until the whole
+    // process ends: it can neither stop nor be detached. Only such a leader can have exited
+    // unreported, so only leaders with threads are asked.
+    std::unordered_set<pid_t> processes_with_threads;
+    for (const auto& [tid, thread] : threads_) {
+        if (tid != thread.tgid) {
+            processes_with_threads.insert(thread.tgid);
+        }
+    }
+    for (const pid_t leader : processes_with_threads) {
+        if (threads_.contains(leader) && tracer_.has_exited(leader)) {
+            threads_.erase(leader);
+            decider_.forget_thread(leader);
+        }
     }
 }
 
@@ -129,6 +194,22 @@ void Engine::handle(const Stop& stop) {
         case Stop::Kind::killed:
             break;
     }
+    if (detaching_) {
+        forget_detached(stop.tid);
+    }
+}
+
+void Engine::forget_detached(pid_t tid) {
+    const auto it = threads_.find(tid);
+    if (it == threads_.end() || !it->second.detached) {
+        return;
+    }
+    const pid_t tgid = it->second.tgid;
+    threads_.erase(it);
+    decider_.forget_thread(tid);
+    if (tid == tgid) {
+        forget_process(tgid);
+    }
 }
 
 void Engine::on_gone(const Stop& stop) {
@@ -174,6 +255,9 @@ void Engine::on_syscall_stop(ThreadState& thread) {
 }
 
 void Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
+    if (detaching_) {
+        return;  // letting go: the call at hand runs as the program made it
+    }
     if (!info.abi) {
         return;  // an ABI no rule can name (x32)
     }
@@ -297,6 +381,10 @@ void Engine::on_exec(ThreadState& thread) {
 }
 
 void Engine::resume(ThreadState& thread, int signal) {
+    if (detaching_ && !thread.pending) {
+        let_go(thread, signal);
+        return;
+    }
     // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
     // call's result at its exit, or, without the filter, to see every call.
     const bool stop_at_syscalls = thread.pending || policy_ == StopPolicy::every_syscall;
@@ -305,7 +393,24 @@ void Engine::resume(ThreadState& thread, int signal) {
 }
 
 void Engine::listen(ThreadState& thread) {
+    if (detaching_) {
+        // Let go in a group-stop, a tracee is put back into it by the kernel: it stays
+        // stopped until a SIGCONT, as it would have without inject.
+        let_go(thread, 0);
+        return;
+    }
     check(tracer_.resume(thread.tid, Resume::listen, 0), "PTRACE_LISTEN");
+}
+
+void Engine::let_go(ThreadState& thread, int signal) {
+    const std::error_code error = tracer_.resume(thread.tid, Resume::detach, signal);
+    check(error, "PTRACE_DETACH");
+    if (!error) {
+        // Forgotten once its stop is handled; a tracee that died instead (ESRCH) stays
+        // until its end is reported, which may be the program's exit status.
+        thread.detached = true;
+        outcome_.detached = true;
+    }
 }
 
 }  // namespace inject::engine

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@ struct EngineOutcome {
     std::vector<std::uint64_t> injected;  // per rule index (may be shorter than the rules)
     std::uint64_t syscall_stops = 0;
     std::vector<std::string> notes;
+    bool detached = false;  // some tracee was let go while it still ran
 };
 
 class Engine {
@@ -54,6 +56,20 @@ class Engine {
     void handle(const trace::Stop& stop);
     void adopt_stopped_program(pid_t program, bool at_exec = true);
 
+    // A thread of a running process (-p), seized and interrupted by the caller: its first
+    // stop is still to come. The first process adopted is the program whose exit status is
+    // the outcome's.
+    void adopt_seized(pid_t tid, pid_t tgid);
+    // Runs until no tracee is left or, once detach_requested() says so, lets them all go
+    // (detach_all). It is asked before each wait: whoever makes it true must also make the
+    // wait return (see trace::WaitWaker).
+    EngineOutcome run_attached(const std::function<bool()>& detach_requested);
+    // Lets every tracee go on untraced, each as it reports its next stop: no call is injected
+    // any more, one whose number was already replaced first gets its result at its exit stop,
+    // a signal about to be delivered is passed on, and a thread in a group-stop stays
+    // stopped. Returns once no tracee is left.
+    void detach_all();
+
     // Kills every traced process, now and as new ones appear; the loop then sees them die.
     // The one member that may be called from another thread (the timeout's).
     void kill_everything();
@@ -70,6 +86,7 @@ class Engine {
         pid_t tgid = 0;
         // Set between a picked call's entry and its exit stop: what to write there.
         std::optional<PendingResult> pending;
+        bool detached = false;  // let go at its last stop; forgotten once that is handled
     };
 
     ThreadState* find_or_adopt(pid_t tid);
@@ -84,12 +101,16 @@ class Engine {
     // The one place that decides how a tracee goes on.
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
+    void let_go(ThreadState& thread, int signal);
+    void forget_detached(pid_t tid);
+    void forget_exited_leaders();
 
     trace::Tracer& tracer_;
     Decider& decider_;
     StopPolicy policy_;
     bool no_new_privs_;
     bool setid_noted_ = false;
+    bool detaching_ = false;
     std::size_t record_limit_ = 1000;
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
