@@ -39,7 +39,9 @@ constexpr int kInjectFailed = 125;
 
 constexpr std::string_view kUsage =
     "usage: inject [OPTIONS] [--] PROGRAM [ARG...]\n"
-    "Runs PROGRAM traced and makes the system calls that the rules pick fail.\n";
+    "       inject [OPTIONS] -p PID\n"
+    "Runs PROGRAM traced (or traces the running process PID) and makes the system calls that\n"
+    "the rules pick fail.\n";
 
 po::options_description describe_options() {
     po::options_description options("Options");
@@ -53,7 +55,7 @@ po::options_description describe_options() {
         ("seed", po::value<std::string>()->value_name("N"),
          "seed for probability triggers")
         ("attach,p", po::value<std::vector<std::string>>()->value_name("PID"),
-         "trace a running process instead of starting one (not supported yet)")
+         "trace a running process (and its threads) instead of starting one; repeatable")
         ("output,o", po::value<std::string>()->value_name("FILE"),
          "syscall log: one strace-like line per call that stops, injected ones marked")
         ("report", po::value<std::string>()->value_name("FILE"),
@@ -132,6 +134,15 @@ std::uint64_t parse_seed(const std::string& text) {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size() || text.empty()) {
         throw UsageError("--seed " + text + ": expected a non-negative integer");
+    }
+    return value;
+}
+
+pid_t parse_pid(const std::string& text) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || value <= 0) {
+        throw UsageError("--attach " + text + ": expected a process ID (a positive integer)");
     }
     return value;
 }
@@ -267,6 +278,13 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         }
         out << " (not started: --check)\n";
     }
+    if (!options.attach.empty()) {
+        out << "attach:";
+        for (const pid_t pid : options.attach) {
+            out << ' ' << pid;
+        }
+        out << " (not attached: --check)\n";
+    }
 }
 
 // "x86_64 0 read %desc": each syscall with the classes it belongs to.
@@ -305,12 +323,25 @@ extern "C" void forward_signal(int signal) {
     }
 }
 
-class SignalForwarding {
+// With -p the same signals make inject let the processes go, then end, as strace does: a
+// process it did not start must run on unharmed, which inject dying at once would not ensure
+// (a call caught halfway would return -ENOSYS). The handler only makes the request.
+std::atomic<DetachRequest*> g_detach{nullptr};
+
+extern "C" void request_detach(int) {
+    if (DetachRequest* detach = g_detach.load()) {
+        detach->request();
+    }
+}
+
+// SIGINT, SIGQUIT, SIGTERM and SIGHUP go to `handler` (forward_signal or request_detach)
+// while inject runs; the former dispositions come back when it ends.
+class CaughtSignals {
   public:
-    SignalForwarding() {
+    explicit CaughtSignals(void (*handler)(int)) {
         for (std::size_t index = 0; index < kSignals.size(); ++index) {
             struct sigaction action {};
-            action.sa_handler = forward_signal;
+            action.sa_handler = handler;
             action.sa_flags = SA_RESTART;
             sigemptyset(&action.sa_mask);
             ::sigaction(kSignals[index], nullptr, &saved_[index]);
@@ -319,10 +350,11 @@ class SignalForwarding {
             }
         }
     }
-    SignalForwarding(const SignalForwarding&) = delete;
-    SignalForwarding& operator=(const SignalForwarding&) = delete;
-    ~SignalForwarding() {
+    CaughtSignals(const CaughtSignals&) = delete;
+    CaughtSignals& operator=(const CaughtSignals&) = delete;
+    ~CaughtSignals() {
         g_program.store(0);
+        g_detach.store(nullptr);
         for (std::size_t index = 0; index < kSignals.size(); ++index) {
             ::sigaction(kSignals[index], &saved_[index], nullptr);
         }
@@ -332,6 +364,35 @@ class SignalForwarding {
     static constexpr std::array<int, 4> kSignals{SIGINT, SIGQUIT, SIGTERM, SIGHUP};
     std::array<struct sigaction, 4> saved_{};
 };
+
+std::string pid_list(const std::vector<pid_t>& pids) {
+    std::string list;
+    for (const pid_t pid : pids) {
+        list += (list.empty() ? "" : ", ") + std::to_string(pid);
+    }
+    return list;
+}
+
+// What -p cannot do: inject sees neither the output of a process it did not start nor may it
+// kill it, and a JUnit testcase is a program run from start to end.
+void check_attach_options(const Options& options, const std::vector<Scenario>& scenarios) {
+    if (!options.command.empty()) {
+        throw UsageError(
+            "-p PID and a PROGRAM exclude each other: attach to a running process, "
+            "or start one");
+    }
+    if (options.junit) {
+        throw UsageError("--junit needs a PROGRAM to run, not -p");
+    }
+    for (const Scenario& scenario : scenarios) {
+        if (scenario.expect && (scenario.expect->needs_output() || scenario.expect->timeout)) {
+            throw UsageError(scenario.source +
+                             ": with -p, [expect] may state exit_code, signal and injected only "
+                             "(inject neither sees the output of a process it did not start, "
+                             "nor kills it at a timeout)");
+        }
+    }
+}
 
 }  // namespace
 
@@ -370,9 +431,9 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
         throw UsageError(error.what());
     }
 
-    for (const char* later : {"attach"}) {
-        if (values.count(later) != 0) {
-            throw UsageError(std::string("--") + later + " is not supported yet");
+    if (values.count("attach") != 0) {
+        for (const std::string& pid : values["attach"].as<std::vector<std::string>>()) {
+            options.attach.push_back(parse_pid(pid));
         }
     }
     if (values.count("output") != 0) {
@@ -454,8 +515,11 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
             print_rules(out, scenarios, rules, options, seed);
             return 0;
         }
-        if (options.command.empty()) {
-            throw UsageError("no program to run (usage: inject [OPTIONS] [--] PROGRAM [ARG...])");
+        if (!options.attach.empty()) {
+            check_attach_options(options, scenarios);
+        } else if (options.command.empty()) {
+            throw UsageError(
+                "no program to run (usage: inject [OPTIONS] [--] PROGRAM [ARG...], or -p PID)");
         }
     } catch (const UsageError& error) {
         err << "inject: " << error.what() << '\n';
@@ -491,7 +555,20 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
     std::optional<report::JunitFile> junit;
     std::optional<report::OutputFile> json_file;
     std::optional<report::OutputFile> log_file;
+    std::optional<DetachRequest> detach;
     try {
+        if (!options.attach.empty()) {
+            detach.emplace();
+            run_options.detach = &*detach;
+            // Once every process is seized: the line also tells a script that it may go on.
+            run_options.on_start = [&, noted = false](pid_t) mutable {
+                if (!noted && !rules.empty()) {
+                    noted = true;
+                    err << "inject: note: attached to " << pid_list(options.attach)
+                        << ": no seccomp filter, every syscall stops (slower)" << std::endl;
+                }
+            };
+        }
         if (options.junit) {
             junit.emplace(*options.junit);
         }
@@ -541,9 +618,13 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
             << ")\n";
     }
     try {
-        SignalForwarding forwarding;
+        if (detach) {
+            g_detach.store(&*detach);
+        }
+        const CaughtSignals caught(detach ? request_detach : forward_signal);
         const auto start = std::chrono::steady_clock::now();
-        const RunResult result = run(rules, options.command, run_options);
+        const RunResult result = detach ? attach(rules, options.attach, run_options)
+                                        : run(rules, options.command, run_options);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         for (const std::string& note : result.notes) {

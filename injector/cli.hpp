@@ -1,6 +1,8 @@
 // The command line: options in, rules loaded, the program run, the summary out.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -38,6 +40,7 @@ struct Options {
     bool help = false;
     bool version = false;
     std::vector<std::string> command;  // PROGRAM [ARG...]
+    std::vector<pid_t> attach;         // -p PID, in the order given
 };
 
 // Throws UsageError.

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -18,13 +19,39 @@
 
 namespace inject {
 
+// Asks a running attach() to let its processes go on untraced, and return. request() is
+// async-signal-safe: the CLI calls it from its SIGINT, SIGQUIT, SIGTERM and SIGHUP handlers.
+// Once requested it stays requested, so use one per attach() call.
+class DetachRequest {
+  public:
+    DetachRequest();  // throws std::system_error when no pipe can be made
+    ~DetachRequest();
+    DetachRequest(const DetachRequest&) = delete;
+    DetachRequest& operator=(const DetachRequest&) = delete;
+
+    void request() noexcept;
+    bool requested() const noexcept { return requested_.load(); }
+    // Readable once requested: how attach() notices while it waits for its tracees.
+    int readable_fd() const noexcept { return read_fd_; }
+
+  private:
+    static_assert(std::atomic<bool>::is_always_lock_free, "request() must be signal-safe");
+    std::atomic<bool> requested_{false};
+    int read_fd_ = -1;
+    int write_fd_ = -1;
+};
+
 struct RunOptions {
     // Install a seccomp-bpf filter so that only the syscalls some rule names stop.
     // Off: every syscall stops (slower, but needs no filter).
     bool use_seccomp = true;
     // Called with the program's pid once it is running traced (the CLI uses it to forward
-    // SIGTERM and SIGHUP to the program).
+    // SIGTERM and SIGHUP to the program). attach() calls it with each process once all are
+    // seized.
     std::function<void(pid_t)> on_start;
+    // attach() only: when requested, every process is let go and attach() returns. Without
+    // one it returns when every traced process has ended.
+    DetachRequest* detach = nullptr;
     // Capture the program's stdout and stderr into the result. With pass_through they also
     // still reach inject's own stdout and stderr, as they are produced.
     bool capture_output = false;
@@ -79,10 +106,13 @@ struct RunResult {
     std::vector<std::string> notes;       // things the user should know (one line each)
     std::string captured_stdout;          // with RunOptions::capture_output
     std::string captured_stderr;
-    bool timed_out = false;  // killed at RunOptions::timeout (signal is then SIGKILL)
+    bool timed_out = false;       // killed at RunOptions::timeout (signal is then SIGKILL)
+    std::vector<pid_t> attached;  // attach(): the processes traced, in the order given
+    bool detached = false;        // attach(): let go while still running (on a DetachRequest)
 };
 
-// The exit status inject reports for the result: the exit code, or 128+signal.
+// The exit status inject reports for the result: the exit code, or 128+signal; 0 when the
+// program was detached from before it ended.
 int exit_status(const RunResult& result);
 
 // The program could not be started. exit_status() is 127 (not found) or 126 (not
@@ -120,5 +150,26 @@ RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
 // in single-threaded test code: the child is a fork of the caller.
 RunResult run_function(const Scenario& scenario, const std::function<int()>& body,
                        const RunOptions& options = {});
+
+// Traces processes that are already running, with every thread they have and every thread
+// and child they start from then on, until they have all ended or options.detach is
+// requested. A PID may name a thread: its whole process is traced. The first process is the
+// program whose exit status the result holds; after a detach it has none.
+//
+// There is no seccomp filter (only a process can install one on itself): every syscall
+// stops, which is slower. Calls are counted from the moment of attaching. A thread caught
+// between a skipped call's entry and its exit is let go only after its result is written, so
+// the process never sees a stray one. Processes it started before are not traced. It cannot
+// capture their output nor time them out: capture_output and timeout are refused
+// (std::invalid_argument), use_seccomp is ignored. Throws LaunchError (125) when a process
+// does not exist or cannot be traced (the reason is in the message); those already seized are
+// let go first. The calling thread is the tracer, as for run().
+RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
+                 const RunOptions& options = {});
+
+// The same with a scenario's rules and seed (its [expect] table's timeout and output are not
+// for attach(): checking its other expectations is the caller's business).
+RunResult attach(const Scenario& scenario, const std::vector<pid_t>& pids,
+                 const RunOptions& options = {});
 
 }  // namespace inject

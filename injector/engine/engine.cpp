@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <unordered_set>
 #include <variant>
 
 #include "arch/registers.hpp"
@@ -73,30 +74,32 @@ bool Engine::closes_fds(Abi abi, long number) const noexcept {
 
 EngineOutcome Engine::run(pid_t program, bool at_exec) {
     adopt_stopped_program(program, at_exec);
-    for (;;) {
-        if (timers_.empty()) {
-            // No thread is held: wait as if delays did not exist, without reading the clock.
-            std::optional<Stop> stop = tracer_.wait_for_stop();
-            if (!stop) {
-                break;
-            }
-            handle(*stop);
-            continue;
-        }
-        // Before every wait, not only when one times out: a steady stream of other stops
-        // must not keep a held thread waiting past its time.
-        resume_due_threads();
-        if (timers_.empty()) {
-            continue;
-        }
-        const trace::TimedWait waited = tracer_.wait_for_stop_until(*timers_.next_due());
-        if (const Stop* stop = std::get_if<Stop>(&waited)) {
-            handle(*stop);
-        } else if (std::holds_alternative<trace::NoTraceeLeft>(waited)) {
-            break;
-        }
+    while (step()) {
     }
     return take_outcome();
+}
+
+bool Engine::step() {
+    if (timers_.empty()) {
+        // No thread is held: wait as if delays did not exist, without reading the clock.
+        std::optional<Stop> stop = tracer_.wait_for_stop();
+        if (!stop) {
+            return false;
+        }
+        handle(*stop);
+        return true;
+    }
+    // Before every wait, not only when one times out: a steady stream of other stops must not
+    // keep a held thread waiting past its time.
+    resume_due_threads();
+    if (timers_.empty()) {
+        return true;
+    }
+    const trace::TimedWait waited = tracer_.wait_for_stop_until(*timers_.next_due());
+    if (const Stop* stop = std::get_if<Stop>(&waited)) {
+        handle(*stop);
+    }
+    return !std::holds_alternative<trace::NoTraceeLeft>(waited);
 }
 
 void Engine::hold(ThreadState& thread, std::chrono::microseconds delay) {
@@ -140,6 +143,73 @@ void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
         on_exec(thread);
     } else {
         resume(thread);  // the SIGSTOP that marked the start is not delivered
+    }
+}
+
+void Engine::adopt_seized(pid_t tid, pid_t tgid) {
+    if (program_ == 0) {
+        program_ = tgid;
+        start_ = std::chrono::steady_clock::now();
+    }
+    add_thread(tid, tgid);
+}
+
+EngineOutcome Engine::run_attached(const std::function<bool()>& detach_requested) {
+    // Not until waitpid reports ECHILD: the caller may have children that are not tracees
+    // (the WaitWaker is one).
+    while (!threads_.empty()) {
+        if (detach_requested()) {
+            detach_all();
+            break;
+        }
+        if (!step()) {
+            break;
+        }
+    }
+    return take_outcome();
+}
+
+void Engine::detach_all() {
+    detaching_ = true;
+    forget_exited_leaders();
+    for (auto& [tid, thread] : threads_) {
+        if (thread.timer) {
+            // Held for a delay, so stopped where the engine left it: the wait is cut short (and
+            // the signal that was to end it dropped), and it goes on as any other would.
+            forget_timer(thread);
+            thread.exit_delay.reset();
+            thread.signal_after_wait.reset();
+            resume(thread);
+            continue;
+        }
+        // A call whose number was replaced, or whose arguments were cut, stops at its exit
+        // next anyway, and must: the program would see -ENOSYS instead of its result, or its
+        // registers changed, if it were let go before.
+        if (!mid_call(thread)) {
+            check(tracer_.interrupt(tid), "PTRACE_INTERRUPT");
+        }
+    }
+    // Each tracee is let go at whatever stop it reports next (see resume and listen), and
+    // new ones (forked meanwhile) at their first.
+    while (!threads_.empty() && step()) {
+    }
+}
+
+void Engine::forget_exited_leaders() {
+    // A leader that exited while its threads live on would be waited for until the whole
+    // process ends: it can neither stop nor be detached. Only such a leader can have exited
+    // unreported, so only leaders with threads are asked.
+    std::unordered_set<pid_t> processes_with_threads;
+    for (const auto& [tid, thread] : threads_) {
+        if (tid != thread.tgid) {
+            processes_with_threads.insert(thread.tgid);
+        }
+    }
+    for (const pid_t leader : processes_with_threads) {
+        if (threads_.contains(leader) && tracer_.has_exited(leader)) {
+            threads_.erase(leader);
+            decider_.forget_thread(leader);
+        }
     }
 }
 
@@ -213,6 +283,22 @@ void Engine::handle(const Stop& stop) {
         case Stop::Kind::killed:
             break;
     }
+    if (detaching_) {
+        forget_detached(stop.tid);
+    }
+}
+
+void Engine::forget_detached(pid_t tid) {
+    const auto it = threads_.find(tid);
+    if (it == threads_.end() || !it->second.detached) {
+        return;
+    }
+    const pid_t tgid = it->second.tgid;
+    threads_.erase(it);
+    decider_.forget_thread(tid);
+    if (tid == tgid) {
+        forget_process(tgid);
+    }
 }
 
 void Engine::on_gone(const Stop& stop) {
@@ -276,6 +362,9 @@ void Engine::on_syscall_stop(ThreadState& thread) {
 }
 
 bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
+    if (detaching_) {
+        return false;  // letting go: the call at hand runs as the program made it
+    }
     if (!info.abi) {
         return false;  // an ABI no rule can name (x32)
     }
@@ -577,6 +666,10 @@ void Engine::on_exec(ThreadState& thread) {
 }
 
 void Engine::resume(ThreadState& thread, int signal) {
+    if (detaching_ && !mid_call(thread)) {
+        let_go(thread, signal);
+        return;
+    }
     // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
     // call's result at its exit or hold it there, or restore a shortened call's arguments
     // there, or follow a logged call to its result, or, without the filter, to see every call.
@@ -607,7 +700,24 @@ void Engine::log_unfinished(ThreadState& thread) {
 }
 
 void Engine::listen(ThreadState& thread) {
+    if (detaching_) {
+        // Let go in a group-stop, a tracee is put back into it by the kernel: it stays
+        // stopped until a SIGCONT, as it would have without inject.
+        let_go(thread, 0);
+        return;
+    }
     check(tracer_.resume(thread.tid, Resume::listen, 0), "PTRACE_LISTEN");
+}
+
+void Engine::let_go(ThreadState& thread, int signal) {
+    const std::error_code error = tracer_.resume(thread.tid, Resume::detach, signal);
+    check(error, "PTRACE_DETACH");
+    if (!error) {
+        // Forgotten once its stop is handled; a tracee that died instead (ESRCH) stays
+        // until its end is reported, which may be the program's exit status.
+        thread.detached = true;
+        outcome_.detached = true;
+    }
 }
 
 }  // namespace inject::engine

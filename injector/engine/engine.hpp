@@ -41,6 +41,7 @@ struct EngineOutcome {
     std::vector<std::uint64_t> injected;  // per rule index (may be shorter than the rules)
     std::uint64_t syscall_stops = 0;
     std::vector<std::string> notes;
+    bool detached = false;  // some tracee was let go while it still ran
 };
 
 class Engine {
@@ -72,6 +73,20 @@ class Engine {
     // Handles one stop (public for the unit tests, which feed stops one by one).
     void handle(const trace::Stop& stop);
     void adopt_stopped_program(pid_t program, bool at_exec = true);
+
+    // A thread of a running process (-p), seized and interrupted by the caller: its first
+    // stop is still to come. The first process adopted is the program whose exit status is
+    // the outcome's.
+    void adopt_seized(pid_t tid, pid_t tgid);
+    // Runs until no tracee is left or, once detach_requested() says so, lets them all go
+    // (detach_all). It is asked before each wait: whoever makes it true must also make the
+    // wait return (see trace::WaitWaker).
+    EngineOutcome run_attached(const std::function<bool()>& detach_requested);
+    // Lets every tracee go on untraced, each as it reports its next stop: no call is injected
+    // any more, one whose number was already replaced first gets its result at its exit stop,
+    // a signal about to be delivered is passed on, and a thread in a group-stop stays
+    // stopped. Returns once no tracee is left.
+    void detach_all();
 
     // Kills every traced process, now and as new ones appear; the loop then sees them die.
     // The one member that may be called from another thread (the timeout's).
@@ -106,8 +121,16 @@ class Engine {
         // Set between a logged call's entry and its exit stop (a pointer: most threads never
         // have one, and a thread's state stays small).
         std::unique_ptr<SyscallRecord> logged;
+        bool detached = false;  // let go at its last stop; forgotten once that is handled
     };
 
+    // Waits for the next stop and handles it, letting held threads go on when due; false once
+    // no tracee is left.
+    bool step();
+    // Between a changed call's entry and its exit stop, where it must not be let go.
+    static bool mid_call(const ThreadState& thread) {
+        return thread.pending.has_value() || thread.restore.has_value();
+    }
     ThreadState* find_or_adopt(pid_t tid);
     void forget_process(pid_t tgid);
     ThreadState& add_thread(pid_t tid, pid_t tgid);
@@ -144,6 +167,9 @@ class Engine {
     // The one place that decides how a tracee goes on.
     void resume(ThreadState& thread, int signal = 0);
     void listen(ThreadState& thread);
+    void let_go(ThreadState& thread, int signal);
+    void forget_detached(pid_t tid);
+    void forget_exited_leaders();
 
     // Whether this call closes or replaces fds while the fds' files are being remembered.
     bool closes_fds(Abi abi, long number) const noexcept;
@@ -153,6 +179,7 @@ class Engine {
     StopPolicy policy_;
     bool no_new_privs_;
     bool setid_noted_ = false;
+    bool detaching_ = false;
     std::size_t record_limit_ = 1000;
     std::function<void(const SyscallRecord&)> syscall_log_;
     pid_t program_ = 0;

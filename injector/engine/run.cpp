@@ -17,11 +17,13 @@
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
+#include <system_error>
 #include <thread>
 
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
 #include "inject/run.hpp"
+#include "trace/attacher.hpp"
 #include "trace/launcher.hpp"
 #include "trace/ptrace_tracer.hpp"
 #include "trace/seccomp_filter.hpp"
@@ -181,6 +183,26 @@ class Watchdog {
     std::jthread thread_;  // last: it uses the members above
 };
 
+// What the engine saw, into the result.
+void take_outcome(RunResult& result, engine::EngineOutcome&& outcome,
+                  const engine::Decider& decider, std::size_t rule_count) {
+    result.exit_code = outcome.exit_code;
+    result.signal = outcome.signal;
+    result.injections = std::move(outcome.injections);
+    result.injection_count = outcome.injection_count;
+    result.syscall_stops = outcome.syscall_stops;
+    for (std::string& note : outcome.notes) {
+        result.notes.push_back(std::move(note));
+    }
+    result.matched.reserve(rule_count);
+    for (std::size_t index = 0; index < rule_count; ++index) {
+        result.matched.push_back(decider.matched(index));
+    }
+    result.injected = std::move(outcome.injected);
+    result.injected.resize(rule_count);
+    result.detached = outcome.detached;
+}
+
 using Launch =
     std::function<trace::LaunchedProgram(const trace::SeccompProgram*, const trace::ChildIo&)>;
 
@@ -254,20 +276,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         relay->finish(result);
     }
 
-    result.exit_code = outcome.exit_code;
-    result.signal = outcome.signal;
-    result.injections = std::move(outcome.injections);
-    result.injection_count = outcome.injection_count;
-    result.syscall_stops = outcome.syscall_stops;
-    for (std::string& note : outcome.notes) {
-        result.notes.push_back(std::move(note));
-    }
-    result.matched.reserve(rules.size());
-    for (std::size_t index = 0; index < rules.size(); ++index) {
-        result.matched.push_back(decider.matched(index));
-    }
-    result.injected = std::move(outcome.injected);
-    result.injected.resize(rules.size());
+    take_outcome(result, std::move(outcome), decider, rules.size());
     return result;
 }
 
@@ -287,6 +296,30 @@ RunOptions with_scenario_defaults(const Scenario& scenario, RunOptions options) 
 }
 
 }  // namespace
+
+DetachRequest::DetachRequest() {
+    int fds[2];
+    // Non-blocking: a second request into a full pipe must not block a signal handler; one
+    // byte is all it takes to wake the waiter.
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        throw std::system_error(errno, std::generic_category(), "pipe");
+    }
+    read_fd_ = fds[0];
+    write_fd_ = fds[1];
+}
+
+DetachRequest::~DetachRequest() {
+    ::close(read_fd_);
+    ::close(write_fd_);
+}
+
+void DetachRequest::request() noexcept {
+    const int saved_errno = errno;  // a signal handler must leave errno as it found it
+    requested_.store(true);
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(write_fd_, &byte, 1);
+    errno = saved_errno;
+}
 
 int exit_status(const RunResult& result) {
     if (result.signal) {
@@ -314,6 +347,81 @@ RunResult run_function(const Scenario& scenario, const std::function<int()>& bod
                       [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
                           return trace::launch_traced_function(body, filter, io);
                       });
+}
+
+RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
+                 const RunOptions& options) {
+    if (pids.empty()) {
+        throw std::invalid_argument("attach: no process to attach to");
+    }
+    if (options.capture_output || options.timeout) {
+        // Their output goes where their own stdout and stderr do, and a process inject did
+        // not start is not inject's to kill.
+        throw std::invalid_argument("attach: capture_output and timeout need run()");
+    }
+    RunResult result;
+    for (const pid_t pid : pids) {
+        const pid_t process = trace::process_to_attach(pid);
+        if (std::find(result.attached.begin(), result.attached.end(), process) ==
+            result.attached.end()) {
+            result.attached.push_back(process);
+        }
+    }
+
+    engine::Decider decider(rules, options.seed.value_or(0));
+    const engine::StopPolicy policy =
+        decider.has_rules() ? engine::StopPolicy::every_syscall : engine::StopPolicy::none;
+    trace::PtraceTracer tracer;
+    engine::Engine engine(tracer, decider, policy);
+    engine.set_injection_record_limit(options.max_recorded_injections);
+    engine.set_syscall_log(options.syscall_log);
+    std::optional<trace::WaitWaker> waker;
+    if (options.detach != nullptr) {
+        waker.emplace(options.detach->readable_fd());
+    }
+    const auto detach_requested = [&] {
+        return options.detach != nullptr && options.detach->requested();
+    };
+
+    // Whatever fails, the processes must go on as they were: never stopped for good, nor
+    // killed (a tracer that just returned would leave them stopped until its thread ends).
+    const auto let_go_after_failure = [&] {
+        try {
+            engine.detach_all();
+        } catch (...) {
+        }
+    };
+    try {
+        for (const pid_t process : result.attached) {
+            trace::seize_process(process, [&](pid_t tid) { engine.adopt_seized(tid, process); });
+        }
+    } catch (...) {
+        let_go_after_failure();
+        throw;
+    }
+    engine::EngineOutcome outcome;
+    try {
+        if (options.on_start) {
+            for (const pid_t process : result.attached) {
+                options.on_start(process);
+            }
+        }
+        outcome = engine.run_attached(detach_requested);
+    } catch (...) {
+        let_go_after_failure();
+        throw;
+    }
+    take_outcome(result, std::move(outcome), decider, rules.size());
+    return result;
+}
+
+RunResult attach(const Scenario& scenario, const std::vector<pid_t>& pids,
+                 const RunOptions& options) {
+    RunOptions with_seed = options;
+    if (!with_seed.seed) {
+        with_seed.seed = scenario.seed;
+    }
+    return attach(scenario.rules, pids, with_seed);
 }
 
 }  // namespace inject

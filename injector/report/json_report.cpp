@@ -48,6 +48,7 @@ std::string json_report(const ReportInput& input) {
     json report;
     report["inject_version"] = input.inject_version;
     report["command"] = input.command;
+    report["attached"] = result.attached;
     report["seed"] = input.seed ? json(*input.seed) : json(nullptr);
     report["seccomp_filter"] = result.seccomp_filter;
     report["syscall_stops"] = result.syscall_stops;
@@ -97,6 +98,7 @@ std::string json_report(const ReportInput& input) {
         {"exit_code", result.exit_code ? json(*result.exit_code) : json(nullptr)},
         {"signal", signal_json(result.signal)},
         {"timed_out", result.timed_out},
+        {"detached", result.detached},
     };
     if (!input.expectations.empty()) {
         json checked = json::array();

@@ -62,6 +62,12 @@ std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,
     if (result.injection_count == 0) {
         return {};
     }
+    // The calls were numbered from the moment of attaching, somewhere in the middle of the
+    // process's life, and no command line starts a process there again.
+    if (!result.attached.empty()) {
+        return "not shown (attached with -p: calls are counted from the attach, which no new "
+               "run repeats; --report lists every injection)";
+    }
     // A fired call missing from the records would be missing from the replay.
     if (result.injection_count > result.injections.size()) {
         return "not shown (more than " + std::to_string(result.injections.size()) +
@@ -157,6 +163,9 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
     // Only the first injections are kept as records; all are counted.
     if (result.injection_count > listed) {
         out << "inject:   ... and " << result.injection_count - listed << " more\n";
+    }
+    if (result.detached) {
+        out << "inject: detached: every process still traced runs on untraced\n";
     }
     if (const std::string replay = replay_line(rules, result, command); !replay.empty()) {
         out << "inject: replay: " << replay << '\n';

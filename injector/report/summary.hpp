@@ -30,12 +30,14 @@ std::string shell_quote(const std::string& argument);
 // (rules count their calls independently of each other, so splitting one rule into several
 // pinned ones numbers the calls the same). Calls are "N", "N..M", or "N..M+STEP" when all of
 // them are evenly spaced; scattered ones take one -e per run of consecutive calls.
-// Empty when nothing was injected; "not shown (...)" when not every injection was recorded.
+// Empty when nothing was injected; "not shown (...)" when not every injection was recorded,
+// or after attaching to running processes.
 std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,
                         const std::vector<std::string>& command);
 
 // "inject: 1 fault injected, 7 syscall stops (seccomp filter)", then one line per injection,
-// then, when a fault fired, "inject: replay: " and the replay_line.
+// then, after a detach, a line saying so, and, when a fault fired, "inject: replay: " and the
+// replay_line.
 void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,
                    const std::vector<std::string>& command);
 

@@ -180,6 +180,10 @@ unsigned long tracing_options(bool seccomp_filter) {
     return options;
 }
 
+unsigned long attach_options() {
+    return tracing_options(false) & ~static_cast<unsigned long>(PTRACE_O_EXITKILL);
+}
+
 Stop decode_wait_status(pid_t tid, int status) {
     Stop stop;
     stop.tid = tid;
@@ -262,6 +266,8 @@ std::error_code PtraceTracer::resume(pid_t tid, Resume how, int signal) {
             return check(::ptrace(PTRACE_SYSCALL, tid, nullptr, signal));
         case Resume::listen:
             return check(::ptrace(PTRACE_LISTEN, tid, nullptr, nullptr));
+        case Resume::detach:
+            return check(::ptrace(PTRACE_DETACH, tid, nullptr, signal));
     }
     return std::make_error_code(std::errc::invalid_argument);
 }
@@ -435,6 +441,33 @@ std::error_code PtraceTracer::fd_path(pid_t tid, int fd, std::string& path) {
 
 void PtraceTracer::kill_process(pid_t pid) {
     ::kill(pid, SIGKILL);
+}
+
+std::error_code PtraceTracer::interrupt(pid_t tid) {
+    return check(::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr));
+}
+
+bool PtraceTracer::has_exited(pid_t tid) {
+    std::array<char, 64> path{};
+    std::snprintf(path.data(), path.size(), "/proc/%d/stat", static_cast<int>(tid));
+    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return true;  // no such thread any more
+    }
+    std::array<char, 512> buffer{};
+    const ssize_t length = ::read(fd.get(), buffer.data(), buffer.size() - 1);
+    if (length <= 0) {
+        return true;
+    }
+    // "TID (COMM) STATE ...": COMM may hold spaces and parentheses, so the state follows the
+    // last ')'. Z is a zombie, X (dead) is seen only in passing.
+    const std::string_view text(buffer.data(), static_cast<std::size_t>(length));
+    const auto close = text.rfind(')');
+    if (close == std::string_view::npos || close + 2 >= text.size()) {
+        return false;
+    }
+    const char state = text[close + 2];
+    return state == 'Z' || state == 'X';
 }
 
 bool PtraceTracer::runs_setid_program(pid_t pid) {

@@ -6,6 +6,10 @@ namespace inject::trace {
 
 // The options every tracee gets; new tracees inherit them.
 unsigned long tracing_options(bool seccomp_filter);
+// The same for a process that was running before inject (-p): without PTRACE_O_EXITKILL,
+// since inject ending must not kill a process it did not start, and without the seccomp
+// stops, since only the process itself can install a filter.
+unsigned long attach_options();
 
 // The ways to read a tracee's memory, best first: process_vm_readv needs a kernel built with
 // CONFIG_CROSS_MEMORY_ATTACH, /proc/PID/mem a mounted /proc; PTRACE_PEEKDATA always works, a
@@ -42,6 +46,8 @@ class PtraceTracer final : public Tracer {
                                 std::string& bytes) override;
     std::error_code fd_path(pid_t tid, int fd, std::string& path) override;
     void kill_process(pid_t pid) override;
+    std::error_code interrupt(pid_t tid) override;
+    bool has_exited(pid_t tid) override;
 
   private:
     MemoryAccess memory_access_ = MemoryAccess::process_vm_readv;

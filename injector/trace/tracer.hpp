@@ -55,6 +55,7 @@ enum class Resume : std::uint8_t {
     cont,     // run until the next signal, event or seccomp stop
     syscall,  // also stop at the next syscall entry or exit
     listen,   // stay in group-stop, but report when it ends (PTRACE_LISTEN)
+    detach,   // let it go on untraced (PTRACE_DETACH), getting `signal` if one is given
 };
 
 class Tracer {
@@ -118,6 +119,14 @@ class Tracer {
 
     // SIGKILL to a whole process. Unlike the rest, callable from any thread.
     virtual void kill_process(pid_t pid) = 0;
+
+    // PTRACE_INTERRUPT: a seized tracee that runs stops soon (a PTRACE_EVENT_STOP, unless
+    // another stop comes first); one in PTRACE_LISTEN stops again at once.
+    virtual std::error_code interrupt(pid_t tid) = 0;
+    // Whether the thread has ended without being reported: a process leader that exited while
+    // its other threads live on is reported only once they have all ended, and until then can
+    // neither stop nor be detached.
+    virtual bool has_exited(pid_t tid) = 0;
 };
 
 }  // namespace inject::trace

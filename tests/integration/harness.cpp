@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -231,6 +232,136 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
         result.err += "\n[run_command: killed after " + std::to_string(timeout.count()) + " s]\n";
     }
     return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+    if (argv.empty()) {
+        throw std::invalid_argument("BackgroundProcess: empty argv");
+    }
+    const std::vector<std::string> candidates = exec_candidates(argv[0]);
+    std::vector<std::string> args = argv;
+    std::vector<char*> c_argv;
+    for (std::string& arg : args) {
+        c_argv.push_back(arg.data());
+    }
+    c_argv.push_back(nullptr);
+    Pipe in = make_pipe();
+    Pipe out = make_pipe();
+    Pipe err = make_pipe();
+    pid_ = ::fork();
+    if (pid_ < 0) {
+        throw_errno("fork");
+    }
+    if (pid_ == 0) {
+        exec_child(candidates, c_argv, in.read.get(), out.write.get(), err.write.get());
+    }
+    ::setpgid(pid_, pid_);
+    stdin_ = std::move(in.write);
+    out_.fd = std::move(out.read);
+    err_.fd = std::move(err.read);
+    // The test writes commands to a program that may have died: that must fail the test, not
+    // kill it with SIGPIPE.
+    ::signal(SIGPIPE, SIG_IGN);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+    if (pid_ > 0) {
+        ::kill(-pid_, SIGKILL);
+        ::kill(pid_, SIGKILL);
+        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+void BackgroundProcess::send(std::string_view text) const {
+    while (!text.empty()) {
+        const ssize_t written = ::write(stdin_.get(), text.data(), text.size());
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw_errno("writing to the stdin of a background process");
+        }
+        text.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
+void BackgroundProcess::close_stdin() {
+    stdin_.reset();
+}
+
+void BackgroundProcess::signal(int number) const {
+    ::kill(pid_, number);
+}
+
+std::optional<std::string> BackgroundProcess::take_line(Stream& stream, bool wait) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (;;) {
+        if (const auto end = stream.buffer.find('\n'); end != std::string::npos) {
+            std::string line = stream.buffer.substr(0, end);
+            stream.buffer.erase(0, end + 1);
+            return line;
+        }
+        if (!stream.fd) {
+            return std::nullopt;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd ready{stream.fd.get(), POLLIN, 0};
+        const int polled =
+            ::poll(&ready, 1, wait ? static_cast<int>(std::max<long>(left.count(), 0)) : 0);
+        if (polled < 0 && errno == EINTR) {
+            continue;
+        }
+        if (polled <= 0) {
+            return std::nullopt;
+        }
+        std::array<char, 4096> buffer{};
+        const ssize_t got = ::read(stream.fd.get(), buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            stream.fd.reset();
+            continue;
+        }
+        stream.buffer.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+}
+
+std::optional<std::string> BackgroundProcess::next_line() {
+    return take_line(out_, true);
+}
+
+std::optional<std::string> BackgroundProcess::next_err_line() {
+    return take_line(err_, true);
+}
+
+bool BackgroundProcess::has_line() {
+    if (const auto line = take_line(out_, false)) {
+        out_.buffer.insert(0, *line + '\n');
+        return true;
+    }
+    return false;
+}
+
+std::string BackgroundProcess::rest_of_err() {
+    std::string rest;
+    while (const auto line = take_line(err_, true)) {
+        rest += *line + '\n';
+    }
+    return rest + std::exchange(err_.buffer, {});
+}
+
+int BackgroundProcess::wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0) {
+        if (errno != EINTR) {
+            throw_errno("waitpid");
+        }
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::string inject_binary() {

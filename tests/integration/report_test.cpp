@@ -44,8 +44,10 @@ TEST_P(ReportTest, ReportHoldsTheKnownRun) {
     EXPECT_EQ(injection["action"], json({{"error", "ENOSPC"}, {"errno", 28}}));
     EXPECT_GE(injection["time_ms"].get<double>(), 0.0);
     EXPECT_EQ(report["injections_total"], 1);
-    EXPECT_EQ(report["result"],
-              json({{"exit_code", 1}, {"signal", nullptr}, {"timed_out", false}}));
+    EXPECT_EQ(
+        report["result"],
+        json({{"exit_code", 1}, {"signal", nullptr}, {"timed_out", false}, {"detached", false}}));
+    EXPECT_EQ(report["attached"], json::array());
 }
 
 TEST_P(ReportTest, UnwritableReportStopsInjectBeforeTheProgram) {

@@ -85,8 +85,19 @@ TEST(CommandLine, OtherStraceQualifiersAreRefused) {
               "-e trace=open: only inject= is supported (inject traces nothing else)");
 }
 
-TEST(CommandLine, OptionsOfLaterVersionsSaySo) {
-    EXPECT_EQ(parse_error({"-p", "123"}), "--attach is not supported yet");
+TEST(CommandLine, AttachTakesProcessIdsAndNoProgram) {
+    const Options options =
+        parse_command_line({"-p", "123", "-e", "write:error=EIO", "--attach=456", "-p789"});
+    EXPECT_THAT(options.attach, ElementsAre(123, 456, 789));
+    EXPECT_TRUE(options.command.empty());
+}
+
+TEST(CommandLine, AttachRefusesWhatIsNoProcessId) {
+    for (const char* pid : {"abc", "0", "-3", "12x", "", "99999999999"}) {
+        SCOPED_TRACE(pid);
+        EXPECT_EQ(parse_error({"-p", pid}),
+                  "--attach " + std::string(pid) + ": expected a process ID (a positive integer)");
+    }
 }
 
 TEST(CommandLine, OutputTakesAFile) {
@@ -121,7 +132,30 @@ TEST(Cli, BadInputIsOneLineAndStatus125) {
 TEST(Cli, MissingProgramIsAUsageError) {
     const Outcome outcome = run_cli({"-e", "write:error=EIO"});
     EXPECT_EQ(outcome.status, 125);
-    EXPECT_THAT(outcome.err, HasSubstr("no program to run"));
+    EXPECT_EQ(outcome.err,
+              "inject: no program to run (usage: inject [OPTIONS] [--] PROGRAM [ARG...], or -p "
+              "PID)\n");
+}
+
+TEST(Cli, AttachToAProcessAndStartingAProgramExcludeEachOther) {
+    const Outcome outcome = run_cli({"-p", "123", "-e", "write:error=EIO", "true"});
+    EXPECT_EQ(outcome.status, 125);
+    EXPECT_EQ(outcome.err,
+              "inject: -p PID and a PROGRAM exclude each other: attach to a running process, or "
+              "start one\n");
+    EXPECT_EQ(outcome.out, "");
+}
+
+TEST(Cli, AttachRefusesJunit) {
+    const Outcome outcome = run_cli({"-p", "123", "--junit", "out.xml", "-e", "write:error=EIO"});
+    EXPECT_EQ(outcome.status, 125);
+    EXPECT_EQ(outcome.err, "inject: --junit needs a PROGRAM to run, not -p\n");
+}
+
+TEST(Cli, CheckNamesTheProcessesItWouldAttachTo) {
+    const Outcome outcome = run_cli({"--check", "-e", "write:error=EIO", "-p", "12", "-p", "34"});
+    EXPECT_EQ(outcome.status, 0);
+    EXPECT_THAT(outcome.out, HasSubstr("\nattach: 12 34 (not attached: --check)\n"));
 }
 
 TEST(Cli, CheckPrintsTheRulesAsUnderstoodAndRunsNothing) {

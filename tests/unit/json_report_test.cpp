@@ -103,8 +103,10 @@ TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
     EXPECT_EQ(injection["action"]["error"], "ENOSPC");
     EXPECT_DOUBLE_EQ(injection["time_ms"].get<double>(), 12.345);
     EXPECT_EQ(report["injections_total"], 1);
-    EXPECT_EQ(report["result"],
-              json({{"exit_code", 1}, {"signal", nullptr}, {"timed_out", false}}));
+    EXPECT_EQ(report["attached"], json::array());
+    EXPECT_EQ(
+        report["result"],
+        json({{"exit_code", 1}, {"signal", nullptr}, {"timed_out", false}, {"detached", false}}));
     EXPECT_FALSE(report.contains("expectations"));
 }
 
@@ -158,6 +160,18 @@ TEST(JsonReport, SignalsByNameNoSeedAndExpectations) {
     EXPECT_EQ(report["expectations"][0]["source"], "crash.toml");
     EXPECT_EQ(report["expectations"][0]["passed"], false);
     EXPECT_EQ(report["expectations"][0]["failures"], json({"exit_code: expected 0, got SIGSEGV"}));
+}
+
+TEST(JsonReport, NamesTheProcessesAttachedToAndADetach) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO")};
+    RunResult result;
+    result.attached = {4242, 4250};
+    result.detached = true;
+    const json report = json::parse(json_report({"0.1.0", {}, {}, &rules, &result, {}}));
+    EXPECT_EQ(report["command"], json::array());
+    EXPECT_EQ(report["attached"], json({4242, 4250}));
+    EXPECT_TRUE(report["result"]["exit_code"].is_null());
+    EXPECT_EQ(report["result"]["detached"], true);
 }
 
 }  // namespace

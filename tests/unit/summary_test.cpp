@@ -118,6 +118,23 @@ TEST(Replay, NothingWithoutInjectionsAndNotShownWhenRecordsWereCapped) {
               "not shown (more than 2 injections; use --report)");
 }
 
+TEST(Replay, NotShownAfterAttachingAndTheDetachIsSaid) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO:when=3")};
+    RunResult result = fired(0, {3});
+    result.syscall_stops = 12;
+    result.attached = {1};
+    result.detached = true;
+    std::ostringstream out;
+    write_summary(out, rules, result, {});
+    EXPECT_EQ(out.str(),
+              "inject: 1 fault injected, 12 syscall stops (no seccomp filter)\n"
+              "inject:   pid 1: write call 3 -> -1 EIO (Input/output error)  [rule 1: "
+              "write:error=EIO:when=3]\n"
+              "inject: detached: every process still traced runs on untraced\n"
+              "inject: replay: not shown (attached with -p: calls are counted from the attach, "
+              "which no new run repeats; --report lists every injection)\n");
+}
+
 TEST(Replay, QuotesArgumentsForTheShell) {
     EXPECT_EQ(shell_quote("plain-arg_1./x:y=z,+@%"), "plain-arg_1./x:y=z,+@%");
     EXPECT_EQ(shell_quote(""), "''");
