@@ -50,8 +50,10 @@ po::options_description describe_options() {
         ("scenario,s", po::value<std::vector<std::string>>()->value_name("FILE"),
          "load faults (and expectations) from a TOML scenario; repeatable")
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
-         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:error=ENOSPC|retval=N|short=N"
-         "[:when=EXPR][:per=tree|process|thread]; repeatable; also -e inject=SPEC")
+         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:KEY=VALUE[:KEY=VALUE...] with "
+         "error, retval, short, signal, delay (delay_enter, delay_exit), when, probability, "
+         "per, path, fd, process; SYSCALL may be a class such as %file; repeatable; also "
+         "-e inject=SPEC")
         ("seed", po::value<std::string>()->value_name("N"),
          "seed for probability triggers")
         ("attach,p", po::value<std::vector<std::string>>()->value_name("PID"),

@@ -16,6 +16,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -61,6 +62,24 @@ timespec relative_timespec(std::chrono::nanoseconds left) {
     constexpr std::int64_t kPerSecond = 1'000'000'000;
     return {static_cast<time_t>(left.count() / kPerSecond),
             static_cast<long>(left.count() % kPerSecond)};
+}
+
+// The start of /proc/ID/NAME (one read, into a fixed buffer: no allocation), as text. Empty
+// for a thread gone between its stop and this read.
+std::error_code read_proc_file(pid_t id, const char* name, std::span<char> buffer,
+                               std::string_view& text) {
+    std::array<char, 64> path{};
+    std::snprintf(path.data(), path.size(), "/proc/%d/%s", static_cast<int>(id), name);
+    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return last_error();
+    }
+    const ssize_t length = ::read(fd.get(), buffer.data(), buffer.size());
+    if (length <= 0) {
+        return length == 0 ? std::make_error_code(std::errc::no_such_process) : last_error();
+    }
+    text = std::string_view(buffer.data(), static_cast<std::size_t>(length));
+    return {};
 }
 
 constexpr std::size_t kWord = sizeof(long);
@@ -357,19 +376,12 @@ std::error_code PtraceTracer::write_memory(pid_t tid, std::uint64_t address,
 }
 
 std::error_code PtraceTracer::thread_group_of(pid_t tid, pid_t& tgid) {
-    // /proc/TID/status names the thread group; a fixed buffer keeps this allocation-free.
-    std::array<char, 64> path{};
-    std::snprintf(path.data(), path.size(), "/proc/%d/status", static_cast<int>(tid));
-    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        return last_error();
-    }
+    // /proc/TID/status names the thread group, near its start.
     std::array<char, 1024> buffer{};
-    const ssize_t length = ::read(fd.get(), buffer.data(), buffer.size() - 1);
-    if (length <= 0) {
-        return length == 0 ? std::make_error_code(std::errc::no_such_process) : last_error();
+    std::string_view text;
+    if (const auto error = read_proc_file(tid, "status", buffer, text)) {
+        return error;
     }
-    const std::string_view text(buffer.data(), static_cast<std::size_t>(length));
     constexpr std::string_view kKey = "\nTgid:";
     const auto at = text.find(kKey);
     if (at == std::string_view::npos) {
@@ -448,20 +460,13 @@ std::error_code PtraceTracer::interrupt(pid_t tid) {
 }
 
 bool PtraceTracer::has_exited(pid_t tid) {
-    std::array<char, 64> path{};
-    std::snprintf(path.data(), path.size(), "/proc/%d/stat", static_cast<int>(tid));
-    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        return true;  // no such thread any more
-    }
     std::array<char, 512> buffer{};
-    const ssize_t length = ::read(fd.get(), buffer.data(), buffer.size() - 1);
-    if (length <= 0) {
-        return true;
+    std::string_view text;
+    if (read_proc_file(tid, "stat", buffer, text)) {
+        return true;  // no such thread any more
     }
     // "TID (COMM) STATE ...": COMM may hold spaces and parentheses, so the state follows the
     // last ')'. Z is a zombie, X (dead) is seen only in passing.
-    const std::string_view text(buffer.data(), static_cast<std::size_t>(length));
     const auto close = text.rfind(')');
     if (close == std::string_view::npos || close + 2 >= text.size()) {
         return false;
@@ -522,18 +527,11 @@ std::error_code PtraceTracer::read_proc_link(pid_t tid, std::string_view name,
 }
 
 std::error_code PtraceTracer::read_comm(pid_t pid, std::string& name) {
-    std::array<char, 64> path{};
-    std::snprintf(path.data(), path.size(), "/proc/%d/comm", static_cast<int>(pid));
-    const UniqueFd fd(::open(path.data(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        return last_error();
-    }
     std::array<char, 64> buffer{};
-    const ssize_t length = ::read(fd.get(), buffer.data(), buffer.size());
-    if (length <= 0) {
-        return length == 0 ? std::make_error_code(std::errc::no_such_process) : last_error();
+    std::string_view text;
+    if (const auto error = read_proc_file(pid, "comm", buffer, text)) {
+        return error;
     }
-    std::string_view text(buffer.data(), static_cast<std::size_t>(length));
     if (text.ends_with('\n')) {
         text.remove_suffix(1);
     }

@@ -123,6 +123,19 @@ TEST_P(ExamplesInjected, CopyFileTakesAZeroByteWriteForAFullDisk) {
     EXPECT_FALSE(fs::exists(dir / "out")) << "the partial copy was left behind";
 }
 
+TEST_P(ExamplesInjected, CopyFileLoopsOnShortWritesAndCopiesEveryByte) {
+    const it::TempDir dir;
+    const std::string data = sample_data();
+    it::write_file(dir / "in", data);
+
+    const auto r =
+        run_under("short-writes.toml", {it::example("copy_file"), dir / "in", dir / "out"});
+
+    EXPECT_EQ(r.exit_status, 0) << describe(r);  // the scenario's [expect] held
+    EXPECT_NE(r.err.find("PASS"), std::string::npos) << describe(r);
+    EXPECT_EQ(it::read_file(dir / "out"), data) << "a short write was taken for the whole";
+}
+
 TEST_P(ExamplesInjected, CopyFileRetriesInterruptedWrites) {
     const it::TempDir dir;
     const std::string data = sample_data();
