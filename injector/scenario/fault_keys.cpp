@@ -77,6 +77,16 @@ bool is_decimal(std::string_view text) {
     return all_digits(text.starts_with('-') ? text.substr(1) : text);
 }
 
+// The value of text is_decimal accepted; nullopt when it does not fit in 64 bits.
+std::optional<std::int64_t> decimal_value(std::string_view text) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{}) {
+        return std::nullopt;
+    }
+    return value;
+}
+
 }  // namespace
 
 void fail(std::string message) {
@@ -143,12 +153,11 @@ std::string checked_syscall_in_list(std::string_view name) {
 
 int checked_errno(std::string_view text) {
     if (is_decimal(text)) {
-        std::int64_t number = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-        if (ec != std::errc{} || number < 1 || number > kMaxErrno) {
+        const auto number = decimal_value(text);
+        if (!number || *number < 1 || *number > kMaxErrno) {
             fail("errno " + std::string(text) + " is out of range 1..4095");
         }
-        return static_cast<int>(number);
+        return static_cast<int>(*number);
     }
     if (auto number = errno_from_text(text)) {
         return *number;
@@ -175,18 +184,25 @@ std::int64_t checked_retval(std::string_view text) {
     if (!is_decimal(text)) {
         fail("invalid retval " + quoted(text) + ": expected a decimal integer");
     }
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{}) {
+    const auto value = decimal_value(text);
+    if (!value) {
         fail("invalid retval " + quoted(text) + ": number too large");
     }
-    return checked_retval(value);
+    return checked_retval(*value);
 }
+
+namespace {
+
+[[noreturn]] void short_out_of_range(std::string_view bytes) {
+    fail("short " + std::string(bytes) + " is out of range: give a byte count 0.." +
+         std::to_string(std::numeric_limits<std::int64_t>::max()));
+}
+
+}  // namespace
 
 std::uint64_t checked_short(std::int64_t bytes) {
     if (bytes < 0) {
-        fail("short " + std::to_string(bytes) + " is out of range: give a byte count 0.." +
-             std::to_string(std::numeric_limits<std::int64_t>::max()));
+        short_out_of_range(std::to_string(bytes));
     }
     return static_cast<std::uint64_t>(bytes);
 }
@@ -195,13 +211,11 @@ std::uint64_t checked_short(std::string_view text) {
     if (!is_decimal(text)) {
         fail("invalid short " + quoted(text) + ": expected a byte count, a whole number 0 or more");
     }
-    std::int64_t bytes = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
-    if (ec != std::errc{}) {
-        fail("short " + std::string(text) + " is out of range: give a byte count 0.." +
-             std::to_string(std::numeric_limits<std::int64_t>::max()));
+    const auto bytes = decimal_value(text);
+    if (!bytes) {
+        short_out_of_range(text);
     }
-    return checked_short(bytes);
+    return checked_short(*bytes);
 }
 
 void check_byte_count(std::string_view name) {
@@ -317,12 +331,11 @@ int checked_fd(std::string_view text) {
     if (!is_decimal(text)) {
         fail("invalid fd " + quoted(text) + ": expected a descriptor number such as 3");
     }
-    std::int64_t number = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (ec != std::errc{}) {
+    const auto number = decimal_value(text);
+    if (!number) {
         fail("fd " + std::string(text) + " is too large for a file descriptor");
     }
-    return checked_fd(number);
+    return checked_fd(*number);
 }
 
 std::chrono::microseconds checked_delay(std::string_view text) {

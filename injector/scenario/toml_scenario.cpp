@@ -53,6 +53,24 @@ class Reader {
                                 with_article(node.type()));
     }
 
+    // The value of a key that takes one type only, or the one-line message that it is not
+    // `expected`.
+    const std::string& string_of(std::string_view key, const toml::node& node,
+                                 std::string_view expected = "a string") const {
+        const auto* text = node.as_string();
+        if (text == nullptr) {
+            wrong_type(key, expected, node);
+        }
+        return text->get();
+    }
+    std::int64_t integer_of(std::string_view key, const toml::node& node) const {
+        const auto* number = node.as_integer();
+        if (number == nullptr) {
+            wrong_type(key, "an integer", node);
+        }
+        return number->get();
+    }
+
     Scenario read(const toml::table& top) const;
 
   private:
@@ -97,21 +115,14 @@ Scenario Reader::read(const toml::table& top) const {
     for (const auto& [key, node] : in_file_order(top)) {
         const std::string_view name = key->str();
         if (name == "description") {
-            const auto* text = node->as_string();
-            if (text == nullptr) {
-                wrong_type(name, "a string", *node);
-            }
-            scenario.description = text->get();
+            scenario.description = string_of(name, *node);
         } else if (name == "seed") {
-            const auto* number = node->as_integer();
-            if (number == nullptr) {
-                wrong_type(name, "an integer", *node);
-            }
-            if (number->get() < 0) {
+            const std::int64_t number = integer_of(name, *node);
+            if (number < 0) {
                 fail(node->source(),
-                     "\"seed\" must not be negative, got " + std::to_string(number->get()));
+                     "\"seed\" must not be negative, got " + std::to_string(number));
             }
-            scenario.seed = static_cast<std::uint64_t>(number->get());
+            scenario.seed = static_cast<std::uint64_t>(number);
         } else if (name == "fault") {
             if (node->is_table()) {
                 fail(node->source(),
@@ -168,22 +179,16 @@ Rule Reader::read_fault(const toml::table& fault) const {
                 break;
             }
             case FaultKey::retval: {
-                const auto* number = node->as_integer();
-                if (number == nullptr) {
-                    wrong_type(name, "an integer", *node);
-                }
+                const std::int64_t number = integer_of(name, *node);
                 const std::int64_t value =
-                    at(where, [&] { return detail::checked_retval(number->get()); });
+                    at(where, [&] { return detail::checked_retval(number); });
                 at(key->source(), [&] { builder.set_action(ReturnValue{value}); });
                 break;
             }
             case FaultKey::short_count: {
-                const auto* number = node->as_integer();
-                if (number == nullptr) {
-                    wrong_type(name, "an integer", *node);
-                }
+                const std::int64_t number = integer_of(name, *node);
                 const std::uint64_t bytes =
-                    at(where, [&] { return detail::checked_short(number->get()); });
+                    at(where, [&] { return detail::checked_short(number); });
                 at(key->source(), [&] { builder.set_action(ShortenTo{bytes}); });
                 break;
             }
@@ -198,11 +203,8 @@ Rule Reader::read_fault(const toml::table& fault) const {
                 }
                 break;
             case FaultKey::per: {
-                const auto* text = node->as_string();
-                if (text == nullptr) {
-                    wrong_type(name, "a string", *node);
-                }
-                builder.set_per(at(where, [&] { return detail::checked_per(text->get()); }));
+                const std::string& text = string_of(name, *node);
+                builder.set_per(at(where, [&] { return detail::checked_per(text); }));
                 break;
             }
             case FaultKey::probability:
@@ -228,38 +230,25 @@ Rule Reader::read_fault(const toml::table& fault) const {
                 }
                 break;
             case FaultKey::path: {
-                const auto* text = node->as_string();
-                if (text == nullptr) {
-                    wrong_type(name, "a string", *node);
-                }
-                builder.set_path(at(where, [&] { return detail::checked_path_glob(text->get()); }));
+                const std::string& text = string_of(name, *node);
+                builder.set_path(at(where, [&] { return detail::checked_path_glob(text); }));
                 break;
             }
             case FaultKey::fd: {
-                const auto* number = node->as_integer();
-                if (number == nullptr) {
-                    wrong_type(name, "an integer", *node);
-                }
-                builder.set_fd(at(where, [&] { return detail::checked_fd(number->get()); }));
+                const std::int64_t number = integer_of(name, *node);
+                builder.set_fd(at(where, [&] { return detail::checked_fd(number); }));
                 break;
             }
             case FaultKey::process: {
-                const auto* text = node->as_string();
-                if (text == nullptr) {
-                    wrong_type(name, "a string", *node);
-                }
-                builder.set_process(
-                    at(where, [&] { return detail::checked_process_glob(text->get()); }));
+                const std::string& text = string_of(name, *node);
+                builder.set_process(at(where, [&] { return detail::checked_process_glob(text); }));
                 break;
             }
             case FaultKey::delay: {
                 // No bare number: strace's delay_enter reads one as microseconds, a reader
                 // might take it for milliseconds.
-                const auto* text = node->as_string();
-                if (text == nullptr) {
-                    wrong_type(name, "a string such as \"50ms\"", *node);
-                }
-                const auto delay = at(where, [&] { return detail::checked_delay(text->get()); });
+                const std::string& text = string_of(name, *node, "a string such as \"50ms\"");
+                const auto delay = at(where, [&] { return detail::checked_delay(text); });
                 at(key->source(), [&] { builder.set_delay(name, delay); });
                 break;
             }
@@ -307,12 +296,9 @@ std::optional<Expectations> Reader::read_expect(const toml::table& expect) const
         const toml::source_region& where = node->source();
         switch (which) {
             case ExpectKey::exit_code: {
-                const auto* number = node->as_integer();
-                if (number == nullptr) {
-                    wrong_type(name, "an integer", *node);
-                }
+                const std::int64_t number = integer_of(name, *node);
                 expectations.exit_code =
-                    at(where, [&] { return detail::checked_exit_code(number->get()); });
+                    at(where, [&] { return detail::checked_exit_code(number); });
                 break;
             }
             case ExpectKey::signal:
@@ -328,32 +314,21 @@ std::optional<Expectations> Reader::read_expect(const toml::table& expect) const
                 break;
             case ExpectKey::stdout_text:
             case ExpectKey::stderr_text: {
-                const auto* text = node->as_string();
-                if (text == nullptr) {
-                    wrong_type(name, "a string", *node);
-                }
+                const std::string& text = string_of(name, *node);
                 TextExpectation wanted =
-                    at(where, [&] { return detail::checked_text(name, text->get()); });
+                    at(where, [&] { return detail::checked_text(name, text); });
                 (which == ExpectKey::stdout_text ? expectations.stdout_text
                                                  : expectations.stderr_text) = std::move(wanted);
                 break;
             }
             case ExpectKey::injected: {
-                const auto* number = node->as_integer();
-                if (number == nullptr) {
-                    wrong_type(name, "an integer", *node);
-                }
-                expectations.injected =
-                    at(where, [&] { return detail::checked_injected(number->get()); });
+                const std::int64_t number = integer_of(name, *node);
+                expectations.injected = at(where, [&] { return detail::checked_injected(number); });
                 break;
             }
             case ExpectKey::timeout: {
-                const auto* text = node->as_string();
-                if (text == nullptr) {
-                    wrong_type(name, "a string such as \"10s\"", *node);
-                }
-                expectations.timeout =
-                    at(where, [&] { return detail::checked_timeout(text->get()); });
+                const std::string& text = string_of(name, *node, "a string such as \"10s\"");
+                expectations.timeout = at(where, [&] { return detail::checked_timeout(text); });
                 break;
             }
         }
