@@ -440,15 +440,7 @@ std::error_code PtraceTracer::read_memory(pid_t tid, std::uint64_t address, std:
 }
 
 std::error_code PtraceTracer::fd_path(pid_t tid, int fd, std::string& path) {
-    std::array<char, 64> link{};
-    std::snprintf(link.data(), link.size(), "/proc/%d/fd/%d", static_cast<int>(tid), fd);
-    std::array<char, PATH_MAX> target{};
-    const ssize_t length = ::readlink(link.data(), target.data(), target.size());
-    if (length < 0) {
-        return last_error();
-    }
-    path.assign(target.data(), static_cast<std::size_t>(length));
-    return {};
+    return read_proc_link(tid, "fd/" + std::to_string(fd), path);
 }
 
 void PtraceTracer::kill_process(pid_t pid) {
