@@ -337,6 +337,8 @@ TEST(Scenario, ShortKey) {
               "s.toml:3:9: \"short\" must be an integer, not a floating-point");
     EXPECT_EQ(error_of(fault_with("shrot = 10")),
               "s.toml:3:1: unknown key \"shrot\" (did you mean \"short\"?)");
+    EXPECT_EQ(error_of(fault_with("short = 10\ndelay = \"1s\"")),
+              "s.toml:1:1: short cannot be combined with a delay");
 }
 
 TEST(Scenario, ShortNeedsCallsWithAByteCount) {

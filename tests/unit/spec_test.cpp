@@ -158,6 +158,11 @@ TEST(Spec, Short) {
               "takes one action");
     EXPECT_EQ(error_of("write:shor=10"),
               "--inject write:shor=10: unknown key \"shor\" (did you mean \"short\"?)");
+    // A cut call runs at once: holding it too is refused rather than half done.
+    EXPECT_EQ(error_of("write:short=10:delay=1s"),
+              "--inject write:short=10:delay=1s: short cannot be combined with a delay");
+    EXPECT_EQ(error_of("write:delay_exit=5:short=10"),
+              "--inject write:delay_exit=5:short=10: short cannot be combined with a delay");
     EXPECT_EQ(error_of("write,fsync:short=10"),
               "--inject write,fsync:short=10: short applies to calls with a byte count; "
               "\"fsync\" has none");
