@@ -44,6 +44,14 @@ std::int64_t result_register_value(const Action& action) {
     return std::get<ReturnValue>(action).value;
 }
 
+// Whether a syscall or seccomp stop is one its thread is no longer in: a stop of the old leader,
+// taken just before an exec in another thread killed it, whose id the execing thread now has,
+// stopped at its exec event (ptrace then has no syscall to tell of). That event is reported
+// next; resumed now, the thread would run on unseen.
+bool is_stale(const SyscallInfo& info) {
+    return info.op == SyscallInfo::Op::none;
+}
+
 }  // namespace
 
 Engine::Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool no_new_privs)
@@ -80,26 +88,65 @@ EngineOutcome Engine::run(pid_t program, bool at_exec) {
 }
 
 bool Engine::step() {
+    if (ready_.empty()) {
+        if (!wait_for_stops()) {
+            return false;
+        }
+        if (ready_.empty()) {
+            return true;  // held threads went on, or a deadline passed
+        }
+    }
+    const Stop stop = ready_.front();
+    ready_.pop_front();
+    handle(stop);
+    return true;
+}
+
+bool Engine::wait_for_stops() {
     if (timers_.empty()) {
         // No thread is held: wait as if delays did not exist, without reading the clock.
         std::optional<Stop> stop = tracer_.wait_for_stop();
         if (!stop) {
             return false;
         }
-        handle(*stop);
-        return true;
+        queue(*stop);
+    } else {
+        // Before every wait, not only when one times out: a steady stream of other stops must
+        // not keep a held thread waiting past its time.
+        resume_due_threads();
+        if (timers_.empty()) {
+            return true;
+        }
+        const trace::TimedWait waited = tracer_.wait_for_stop_until(*timers_.next_due());
+        if (std::holds_alternative<trace::NoTraceeLeft>(waited)) {
+            return false;
+        }
+        const Stop* stop = std::get_if<Stop>(&waited);
+        if (stop == nullptr) {
+            return true;  // the deadline
+        }
+        queue(*stop);
     }
-    // Before every wait, not only when one times out: a steady stream of other stops must not
-    // keep a held thread waiting past its time.
-    resume_due_threads();
-    if (timers_.empty()) {
-        return true;
+    // waitpid(-1) reports the first tracee it finds with a stop, so a thread that stops again
+    // as soon as it is resumed would be found first every time and the others would starve.
+    // Every stop already there is taken now and served in turn, each stopped thread once, as
+    // strace does. A lone tracee has no one to starve: it pays no extra waitpid.
+    if (threads_.size() > 1) {
+        while (std::optional<Stop> more = tracer_.poll_stop()) {
+            queue(*more);
+        }
     }
-    const trace::TimedWait waited = tracer_.wait_for_stop_until(*timers_.next_due());
-    if (const Stop* stop = std::get_if<Stop>(&waited)) {
-        handle(*stop);
+    return true;
+}
+
+void Engine::queue(const Stop& stop) {
+    if (stop.kind == Stop::Kind::event && stop.event == PTRACE_EVENT_EXEC) {
+        // A stop of this id that is still waiting to be served cannot be the execing thread's
+        // (it stopped once, here): it was the old leader's, which the exec killed, and the id
+        // now stands for the thread stopped at this event.
+        std::erase_if(ready_, [&](const Stop& queued) { return queued.tid == stop.tid; });
     }
-    return !std::holds_alternative<trace::NoTraceeLeft>(waited);
+    ready_.push_back(stop);
 }
 
 void Engine::hold(ThreadState& thread, std::chrono::microseconds delay) {
@@ -331,6 +378,9 @@ void Engine::on_syscall_stop(ThreadState& thread) {
         check(error, "PTRACE_GET_SYSCALL_INFO");
         return;
     }
+    if (is_stale(info)) {
+        return;
+    }
     if (info.op == SyscallInfo::Op::exit) {
         std::int64_t result = info.return_value;
         if (thread.pending) {
@@ -556,6 +606,9 @@ void Engine::on_event(ThreadState& thread, const Stop& stop) {
             SyscallInfo info;
             if (const auto error = tracer_.syscall_info(thread.tid, info)) {
                 check(error, "PTRACE_GET_SYSCALL_INFO");
+                return;
+            }
+            if (is_stale(info)) {
                 return;
             }
             if (info.op == SyscallInfo::Op::seccomp && decide_and_act(thread, info)) {

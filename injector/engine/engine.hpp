@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -124,9 +125,13 @@ class Engine {
         bool detached = false;  // let go at its last stop; forgotten once that is handled
     };
 
-    // Waits for the next stop and handles it, letting held threads go on when due; false once
-    // no tracee is left.
+    // Handles the next stop, first waiting for stops when none is ready and letting held
+    // threads go on when due; false once no tracee is left.
     bool step();
+    // Waits for a stop (or a held thread's deadline) and takes every other one already there;
+    // false once no tracee is left.
+    bool wait_for_stops();
+    void queue(const trace::Stop& stop);
     // Between a changed call's entry and its exit stop, where it must not be let go.
     static bool mid_call(const ThreadState& thread) {
         return thread.pending.has_value() || thread.restore.has_value();
@@ -185,6 +190,8 @@ class Engine {
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
+    // Stops taken from the kernel and not yet served, in the order they came.
+    std::deque<trace::Stop> ready_;
     EngineOutcome outcome_;
     TimerQueue timers_;
     Clock clock_ = [] { return TimerQueue::Clock::now(); };
