@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "inject/abi.hpp"
+#include "inject/launch_error.hpp"
 #include "inject/rule.hpp"
 #include "inject/scenario.hpp"
 #include "inject/syscall_log.hpp"
@@ -114,18 +115,6 @@ struct RunResult {
 // The exit status inject reports for the result: the exit code, or 128+signal; 0 when the
 // program was detached from before it ended.
 int exit_status(const RunResult& result);
-
-// The program could not be started. exit_status() is 127 (not found) or 126 (not
-// executable), or 125 when inject itself could not trace it.
-class LaunchError : public std::runtime_error {
-  public:
-    LaunchError(const std::string& message, int exit_status)
-        : std::runtime_error(message), exit_status_(exit_status) {}
-    int exit_status() const noexcept { return exit_status_; }
-
-  private:
-    int exit_status_;
-};
 
 // Starts argv[0] (searched in PATH) traced from its first instruction, applies the rules
 // until every traced process has ended, and returns how the program ended.

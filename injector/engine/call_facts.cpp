@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "engine/paths.hpp"
-#include "scenario/catalogue.hpp"
+#include "syscalls/catalogue.hpp"
 
 namespace inject::engine {
 

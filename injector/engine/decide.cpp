@@ -4,7 +4,7 @@
 
 #include "engine/draw.hpp"
 #include "inject/names.hpp"
-#include "scenario/catalogue.hpp"
+#include "syscalls/catalogue.hpp"
 
 namespace inject::engine {
 

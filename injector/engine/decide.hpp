@@ -14,9 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/glob.hpp"
 #include "inject/abi.hpp"
 #include "inject/rule.hpp"
-#include "scenario/glob.hpp"
 
 namespace inject::engine {
 

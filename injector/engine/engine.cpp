@@ -493,7 +493,7 @@ bool Engine::shorten_call(ThreadState& thread, const SyscallInfo& info, std::uin
     // The signal waits for the exit stop: sent now, it could interrupt the call before it
     // moved its bytes, and a shortened call followed by a crash is the point of the two.
     PendingRestore restore{*info.abi, {}, signal};
-    if (count->iovec) {
+    if (count->iovec_arg) {
         if (!shorten_iovecs(thread, info, *count, limit, restore)) {
             return false;
         }
@@ -518,7 +518,7 @@ bool Engine::shorten_iovecs(ThreadState& thread, const SyscallInfo& info,
     }
     const std::size_t entry_size = arch::iovec_size(abi);
     iovecs_.resize(entries * entry_size);
-    if (tracer_.read_memory(thread.tid, arch::decode_argument(abi, info.args[count.buffer_arg]),
+    if (tracer_.read_memory(thread.tid, arch::decode_argument(abi, info.args[*count.iovec_arg]),
                             iovecs_)) {
         return false;  // an array the kernel cannot read either: the call fails with EFAULT
     }
@@ -553,7 +553,7 @@ bool Engine::shorten_iovecs(ThreadState& thread, const SyscallInfo& info,
             }
             return false;
         }
-        change_argument(thread, info, count.buffer_arg, copy, restore);
+        change_argument(thread, info, *count.iovec_arg, copy, restore);
         change_argument(thread, info, count.length_arg, kept + 1, restore);
         return true;
     }

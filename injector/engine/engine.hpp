@@ -22,7 +22,7 @@
 #include "engine/timer_queue.hpp"
 #include "inject/run.hpp"
 #include "inject/syscall_log.hpp"
-#include "scenario/catalogue.hpp"
+#include "syscalls/catalogue.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "inject/names.hpp"
-#include "scenario/catalogue.hpp"
+#include "syscalls/catalogue.hpp"
 
 namespace inject::engine {
 namespace {

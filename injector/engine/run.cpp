@@ -22,6 +22,7 @@
 
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
+#include "inject/exit_status.hpp"
 #include "inject/run.hpp"
 #include "trace/attacher.hpp"
 #include "trace/launcher.hpp"
@@ -43,7 +44,7 @@ struct Pipe {
 Pipe make_pipe() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        throw LaunchError(std::string("pipe: ") + std::strerror(errno), 125);
+        throw LaunchError(std::string("pipe: ") + std::strerror(errno), kExitInjectFailed);
     }
     return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
@@ -323,7 +324,7 @@ void DetachRequest::request() noexcept {
 
 int exit_status(const RunResult& result) {
     if (result.signal) {
-        return 128 + *result.signal;
+        return kExitSignalBase + *result.signal;
     }
     return result.exit_code.value_or(0);
 }

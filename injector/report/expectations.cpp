@@ -11,14 +11,13 @@
 #include <stdexcept>
 
 #include "report/wording.hpp"
-#include "scenario/duration.hpp"
-#include "scenario/expect_keys.hpp"
+#include "syscalls/durations.hpp"
+#include "syscalls/signals.hpp"
 
 namespace inject::report {
 namespace {
 
-using detail::duration_text;
-using detail::signal_name;
+using text::duration_text;
 
 // One line, whatever the text holds: C escapes for quotes, backslashes and control
 // characters; other bytes (UTF-8 included) as they are.
@@ -74,7 +73,7 @@ struct Search {
 void* search(void* argument) {
     auto* job = static_cast<Search*>(argument);
     try {
-        const std::regex regex(*job->pattern, detail::kTextRegexSyntax);
+        const std::regex regex(*job->pattern, kTextRegexSyntax);
         job->result = std::regex_search(job->output.begin(), job->output.end(), regex) ? 0 : 1;
     } catch (const std::regex_error&) {
         job->result = 2;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <ostream>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,11 @@
 #include "inject/scenario.hpp"
 
 namespace inject::report {
+
+// How "/regex/" is compiled, for searching the output here and for checking it when a scenario
+// is read: ECMAScript, with ^ and $ also matching at line ends, as they do in grep.
+inline constexpr std::regex_constants::syntax_option_type kTextRegexSyntax =
+    std::regex::ECMAScript | std::regex::multiline;
 
 // What each stated expectation asks for, in a fixed order (exit_code, signal, stdout,
 // stderr, injected, timeout): "exit_code 1", "signal none", "stderr containing \"x\"",

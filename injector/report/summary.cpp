@@ -7,8 +7,8 @@
 
 #include "inject/names.hpp"
 #include "report/wording.hpp"
-#include "scenario/duration.hpp"
-#include "scenario/fault_keys.hpp"
+#include "syscalls/durations.hpp"
+#include "syscalls/signals.hpp"
 
 namespace inject::report {
 
@@ -122,11 +122,11 @@ std::string describe_result(const Action& action) {
 std::string describe_injection(const Injection& injection) {
     std::string text;
     if (injection.delay) {
-        text = "delayed " + detail::duration_text(*injection.delay) + ", then ";
+        text = "delayed " + text::duration_text(*injection.delay) + ", then ";
     }
     text += describe_result(injection.action);
     if (injection.delay_exit) {
-        text += ", held back " + detail::duration_text(*injection.delay_exit);
+        text += ", held back " + text::duration_text(*injection.delay_exit);
     }
     return text;
 }
@@ -152,7 +152,7 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
         }
         out << " call " << injection.nth << " -> " << describe_injection(injection);
         if (injection.signal) {
-            out << " + " << detail::signal_name(*injection.signal);
+            out << " + " << signal_name(*injection.signal);
         }
         if (injection.rule_index < rules.size()) {
             out << "  [rule " << injection.rule_index + 1 << ": "

@@ -82,6 +82,7 @@ std::string argument_text(const SyscallRecord& record, const catalogue::Signatur
         case ArgKind::integer:
             return std::to_string(as_signed(record.abi, value));
         case ArgKind::length:
+        case ArgKind::transfer_length:
             return std::to_string(as_unsigned(record.abi, value));
         case ArgKind::fd:
             return descriptor(value, logged);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "inject/syscall_log.hpp"
-#include "scenario/catalogue.hpp"
+#include "syscalls/catalogue.hpp"
 
 namespace inject::report {
 

@@ -6,8 +6,9 @@
 #include <utility>
 
 #include "inject/names.hpp"
-#include "scenario/duration.hpp"
+#include "report/expectations.hpp"
 #include "scenario/fault_keys.hpp"
+#include "syscalls/durations.hpp"
 
 namespace inject::detail {
 namespace {
@@ -47,7 +48,7 @@ TextExpectation checked_text(std::string_view key, std::string_view text) {
         fail(quoted(key) + " is an empty regex, which any output matches");
     }
     try {
-        std::regex(pattern, kTextRegexSyntax);
+        std::regex(pattern, report::kTextRegexSyntax);
     } catch (const std::regex_error& e) {
         fail("invalid regex /" + pattern + "/: " + e.what());
     }

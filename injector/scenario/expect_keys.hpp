@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,17 +33,12 @@ ExpectKey expect_key(std::string_view key);
 // 0..255: what a process can exit with.
 int checked_exit_code(std::int64_t code);
 
-// How "/regex/" is compiled, for checking it here and for searching the output later:
-// ECMAScript, with ^ and $ also matching at line ends, as they do in grep.
-inline constexpr std::regex_constants::syntax_option_type kTextRegexSyntax =
-    std::regex::ECMAScript | std::regex::multiline;
-
 // A substring, or "/regex/" (ECMAScript, searched, ^ and $ at line ends); "" means that the
 // output must be empty. A regex that does not compile is refused with std::regex's reason.
 TextExpectation checked_text(std::string_view key, std::string_view text);
 
-// A duration as checked_duration (duration.hpp) reads it ("10s"), greater than 0. Microseconds are
-// rounded up to whole milliseconds.
+// A duration as text::checked_duration (syscalls/durations.hpp) reads it ("10s"), greater than 0.
+// Microseconds are rounded up to whole milliseconds.
 std::chrono::milliseconds checked_timeout(std::string_view text);
 
 std::uint64_t checked_injected(std::int64_t count);

@@ -9,10 +9,10 @@
 #include <unordered_set>
 #include <utility>
 
+#include "engine/glob.hpp"
 #include "inject/names.hpp"
-#include "scenario/catalogue.hpp"
-#include "scenario/duration.hpp"
-#include "scenario/glob.hpp"
+#include "syscalls/catalogue.hpp"
+#include "syscalls/durations.hpp"
 
 namespace inject::detail {
 namespace {
@@ -91,17 +91,6 @@ std::optional<std::int64_t> decimal_value(std::string_view text) {
 
 void fail(std::string message) {
     throw std::invalid_argument(std::move(message));
-}
-
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-    if (auto nearest = nearest_word(word, candidates)) {
-        return " (did you mean " + quoted(*nearest) + "?)";
-    }
-    return "";
-}
-
-std::string quoted(std::string_view text) {
-    return "\"" + std::string(text) + "\"";
 }
 
 std::string_view fault_key_name(FaultKey key) {

@@ -15,8 +15,16 @@
 #include <vector>
 
 #include "inject/rule.hpp"
+#include "syscalls/durations.hpp"
+#include "syscalls/text.hpp"
 
 namespace inject::detail {
+
+// The vocabulary of messages (syscalls/text.hpp, durations.hpp), unqualified in the readers.
+using text::checked_duration;
+using text::checked_strace_duration;
+using text::did_you_mean;
+using text::quoted;
 
 enum class FaultKey : std::uint8_t {
     syscall,
@@ -43,14 +51,8 @@ FaultKey fault_key(std::string_view key);
 // `unknown key "eror" (did you mean "error"?)`, the suggestion taken from candidates.
 std::string unknown_key_message(std::string_view key, const std::vector<std::string>& candidates);
 
-// "\"text\"", for messages.
-std::string quoted(std::string_view text);
-
 // Throws the bare message (std::invalid_argument); the caller adds where the mistake is.
 [[noreturn]] void fail(std::string message);
-
-// " (did you mean "word"?)" when a candidate is close enough, else "".
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 // For an empty syscall list, or an empty spec before the first ':'.
 inline constexpr std::string_view kNoSyscallGiven = "no syscall given";
@@ -85,7 +87,7 @@ When checked_when(std::int64_t number);
 
 Scope checked_per(std::string_view text);
 
-// A signal, shared by [expect] signal and a fault's signal key (signal_names.cpp): "none" (0),
+// A signal, shared by [expect] signal and a fault's signal key (signal_keys.cpp): "none" (0),
 // a name as glibc spells it with or without "SIG" and in any case ("SIGSEGV", "segv"),
 // "SIGRTMIN+N" / "SIGRTMAX-N", or a number 1..64 as text or integer.
 int checked_signal(std::string_view text);
@@ -93,9 +95,6 @@ int checked_signal(std::int64_t number);
 // The same for a fault, where "none" would send nothing and is refused.
 int checked_fault_signal(std::string_view text);
 int checked_fault_signal(std::int64_t number);
-
-// "SIGSEGV", "SIGRTMIN+3", or "signal 32" for the numbers glibc keeps for itself.
-std::string signal_name(int signal);
 
 // 0 < P <= 1. Text is a decimal ("0.05") or a percentage ("5%"); a TOML integer may be 1 (or
 // 0, refused with the reason).
@@ -110,10 +109,10 @@ std::string checked_process_glob(std::string_view text);
 // A file descriptor number, 0..INT_MAX, as decimal text or a TOML integer.
 int checked_fd(std::string_view text);
 int checked_fd(std::int64_t number);
-// A fault's `delay`: a whole number and a unit, as checked_duration (duration.hpp) reads it.
-// 0 is a wait of no time, which strace's delay_enter=0 allows too.
+// A fault's `delay`: a whole number and a unit, as text::checked_duration (syscalls/durations.hpp)
+// reads it. 0 is a wait of no time, which strace's delay_enter=0 allows too.
 std::chrono::microseconds checked_delay(std::string_view text);
-// strace's delay_enter and delay_exit (`key`), in strace's format (checked_strace_duration);
+// strace's delay_enter and delay_exit (`key`), in strace's format (text::checked_strace_duration);
 // an integer is microseconds, as a bare number is there.
 std::chrono::microseconds checked_strace_delay(std::string_view key, std::string_view text);
 std::chrono::microseconds checked_strace_delay(std::string_view key, std::int64_t microseconds);

@@ -131,19 +131,4 @@ When When::parse(std::string_view text) {
     return when;
 }
 
-std::string When::to_string() const {
-    const std::string from = std::to_string(first);
-    if (first == last && step == 1) {
-        return from;
-    }
-    if (last == kNoLast) {
-        return step == 1 ? from + "+" : from + "+" + std::to_string(step);
-    }
-    std::string text = from + ".." + std::to_string(last);
-    if (step != 1) {
-        text += "+" + std::to_string(step);
-    }
-    return text;
-}
-
 }  // namespace inject

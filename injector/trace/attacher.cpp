@@ -20,14 +20,13 @@
 #include <system_error>
 #include <vector>
 
-#include "inject/run.hpp"
+#include "inject/exit_status.hpp"
+#include "inject/launch_error.hpp"
 #include "trace/ptrace_tracer.hpp"
 
 namespace inject::trace {
 
 namespace {
-
-constexpr int kCannotRun = 125;
 
 std::optional<long> parse_number(std::string_view text) {
     long value = 0;
@@ -118,10 +117,10 @@ pid_t process_to_attach(pid_t pid) {
     // /proc/TID/status exists for the threads of a process too, and names their process.
     const auto tgid = status_field(pid, "Tgid");
     if (!tgid || *tgid <= 0) {
-        throw LaunchError(cannot_attach(pid, "no such process"), kCannotRun);
+        throw LaunchError(cannot_attach(pid, "no such process"), kExitInjectFailed);
     }
     if (*tgid == ::getpid()) {
-        throw LaunchError(cannot_attach(pid, "it is inject itself"), kCannotRun);
+        throw LaunchError(cannot_attach(pid, "it is inject itself"), kExitInjectFailed);
     }
     return static_cast<pid_t>(*tgid);
 }
@@ -160,14 +159,14 @@ void seize_process(pid_t tgid, const std::function<void(pid_t tid)>& seized) {
                     continue;
                 }
             }
-            throw LaunchError(cannot_attach(tgid, seize_failure(tid, error)), kCannotRun);
+            throw LaunchError(cannot_attach(tgid, seize_failure(tid, error)), kExitInjectFailed);
         }
     }
     if (!any_seized) {
         throw LaunchError(cannot_attach(tgid, seen.empty() ? "no such process"
                                                            : "it has ended (its parent has not "
                                                              "reaped it yet)"),
-                          kCannotRun);
+                          kExitInjectFailed);
     }
 }
 

@@ -19,7 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "inject/run.hpp"
+#include "inject/exit_status.hpp"
+#include "inject/launch_error.hpp"
 #include "trace/ptrace_tracer.hpp"
 #include "trace/unique_fd.hpp"
 
@@ -58,7 +59,7 @@ struct ChildTarget {
     while ((got = ::read(gate_fd, &byte, 1)) == -1 && errno == EINTR) {
     }
     if (got != 1) {
-        ::_exit(125);
+        ::_exit(kExitInjectFailed);
     }
     ::close(gate_fd);
     if (io.stdout_fd >= 0) {
@@ -100,7 +101,7 @@ struct ChildTarget {
         // so the parent sees the set-up as complete.
         ::close(report_fd);
         ::raise(SIGSTOP);
-        int status = 125;
+        int status = kExitInjectFailed;
         try {
             status = (*target.body)();
         } catch (const std::exception& error) {
@@ -118,7 +119,7 @@ struct ChildTarget {
     ::execve(target.path, target.argv, environ);
     const int error = errno;
     report(report_fd, ChildReport::What::exec_failed, error);
-    ::_exit(error == ENOENT || error == ENOTDIR ? 127 : 126);
+    ::_exit(error == ENOENT || error == ENOTDIR ? kExitNotFound : kExitNotExecutable);
 }
 
 // Owns the forked child until it is handed over: kills and reaps it if launching fails.
@@ -151,7 +152,7 @@ std::string error_text(int error) {
 // not executable), the conventions of env(1).
 std::string resolve_program(const std::string& name) {
     if (name.empty()) {
-        throw LaunchError("empty program name", 127);
+        throw LaunchError("empty program name", kExitNotFound);
     }
     if (name.find('/') != std::string::npos) {
         return name;
@@ -180,9 +181,9 @@ std::string resolve_program(const std::string& name) {
         start = end + 1;
     }
     if (found_unexecutable) {
-        throw LaunchError(name + ": " + error_text(EACCES), 126);
+        throw LaunchError(name + ": " + error_text(EACCES), kExitNotExecutable);
     }
-    throw LaunchError(name + ": command not found", 127);
+    throw LaunchError(name + ": command not found", kExitNotFound);
 }
 
 }  // namespace
@@ -194,12 +195,12 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
     int gate[2];
     int reports[2];
     if (::pipe2(gate, O_CLOEXEC) != 0) {
-        throw LaunchError("pipe: " + error_text(errno), 125);
+        throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
     }
     UniqueFd gate_read(gate[0]);
     UniqueFd gate_write(gate[1]);
     if (::pipe2(reports, O_CLOEXEC) != 0) {
-        throw LaunchError("pipe: " + error_text(errno), 125);
+        throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
     }
     UniqueFd report_read(reports[0]);
     UniqueFd report_write(reports[1]);
@@ -208,7 +209,7 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
     std::fflush(nullptr);
     const pid_t pid = ::fork();
     if (pid == -1) {
-        throw LaunchError("fork: " + error_text(errno), 125);
+        throw LaunchError("fork: " + error_text(errno), kExitInjectFailed);
     }
     if (pid == 0) {
         ::close(gate[1]);
@@ -220,11 +221,12 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
     report_write.reset();
 
     if (::ptrace(PTRACE_SEIZE, pid, nullptr, tracing_options(filter != nullptr)) != 0) {
-        throw LaunchError("cannot trace " + name + ": ptrace: " + error_text(errno), 125);
+        throw LaunchError("cannot trace " + name + ": ptrace: " + error_text(errno),
+                          kExitInjectFailed);
     }
     const char go = 1;
     if (::write(gate_write.get(), &go, 1) != 1) {
-        throw LaunchError("pipe: " + error_text(errno), 125);
+        throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
     }
     gate_write.reset();
 
@@ -237,7 +239,7 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
             if (errno == EINTR) {
                 continue;
             }
-            throw LaunchError("waitpid: " + error_text(errno), 125);
+            throw LaunchError("waitpid: " + error_text(errno), kExitInjectFailed);
         }
         const Stop stop = decode_wait_status(pid, status);
         if (stop.kind == Stop::Kind::exited || stop.kind == Stop::Kind::killed) {
@@ -253,7 +255,7 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
         }
         const int deliver = stop.kind == Stop::Kind::signal ? stop.signal : 0;
         if (::ptrace(PTRACE_CONT, pid, nullptr, deliver) != 0 && errno != ESRCH) {
-            throw LaunchError("ptrace: " + error_text(errno), 125);
+            throw LaunchError("ptrace: " + error_text(errno), kExitInjectFailed);
         }
     }
 
@@ -274,11 +276,13 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
                 break;
             case ChildReport::What::exec_failed:
                 throw LaunchError(name + ": " + error_text(message.error),
-                                  message.error == ENOENT || message.error == ENOTDIR ? 127 : 126);
+                                  message.error == ENOENT || message.error == ENOTDIR
+                                      ? kExitNotFound
+                                      : kExitNotExecutable);
         }
     }
     if (ended_before_exec) {
-        throw LaunchError(name + ": ended before it could be started", 125);
+        throw LaunchError(name + ": ended before it could be started", kExitInjectFailed);
     }
     launched.pid = child.release();
     launched.stopped_at_exec = target.body == nullptr;
@@ -290,7 +294,7 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
 LaunchedProgram launch_traced(const std::vector<std::string>& argv, const SeccompProgram* filter,
                               const ChildIo& io) {
     if (argv.empty()) {
-        throw LaunchError("no program to run", 125);
+        throw LaunchError("no program to run", kExitInjectFailed);
     }
     // Everything the child needs is prepared before fork.
     const std::string path = resolve_program(argv[0]);

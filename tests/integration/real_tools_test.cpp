@@ -125,6 +125,21 @@ TEST_P(RealToolTest, CpLoopsOnShortWritesAndStillCopiesEveryByte) {
     EXPECT_EQ(summary.events[1], "write call 1 -> short=1000  [rule 2: write:short=1000]");
 }
 
+TEST_P(RealToolTest, CpLoopsOnShortCopyFileRangesAndStillCopiesEveryByte) {
+    // cp copies with copy_file_range, which moves bytes between the two files without passing
+    // them through cp: each call really copies at most 4096 bytes, and cp asks again.
+    const auto r =
+        run_tool({"-e", "copy_file_range:short=4096"}, {"cp", dir_ / "in", dir_ / "out"});
+    EXPECT_EQ(r.exit_status, 0) << describe(r);
+    EXPECT_EQ(read_file(dir_ / "out"), read_file(dir_ / "in"));
+    const Summary summary = parse_summary(r.err);
+    ASSERT_TRUE(summary.found) << r.err;
+    EXPECT_GE(summary.faults, 300000 / 4096) << r.err;
+    ASSERT_GE(summary.events.size(), 1u) << r.err;
+    EXPECT_EQ(summary.events[0],
+              "copy_file_range call 1 -> short=4096  [rule 1: copy_file_range:short=4096]");
+}
+
 TEST_P(RealToolTest, Md5sumReadsThroughShortReads) {
     // Read 1 is the dynamic loader's (libc's ELF header); md5sum's own reads, each cut to 999
     // bytes, still add up to the same file.

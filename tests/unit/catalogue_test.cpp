@@ -1,6 +1,6 @@
 // The syscall catalogue, generated from the kernel headers: what it says of calls whose
 // arguments everyone knows, and strace's classes built from it.
-#include "scenario/catalogue.hpp"
+#include "syscalls/catalogue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -71,6 +71,32 @@ TEST(Catalogue, VectoredCallsKnowTheirDirection) {
     EXPECT_EQ(kinds(signature_of(Abi::x86_64, "writev")),
               (std::vector<ArgKind>{fd, iovec_in, length}));
     EXPECT_EQ(signature_of(Abi::x86_64, "pwritev2").args[1].kind, iovec_in);
+}
+
+TEST(Catalogue, CallsThatMoveBytesBetweenDescriptorsHaveAByteCount) {
+    // No buffer passes through the program, but the count is what a short transfer cuts, as
+    // cp's copy_file_range and sendfile loops must handle.
+    for (Abi abi : kAllAbis) {
+        for (const auto& [name, count] :
+             {std::pair{"copy_file_range", 4U}, {"splice", 4U}, {"tee", 2U}, {"sendfile", 3U}}) {
+            const auto number = syscall_number(abi, name);
+            ASSERT_TRUE(number.has_value()) << name;
+            const auto found = byte_count(abi, *number);
+            ASSERT_TRUE(found.has_value()) << name;
+            EXPECT_EQ(found->length_arg, count) << name;
+            EXPECT_FALSE(found->iovec_arg.has_value()) << name;
+        }
+        EXPECT_EQ(kinds(signature_of(abi, "tee")),
+                  (std::vector<ArgKind>{fd, fd, transfer_length, integer}));
+    }
+    // vmsplice's array counts its entries in nr_segs.
+    const auto vmsplice = byte_count(Abi::x86_64, *syscall_number(Abi::x86_64, "vmsplice"));
+    ASSERT_TRUE(vmsplice.has_value());
+    EXPECT_EQ(vmsplice->iovec_arg, 1U);
+    EXPECT_EQ(vmsplice->length_arg, 2U);
+    // A msghdr's iovecs are not what short cuts (sendmsg and recvmsg are refused).
+    EXPECT_FALSE(has_byte_count(Abi::x86_64, "sendmsg"));
+    EXPECT_FALSE(has_byte_count(Abi::x86_64, "readahead"));
 }
 
 TEST(Catalogue, SocketCallsTakeParameterNamesFromSocketH) {

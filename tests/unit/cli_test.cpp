@@ -1,5 +1,5 @@
 // The command line: where inject's options end and the program begins, and how mistakes read.
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

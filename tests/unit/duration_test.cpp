@@ -1,6 +1,6 @@
 // Durations: inject's own format ([expect] timeout, a fault's delay) and strace's
 // (delay_enter, delay_exit), each value read and each mistake refused with its message.
-#include "scenario/duration.hpp"
+#include "syscalls/durations.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace inject::detail {
+namespace inject::text {
 namespace {
 
 using std::chrono::microseconds;
@@ -122,4 +122,4 @@ TEST(Duration, TextIsTheShortestExactForm) {
 }
 
 }  // namespace
-}  // namespace inject::detail
+}  // namespace inject::text

@@ -9,9 +9,10 @@
 
 #include "inject/scenario.hpp"
 #include "report/expectations.hpp"
-#include "scenario/duration.hpp"
 #include "scenario/expect_keys.hpp"
 #include "scenario_error.hpp"
+#include "syscalls/durations.hpp"
+#include "syscalls/signals.hpp"
 
 namespace inject {
 namespace {
@@ -136,14 +137,14 @@ TEST(ExpectKeys, Signal) {
 }
 
 TEST(ExpectKeys, SignalNamesComeFromTheCLibrary) {
-    EXPECT_EQ(detail::signal_name(11), "SIGSEGV");
-    EXPECT_EQ(detail::signal_name(9), "SIGKILL");
-    EXPECT_EQ(detail::signal_name(SIGRTMIN), "SIGRTMIN");
-    EXPECT_EQ(detail::signal_name(SIGRTMIN + 3), "SIGRTMIN+3");
-    EXPECT_EQ(detail::signal_name(32), "signal 32");  // glibc keeps it for itself
+    EXPECT_EQ(signal_name(11), "SIGSEGV");
+    EXPECT_EQ(signal_name(9), "SIGKILL");
+    EXPECT_EQ(signal_name(SIGRTMIN), "SIGRTMIN");
+    EXPECT_EQ(signal_name(SIGRTMIN + 3), "SIGRTMIN+3");
+    EXPECT_EQ(signal_name(32), "signal 32");  // glibc keeps it for itself
     // Every name it prints is one it reads back.
     for (int signal = 1; signal <= 64; ++signal) {
-        const std::string name = detail::signal_name(signal);
+        const std::string name = signal_name(signal);
         if (!name.starts_with("signal ")) {
             EXPECT_EQ(detail::checked_signal(name), signal) << name;
         }
@@ -206,10 +207,10 @@ TEST(ExpectKeys, Timeout) {
 }
 
 TEST(ExpectKeys, DurationText) {
-    EXPECT_EQ(detail::duration_text(milliseconds(120'000)), "2m");
-    EXPECT_EQ(detail::duration_text(milliseconds(90'000)), "90s");
-    EXPECT_EQ(detail::duration_text(milliseconds(1'500)), "1500ms");
-    EXPECT_EQ(detail::duration_text(milliseconds(0)), "0ms");
+    EXPECT_EQ(text::duration_text(milliseconds(120'000)), "2m");
+    EXPECT_EQ(text::duration_text(milliseconds(90'000)), "90s");
+    EXPECT_EQ(text::duration_text(milliseconds(1'500)), "1500ms");
+    EXPECT_EQ(text::duration_text(milliseconds(0)), "0ms");
 }
 
 TEST(ExpectKeys, SpecScenario) {

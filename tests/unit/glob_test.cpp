@@ -1,5 +1,5 @@
 // The globs of `path` and `process`: what they match, and which are refused when read.
-#include "scenario/glob.hpp"
+#include "engine/glob.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,23 +1,14 @@
-// Signal names and numbers, read as strace and kill(1) read them, for [expect] signal and a
-// fault's signal key alike.
-#include <signal.h>
+#include "syscalls/signals.hpp"
+
 #include <string.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <optional>
-#include <string>
 #include <tuple>
-#include <vector>
 
-#include "scenario/fault_keys.hpp"
-
-namespace inject::detail {
+namespace inject {
 namespace {
-
-// The kernel's signals are 1..64 (_NSIG - 1); glibc names 1..31 and keeps 32 and 33.
-constexpr int kMaxSignal = NSIG - 1;
 
 std::string upper(std::string_view text) {
     std::string result(text);
@@ -59,6 +50,22 @@ std::optional<int> realtime_signal(std::string_view name) {
     return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<int> signal_from_name(std::string_view text) {
+    std::string name = upper(text);
+    if (!name.starts_with("SIG")) {
+        name.insert(0, "SIG");
+    }
+    for (int signal = 1; signal <= kMaxSignal; ++signal) {
+        const char* abbreviation = sigabbrev_np(signal);
+        if (abbreviation != nullptr && name.compare(3, std::string::npos, abbreviation) == 0) {
+            return signal;
+        }
+    }
+    return realtime_signal(name);
+}
+
 const std::vector<std::string>& all_signal_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> v;
@@ -74,50 +81,6 @@ const std::vector<std::string>& all_signal_names() {
     return names;
 }
 
-}  // namespace
-
-int checked_signal(std::int64_t number) {
-    if (number < 1 || number > kMaxSignal) {
-        fail("signal " + std::to_string(number) + " is out of range 1.." +
-             std::to_string(kMaxSignal) + (number == 0 ? " (\"none\": no signal)" : ""));
-    }
-    return static_cast<int>(number);
-}
-
-int checked_signal(std::string_view text) {
-    if (text == "none") {
-        return 0;
-    }
-    if (all_digits(text)) {
-        std::int64_t number = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-        if (error != std::errc{}) {
-            fail("signal " + std::string(text) + " is out of range 1.." +
-                 std::to_string(kMaxSignal));
-        }
-        return checked_signal(number);
-    }
-    // As strace and kill(1) read them: with or without "SIG", in any case.
-    std::string name = upper(text);
-    if (!name.starts_with("SIG")) {
-        name.insert(0, "SIG");
-    }
-    for (int signal = 1; signal <= kMaxSignal; ++signal) {
-        const char* abbreviation = sigabbrev_np(signal);
-        if (abbreviation != nullptr && name.compare(3, std::string::npos, abbreviation) == 0) {
-            return signal;
-        }
-    }
-    if (auto signal = realtime_signal(name)) {
-        return *signal;
-    }
-    std::string hint = did_you_mean(name, all_signal_names());
-    if (hint.empty()) {
-        hint = did_you_mean(text, {"none"});
-    }
-    fail("unknown signal " + quoted(text) + hint);
-}
-
 std::string signal_name(int signal) {
     if (const char* abbreviation = sigabbrev_np(signal)) {
         return std::string("SIG") + abbreviation;
@@ -131,4 +94,4 @@ std::string signal_name(int signal) {
     return "signal " + std::to_string(signal);
 }
 
-}  // namespace inject::detail
+}  // namespace inject

@@ -1,4 +1,4 @@
-#include "scenario/duration.hpp"
+#include "syscalls/durations.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,11 +9,17 @@
 #include <utility>
 #include <vector>
 
-#include "inject/names.hpp"
-#include "scenario/fault_keys.hpp"
+#include <stdexcept>
 
-namespace inject::detail {
+#include "inject/names.hpp"
+#include "syscalls/text.hpp"
+
+namespace inject::text {
 namespace {
+
+[[noreturn]] void fail(std::string message) {
+    throw std::invalid_argument(std::move(message));
+}
 
 using std::chrono::microseconds;
 using std::chrono::nanoseconds;
@@ -201,4 +207,4 @@ std::string strace_duration_text(microseconds duration) {
     return text_in(kStraceUnits, duration);
 }
 
-}  // namespace inject::detail
+}  // namespace inject::text

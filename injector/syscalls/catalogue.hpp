@@ -16,18 +16,19 @@
 namespace inject::catalogue {
 
 enum class ArgKind : std::uint8_t {
-    integer,     // anything printed as a number
-    fd,          // a file descriptor
-    dirfd,       // the directory a relative path of an *at call is taken from (or AT_FDCWD)
-    path,        // a NUL-terminated file name the program passes in
-    string,      // another NUL-terminated string passed in (an xattr name, a fs type)
-    buffer_in,   // bytes the call reads from the program; length in `length_arg`
-    buffer_out,  // bytes the call writes into the program; capacity in `length_arg`
-    iovec_in,    // struct iovec[] the call reads from; entries in `length_arg`
-    iovec_out,   // struct iovec[] the call fills; entries in `length_arg`
-    length,      // the byte count (or iovec count) of a buffer argument
-    open_flags,  // O_* flags of open, openat, mq_open
-    pointer,     // any other pointer: shown in hex
+    integer,          // anything printed as a number
+    fd,               // a file descriptor
+    dirfd,            // the directory a relative path of an *at call is taken from (or AT_FDCWD)
+    path,             // a NUL-terminated file name the program passes in
+    string,           // another NUL-terminated string passed in (an xattr name, a fs type)
+    buffer_in,        // bytes the call reads from the program; length in `length_arg`
+    buffer_out,       // bytes the call writes into the program; capacity in `length_arg`
+    iovec_in,         // struct iovec[] the call reads from; entries in `length_arg`
+    iovec_out,        // struct iovec[] the call fills; entries in `length_arg`
+    length,           // the byte count (or iovec count) of a buffer argument
+    transfer_length,  // the bytes a call moves from one descriptor to another (copy_file_range)
+    open_flags,       // O_* flags of open, openat, mq_open
+    pointer,          // any other pointer: shown in hex
 };
 
 struct Argument {
@@ -47,16 +48,18 @@ struct Signature {
     std::optional<unsigned> find(ArgKind kind) const noexcept;
 };
 
-// Where a call says how many bytes it moves: the argument that is its buffer (or its iovec
-// array) and the argument that is the buffer's byte count (or the array's number of entries).
-// What `short = N` cuts.
+// Where a call says how many bytes it moves: the argument that is its buffer's byte count, or
+// its iovec array's number of entries, or (copy_file_range, sendfile, splice, tee) the count
+// of bytes moved between two descriptors. What `short = N` cuts.
 struct ByteCount {
-    unsigned buffer_arg = 0;
     unsigned length_arg = 0;
-    bool iovec = false;  // length_arg counts struct iovec entries, not bytes
+    // For a call on a struct iovec array: the argument holding the array, whose entries
+    // length_arg counts.
+    std::optional<unsigned> iovec_arg;
 };
 
-// The first buffer or iovec argument that has a length, if the call has one.
+// The length of the first buffer or iovec argument that has one, else the call's byte count
+// between descriptors, if it has either.
 std::optional<ByteCount> byte_count(const Signature& signature) noexcept;
 std::optional<ByteCount> byte_count(Abi abi, long number) noexcept;
 

@@ -1,6 +1,7 @@
-#include "scenario/catalogue.hpp"
+#include "syscalls/catalogue.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <regex>
 
 #include "inject/names.hpp"
@@ -9,17 +10,102 @@ namespace inject::catalogue {
 namespace {
 
 struct Row {
+    Abi abi;
     long number;
     Signature signature;
     bool declared;  // false: the headers declare no prototype for this entry point
 };
 
-#include "catalogue_table.inc"
+constexpr Signature signature_of(std::string_view entry, std::string_view source,
+                                 std::initializer_list<Argument> arguments) {
+    Signature signature{entry, source, static_cast<std::uint8_t>(arguments.size()), {}};
+    std::copy(arguments.begin(), arguments.end(), signature.args.begin());
+    return signature;
+}
 
-template <std::size_t N>
-std::vector<const Row*> index_by_number(const Row (&rows)[N]) {
+// The committed table's vocabulary (see syscall_table.inc and generate_table.cpp).
+#define SYSCALL(abi, number, entry, source, ...) \
+    Row{Abi::abi, number, signature_of(#entry, source, {__VA_ARGS__}), true},
+#define UNDECLARED(abi, number, entry) Row{Abi::abi, number, signature_of(#entry, "", {}), false},
+#define INTEGER(name)               \
+    Argument {                      \
+        ArgKind::integer, -1, #name \
+    }
+#define FD(name)               \
+    Argument {                 \
+        ArgKind::fd, -1, #name \
+    }
+#define DIRFD(name)               \
+    Argument {                    \
+        ArgKind::dirfd, -1, #name \
+    }
+#define PATH(name)               \
+    Argument {                   \
+        ArgKind::path, -1, #name \
+    }
+#define STRING(name)               \
+    Argument {                     \
+        ArgKind::string, -1, #name \
+    }
+#define BUFFER_IN(name, length)           \
+    Argument {                            \
+        ArgKind::buffer_in, length, #name \
+    }
+#define BUFFER_OUT(name, length)           \
+    Argument {                             \
+        ArgKind::buffer_out, length, #name \
+    }
+#define IOVEC_IN(name, length)           \
+    Argument {                           \
+        ArgKind::iovec_in, length, #name \
+    }
+#define IOVEC_OUT(name, length)           \
+    Argument {                            \
+        ArgKind::iovec_out, length, #name \
+    }
+#define LENGTH(name)               \
+    Argument {                     \
+        ArgKind::length, -1, #name \
+    }
+#define TRANSFER_LENGTH(name)               \
+    Argument {                              \
+        ArgKind::transfer_length, -1, #name \
+    }
+#define OPEN_FLAGS(name)               \
+    Argument {                         \
+        ArgKind::open_flags, -1, #name \
+    }
+#define POINTER(name)               \
+    Argument {                      \
+        ArgKind::pointer, -1, #name \
+    }
+
+constexpr Row kRows[] = {
+#include "syscalls/syscall_table.inc"
+};
+
+#undef SYSCALL
+#undef UNDECLARED
+#undef INTEGER
+#undef FD
+#undef DIRFD
+#undef PATH
+#undef STRING
+#undef BUFFER_IN
+#undef BUFFER_OUT
+#undef IOVEC_IN
+#undef IOVEC_OUT
+#undef LENGTH
+#undef TRANSFER_LENGTH
+#undef OPEN_FLAGS
+#undef POINTER
+
+std::vector<const Row*> index_by_number(Abi abi) {
     std::vector<const Row*> by_number;
-    for (const Row& row : rows) {
+    for (const Row& row : kRows) {
+        if (row.abi != abi) {
+            continue;
+        }
         const auto index = static_cast<std::size_t>(row.number);
         if (by_number.size() <= index) {
             by_number.resize(index + 1, nullptr);
@@ -32,8 +118,8 @@ std::vector<const Row*> index_by_number(const Row (&rows)[N]) {
 // Every row, also those of entry points without a prototype: their names still place them in
 // a class (rt_sigreturn is a signal call).
 const Row* row_of(Abi abi, long number) noexcept {
-    static const std::vector<const Row*> x86_64 = index_by_number(kX86_64);
-    static const std::vector<const Row*> i386 = index_by_number(kI386);
+    static const std::vector<const Row*> x86_64 = index_by_number(Abi::x86_64);
+    static const std::vector<const Row*> i386 = index_by_number(Abi::i386);
     const auto& rows = abi == Abi::x86_64 ? x86_64 : i386;
     if (number < 0 || static_cast<std::size_t>(number) >= rows.size()) {
         return nullptr;
@@ -127,8 +213,12 @@ std::optional<ByteCount> byte_count(const Signature& signature) noexcept {
             argument.kind == ArgKind::iovec_in || argument.kind == ArgKind::iovec_out;
         if ((buffer || iovec) && argument.length_arg >= 0 &&
             static_cast<unsigned>(argument.length_arg) < signature.arg_count) {
-            return ByteCount{index, static_cast<unsigned>(argument.length_arg), iovec};
+            const auto length = static_cast<unsigned>(argument.length_arg);
+            return iovec ? ByteCount{length, index} : ByteCount{length, std::nullopt};
         }
+    }
+    if (const auto moved = signature.find(ArgKind::transfer_length)) {
+        return ByteCount{*moved, std::nullopt};
     }
     return std::nullopt;
 }

@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 #include <signal.h>
 #include <sys/random.h>
@@ -15,6 +15,7 @@
 #include <random>
 #include <string_view>
 
+#include "inject/exit_status.hpp"
 #include "inject/names.hpp"
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
@@ -25,17 +26,15 @@
 #include "report/output_file.hpp"
 #include "report/summary.hpp"
 #include "report/wording.hpp"
-#include "scenario/catalogue.hpp"
-#include "scenario/duration.hpp"
-#include "scenario/fault_keys.hpp"
+#include "syscalls/catalogue.hpp"
+#include "syscalls/durations.hpp"
+#include "syscalls/signals.hpp"
 
 namespace inject::cli {
 
 namespace po = boost::program_options;
 
 namespace {
-
-constexpr int kInjectFailed = 125;
 
 constexpr std::string_view kUsage =
     "usage: inject [OPTIONS] [--] PROGRAM [ARG...]\n"
@@ -243,14 +242,14 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
             out << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
         }
         if (rule.delay) {
-            out << " after waiting " << detail::duration_text(*rule.delay);
+            out << " after waiting " << text::duration_text(*rule.delay);
         }
         if (rule.delay_exit) {
-            out << ", the result held back " << detail::duration_text(*rule.delay_exit);
+            out << ", the result held back " << text::duration_text(*rule.delay_exit);
         }
         if (rule.signal) {
             out << (shorten != nullptr ? ", then sending " : ", sending ")
-                << detail::signal_name(*rule.signal) << " to the calling thread"
+                << signal_name(*rule.signal) << " to the calling thread"
                 << (rule.delay || rule.delay_exit ? " when the wait ends" : "");
         }
         if (rule.probability) {
@@ -525,10 +524,10 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         }
     } catch (const UsageError& error) {
         err << "inject: " << error.what() << '\n';
-        return kInjectFailed;
+        return kExitInjectFailed;
     } catch (const ScenarioError& error) {
         err << error.what() << '\n';  // the message starts with its location
-        return kInjectFailed;
+        return kExitInjectFailed;
     }
 
     // With expectations the scenarios are tests: their outcome, not the program's status, is
@@ -582,7 +581,7 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         }
     } catch (const std::runtime_error& error) {
         err << "inject: " << error.what() << '\n';
-        return kInjectFailed;
+        return kExitInjectFailed;
     }
     // Returns false (after saying so) when the file could not be written.
     const auto write_junit = [&](const std::vector<report::JunitCase>& cases, double seconds) {
@@ -658,13 +657,13 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
                 json_file->write(report::json_report(input));
             } catch (const std::runtime_error& error) {
                 err << "inject: " << error.what() << '\n';
-                return kInjectFailed;
+                return kExitInjectFailed;
             }
         }
         if (!write_junit(report::junit_cases(scenarios, options.command, result,
                                              run_options.timeout, seconds),
                          seconds)) {
-            return kInjectFailed;
+            return kExitInjectFailed;
         }
         if (log_file) {
             try {
@@ -675,10 +674,10 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
         }
         if (log_error) {
             err << "inject: " << *log_error << " (the syscall log stops there)\n";
-            return kInjectFailed;
+            return kExitInjectFailed;
         }
         if (has_expectations) {
-            return all_held ? 0 : 1;
+            return all_held ? kExitPassed : kExitExpectationFailed;
         }
         return exit_status(result);
     } catch (const LaunchError& error) {
@@ -688,7 +687,7 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
     } catch (const std::exception& error) {
         err << "inject: " << error.what() << '\n';
         write_junit(report::junit_error_cases(scenarios, options.command, error.what()), 0);
-        return kInjectFailed;
+        return kExitInjectFailed;
     }
 }
 

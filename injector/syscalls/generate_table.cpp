@@ -1,7 +1,8 @@
-// Build-time generator of the syscall catalogue (catalogue.hpp): reads the kernel's own
-// declarations of its syscalls and writes, for each syscall number of x86_64 and i386, what
-// each argument is. Run by the build as
-//   generate_catalogue OUTPUT.cpp SYSCALLS_64.h SYSCALLS_32.h DECLARATIONS.h...
+// The generator of the committed syscall table (syscall_table.inc, read by catalogue.cpp):
+// reads the kernel's own declarations of its syscalls and writes, for each syscall number of
+// x86_64 and i386, what each argument is. Run by the regenerate-syscall-table target and by
+// the test that compares the committed table with the installed headers, as
+//   generate_table OUTPUT SYSCALLS_64.h SYSCALLS_32.h DECLARATIONS.h...
 // SYSCALLS_NN.h are the kernel's generated tables (`__SYSCALL(0, sys_read)`), mapping numbers
 // to entry points; DECLARATIONS.h are headers with prototypes (include/linux/syscalls.h, whose
 // `/* fs/read_write.c */` comments also say where each syscall lives, and
@@ -48,7 +49,7 @@ struct ArgumentOut {
 std::string read_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) {
-        std::cerr << "generate_catalogue: cannot read " << path << "\n";
+        std::cerr << "generate_table: cannot read " << path << "\n";
         std::exit(1);
     }
     std::ostringstream text;
@@ -216,8 +217,8 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 bool names_a_length(const Parameter& parameter) {
-    static const std::set<std::string> kLengthNames = {"count",  "len",    "size",    "bufsiz",
-                                                       "nbytes", "length", "buf_len", "vlen"};
+    static const std::set<std::string> kLengthNames = {
+        "count", "len", "size", "bufsiz", "nbytes", "length", "buf_len", "vlen", "nr_segs"};
     return !parameter.pointer &&
            (kLengthNames.contains(parameter.name) || parameter.type == "size_t");
 }
@@ -234,6 +235,25 @@ bool is_64_bit(const Parameter& parameter) {
     static const std::set<std::string> kWide = {
         "loff_t", "u64", "__u64", "s64", "__s64", "long long", "unsigned long long"};
     return !parameter.pointer && kWide.contains(parameter.type);
+}
+
+// copy_file_range, sendfile, splice and tee move bytes from one descriptor to another with no
+// buffer in between: their size_t count is what a short transfer cuts.
+void mark_bytes_between_descriptors(std::vector<ArgumentOut>& out,
+                                    const std::vector<Parameter>& params) {
+    const auto kind_is = [&](const char* kind) {
+        return std::count_if(out.begin(), out.end(),
+                             [&](const ArgumentOut& arg) { return arg.kind == kind; });
+    };
+    if (kind_is("fd") < 2 || kind_is("length") > 0) {
+        return;
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (out[i].kind == "integer" && params[i].type == "size_t" && names_a_length(params[i])) {
+            out[i].kind = "transfer_length";
+            return;
+        }
+    }
 }
 
 std::vector<ArgumentOut> classify(const std::string& entry, const std::vector<Parameter>& params,
@@ -278,13 +298,15 @@ std::vector<ArgumentOut> classify(const std::string& entry, const std::vector<Pa
             arg.kind = "pointer";
         } else if (p.name == "dirfd" || ends_with(p.name, "dfd")) {
             arg.kind = "dirfd";
-        } else if (ends_with(p.name, "fd") || p.name.starts_with("fd_") || p.name == "fildes") {
-            arg.kind = "fd";
+        } else if (ends_with(p.name, "fd") || p.name.starts_with("fd_") || p.name == "fdin" ||
+                   p.name == "fdout" || p.name == "fildes") {
+            arg.kind = "fd";  // tee names its two fdin and fdout
         } else if ((p.name == "flags" || p.name == "oflag") && contains(entry, "open") && i > 0 &&
                    out[i - 1].kind == "path") {
             arg.kind = "open_flags";
         }
     }
+    mark_bytes_between_descriptors(out, params);
     if (!i386) {
         return out;
     }
@@ -348,14 +370,24 @@ std::optional<Prototype> find_prototype(const std::map<std::string, Prototype>& 
     return *found;
 }
 
-void write_table(std::ostream& out, const char* variable,
+// The macro a kind is written with in the table ("buffer_out" -> "BUFFER_OUT").
+std::string macro_of(const std::string& kind) {
+    std::string macro = kind;
+    std::transform(macro.begin(), macro.end(), macro.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return macro;
+}
+
+// One line per syscall: `SYSCALL(abi, number, entry, "source", ARG(name), ...)`, each argument
+// its kind's macro with its parameter name and, for a buffer, the index of its length; an entry
+// point without a prototype is `UNDECLARED(abi, number, entry)`.
+void write_table(std::ostream& out, const char* abi,
                  const std::vector<std::pair<long, std::string>>& table,
                  const std::map<std::string, Prototype>& prototypes, bool i386) {
-    out << "inline constexpr Row " << variable << "[] = {\n";
     for (const auto& [number, entry] : table) {
         const std::optional<Prototype> prototype = find_prototype(prototypes, entry);
         if (!prototype) {
-            out << "    {" << number << ", {\"" << entry << "\", \"\", 0, {}}, false},\n";
+            out << "UNDECLARED(" << abi << ", " << number << ", " << entry << ")\n";
             continue;
         }
         std::string source = prototype->source;
@@ -366,22 +398,23 @@ void write_table(std::ostream& out, const char* variable,
         if (args.size() > 6) {
             args.resize(6);
         }
-        out << "    {" << number << ", {\"" << entry << "\", \"" << source << "\", " << args.size()
-            << ", {{";
+        out << "SYSCALL(" << abi << ", " << number << ", " << entry << ", \"" << source << "\"";
         for (const ArgumentOut& arg : args) {
-            out << "{ArgKind::" << arg.kind << ", " << arg.length_arg << ", \"" << arg.name
-                << "\"}, ";
+            out << ", " << macro_of(arg.kind) << '(' << arg.name;
+            if (arg.length_arg >= 0) {
+                out << ", " << arg.length_arg;
+            }
+            out << ')';
         }
-        out << "}}}, true},\n";
+        out << ")\n";
     }
-    out << "};\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 5) {
-        std::cerr << "usage: generate_catalogue OUTPUT SYSCALLS_64.h SYSCALLS_32.h DECL.h...\n";
+        std::cerr << "usage: generate_table OUTPUT SYSCALLS_64.h SYSCALLS_32.h DECL.h...\n";
         return 2;
     }
     const std::vector<std::string> declarations(argv + 4, argv + argc);
@@ -389,15 +422,22 @@ int main(int argc, char** argv) {
     const auto table64 = parse_table(argv[2]);
     const auto table32 = parse_table(argv[3]);
     if (prototypes.size() < 300 || table64.size() < 300 || table32.size() < 300) {
-        std::cerr << "generate_catalogue: the kernel headers look incomplete (" << prototypes.size()
+        std::cerr << "generate_table: the kernel headers look incomplete (" << prototypes.size()
                   << " prototypes, " << table64.size() << " x86_64 and " << table32.size()
                   << " i386 syscalls)\n";
         return 1;
     }
     std::ofstream out(argv[1]);
-    out << "// Generated by generate_catalogue from the kernel headers; do not edit.\n"
-        << "// {number, signature, declared}\n";
-    write_table(out, "kX86_64", table64, prototypes, false);
-    write_table(out, "kI386", table32, prototypes, true);
+    out << "// What each syscall's arguments are, for x86_64 and i386: generated from the kernel\n"
+        << "// headers by injector/syscalls/generate_table.cpp (`cmake --build BUILD --target\n"
+        << "// regenerate-syscall-table`), committed and reviewed like code. Do not edit by hand:\n"
+        << "// change the generator's rules and regenerate. The test\n"
+        << "// syscalls.TableMatchesTheKernelHeaders says when the installed headers differ.\n"
+        << "//\n"
+        << "// SYSCALL(abi, number, kernel entry point, \"source file\", arguments...)\n"
+        << "// BUFFER_IN(name, N) and the like name the argument N that holds the buffer's "
+           "length.\n";
+    write_table(out, "x86_64", table64, prototypes, false);
+    write_table(out, "i386", table32, prototypes, true);
     return out ? 0 : 1;
 }

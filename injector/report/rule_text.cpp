@@ -8,8 +8,8 @@
 
 #include "inject/names.hpp"
 #include "inject/rule.hpp"
-#include "scenario/duration.hpp"
-#include "scenario/fault_keys.hpp"
+#include "syscalls/durations.hpp"
+#include "syscalls/signals.hpp"
 
 namespace inject {
 
@@ -29,6 +29,21 @@ std::string escaped_colons(std::string_view glob) {
 }
 
 }  // namespace
+
+std::string When::to_string() const {
+    const std::string from = std::to_string(first);
+    if (first == last && step == 1) {
+        return from;
+    }
+    if (last == kNoLast) {
+        return step == 1 ? from + "+" : from + "+" + std::to_string(step);
+    }
+    std::string text = from + ".." + std::to_string(last);
+    if (step != 1) {
+        text += "+" + std::to_string(step);
+    }
+    return text;
+}
 
 std::string_view scope_name(Scope scope) {
     switch (scope) {
@@ -90,15 +105,15 @@ std::string to_spec(const Rule& rule) {
     }
     if (rule.signal) {
         // A number glibc keeps for itself has no name that parses back; its digits do.
-        const std::string name = detail::signal_name(*rule.signal);
+        const std::string name = signal_name(*rule.signal);
         add("signal=" + (name.starts_with("SIG") ? name : std::to_string(*rule.signal)));
     }
     // Written without minutes, so that the text also works as strace's delay_enter.
     if (rule.delay) {
-        add("delay=" + detail::strace_duration_text(*rule.delay));
+        add("delay=" + text::strace_duration_text(*rule.delay));
     }
     if (rule.delay_exit) {
-        add("delay_exit=" + detail::strace_duration_text(*rule.delay_exit));
+        add("delay_exit=" + text::strace_duration_text(*rule.delay_exit));
     }
     spec += ':' + keys;
     if (rule.when != When{}) {

@@ -2,15 +2,15 @@
 // delay, and one for strace's delay_enter/delay_exit, so that the same mistake gets the same
 // message wherever it is made.
 //
-// As in fault_keys.hpp, every check throws std::invalid_argument with the bare message; the
-// caller puts the location in front.
+// Every check throws std::invalid_argument with the bare message; the caller puts the location
+// in front.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <string_view>
 
-namespace inject::detail {
+namespace inject::text {
 
 // A whole number and a unit, "us", "ms", "s" or "m": "50ms", "10s". `key` names the value in
 // messages ("timeout", "delay") and `example` shows a valid one ("10s"). 0 is accepted (the
@@ -31,4 +31,4 @@ std::string duration_text(std::chrono::microseconds duration);
 // The same without minutes ("120s"), so that strace's format reads it too.
 std::string strace_duration_text(std::chrono::microseconds duration);
 
-}  // namespace inject::detail
+}  // namespace inject::text

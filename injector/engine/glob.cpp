@@ -1,8 +1,10 @@
-#include "scenario/glob.hpp"
+#include "engine/glob.hpp"
 
 #include <fnmatch.h>
 
-#include "scenario/fault_keys.hpp"
+#include <stdexcept>
+
+#include "syscalls/text.hpp"
 
 namespace inject::glob {
 
@@ -10,9 +12,12 @@ namespace {
 
 constexpr std::string_view kAnyDepth = "**";
 
-using detail::quoted;
+using text::quoted;
+
 // Messages are bare; the scenario reader puts the location in front.
-using detail::fail;
+[[noreturn]] void fail(std::string message) {
+    throw std::invalid_argument(std::move(message));
+}
 
 std::vector<std::string_view> components_of(std::string_view path) {
     std::vector<std::string_view> components;
