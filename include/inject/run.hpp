@@ -80,18 +80,15 @@ struct Injection {
     std::uint64_t nth = 0;  // the call's number in the rule's count
     pid_t pid = 0;
     pid_t tid = 0;
-    Action action;
+    // What was done to the call: its rule's effect. `at` is when the call was picked, so when
+    // its first wait (Effect::delay) began.
+    Effect effect;
     // When it fired, since the engine adopted the program (steady clock).
     std::chrono::nanoseconds at{};
-    std::optional<int> signal{};  // sent to the thread at the call, as the rule says
     // The file the call touched, absolute: the path its rule's filter matched, else its first
     // path argument, else the file its fd refers to; none when the call has none or it could
     // not be read.
     std::optional<std::string> path{};
-    // The rule's waits, before the call went on and after it ran (see Rule); `at` is when the
-    // call was picked, so when its first wait began.
-    std::optional<std::chrono::microseconds> delay{};
-    std::optional<std::chrono::microseconds> delay_exit{};
 };
 
 struct RunResult {

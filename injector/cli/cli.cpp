@@ -203,9 +203,10 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
     for (std::size_t index = 0; index < rules.size(); ++index) {
         const Rule& rule = rules[index];
         out << "rule " << index + 1 << ": " << to_spec(rule) << "  (" << rule.origin << ")\n";
-        const bool fails = std::holds_alternative<FailWithErrno>(rule.action);
-        const bool runs = std::holds_alternative<RunCall>(rule.action);
-        const auto* shorten = std::get_if<ShortenTo>(&rule.action);
+        const Effect& effect = rule.effect;
+        const bool fails = std::holds_alternative<FailWithErrno>(effect.action);
+        const bool runs = std::holds_alternative<RunCall>(effect.action);
+        const auto* shorten = std::get_if<ShortenTo>(&effect.action);
         out << (fails                ? "  fails "
                 : runs               ? "  lets "
                 : shorten != nullptr ? "  shortens "
@@ -239,18 +240,18 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
                 out << " (of a class, only the calls with a byte count)";
             }
         } else {
-            out << (fails ? ") with " : ") and returns ") << report::describe_result(rule.action);
+            out << (fails ? ") with " : ") and returns ") << report::describe_result(effect.action);
         }
-        if (rule.delay) {
-            out << " after waiting " << text::duration_text(*rule.delay);
+        if (effect.delay) {
+            out << " after waiting " << text::duration_text(*effect.delay);
         }
-        if (rule.delay_exit) {
-            out << ", the result held back " << text::duration_text(*rule.delay_exit);
+        if (effect.delay_exit) {
+            out << ", the result held back " << text::duration_text(*effect.delay_exit);
         }
-        if (rule.signal) {
+        if (effect.signal) {
             out << (shorten != nullptr ? ", then sending " : ", sending ")
-                << signal_name(*rule.signal) << " to the calling thread"
-                << (rule.delay || rule.delay_exit ? " when the wait ends" : "");
+                << signal_name(*effect.signal) << " to the calling thread"
+                << (effect.delay || effect.delay_exit ? " when the wait ends" : "");
         }
         if (rule.probability) {
             out << " with probability " << format_probability(*rule.probability);

@@ -185,23 +185,17 @@ class Watchdog {
 };
 
 // What the engine saw, into the result.
-void take_outcome(RunResult& result, engine::EngineOutcome&& outcome,
-                  const engine::Decider& decider, std::size_t rule_count) {
-    result.exit_code = outcome.exit_code;
-    result.signal = outcome.signal;
-    result.injections = std::move(outcome.injections);
-    result.injection_count = outcome.injection_count;
-    result.syscall_stops = outcome.syscall_stops;
-    for (std::string& note : outcome.notes) {
-        result.notes.push_back(std::move(note));
-    }
+// What only the run knows, added to the engine's result: notes from before the engine ran
+// first, then the calls each rule counted, and an injected count for every rule.
+void add_rule_counts(RunResult& result, std::vector<std::string> notes_before,
+                     const engine::Decider& decider, std::size_t rule_count) {
+    result.notes.insert(result.notes.begin(), std::make_move_iterator(notes_before.begin()),
+                        std::make_move_iterator(notes_before.end()));
     result.matched.reserve(rule_count);
     for (std::size_t index = 0; index < rule_count; ++index) {
         result.matched.push_back(decider.matched(index));
     }
-    result.injected = std::move(outcome.injected);
     result.injected.resize(rule_count);
-    result.detached = outcome.detached;
 }
 
 using Launch =
@@ -241,12 +235,9 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         relay->start();
     }
 
-    RunResult result;
-    result.notes = std::move(launched.notes);
     if (policy == engine::StopPolicy::seccomp && !launched.filter_installed) {
         policy = engine::StopPolicy::every_syscall;  // the launcher has said why
     }
-    result.seccomp_filter = launched.filter_installed;
     if (options.on_start) {
         options.on_start(launched.pid);
     }
@@ -259,9 +250,9 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
     }
-    engine::EngineOutcome outcome;
+    RunResult result;
     try {
-        outcome = engine.run(launched.pid, launched.stopped_at_exec);
+        result = engine.run(launched.pid, launched.stopped_at_exec);
     } catch (...) {
         // Nothing may outlive a failed run (the relay would wait for it): kill and reap all.
         engine.kill_everything();
@@ -273,11 +264,11 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         throw;
     }
     result.timed_out = watchdog && watchdog->stop();
+    result.seccomp_filter = launched.filter_installed;
     if (relay) {
         relay->finish(result);
     }
-
-    take_outcome(result, std::move(outcome), decider, rules.size());
+    add_rule_counts(result, std::move(launched.notes), decider, rules.size());
     return result;
 }
 
@@ -360,12 +351,11 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
         // not start is not inject's to kill.
         throw std::invalid_argument("attach: capture_output and timeout need run()");
     }
-    RunResult result;
+    std::vector<pid_t> processes;
     for (const pid_t pid : pids) {
         const pid_t process = trace::process_to_attach(pid);
-        if (std::find(result.attached.begin(), result.attached.end(), process) ==
-            result.attached.end()) {
-            result.attached.push_back(process);
+        if (std::find(processes.begin(), processes.end(), process) == processes.end()) {
+            processes.push_back(process);
         }
     }
 
@@ -393,26 +383,27 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
         }
     };
     try {
-        for (const pid_t process : result.attached) {
+        for (const pid_t process : processes) {
             trace::seize_process(process, [&](pid_t tid) { engine.adopt_seized(tid, process); });
         }
     } catch (...) {
         let_go_after_failure();
         throw;
     }
-    engine::EngineOutcome outcome;
+    RunResult result;
     try {
         if (options.on_start) {
-            for (const pid_t process : result.attached) {
+            for (const pid_t process : processes) {
                 options.on_start(process);
             }
         }
-        outcome = engine.run_attached(detach_requested);
+        result = engine.run_attached(detach_requested);
     } catch (...) {
         let_go_after_failure();
         throw;
     }
-    take_outcome(result, std::move(outcome), decider, rules.size());
+    result.attached = std::move(processes);
+    add_rule_counts(result, {}, decider, rules.size());
     return result;
 }
 
