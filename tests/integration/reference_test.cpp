@@ -259,6 +259,10 @@ TEST_P(Completion, HandsTheProgramToItsOwnCompletion) {
               std::vector<std::string>{dir / "input.txt"});
 }
 
-INSTANTIATE_TEST_SUITE_P(Bash, Completion, ::testing::Values("plain", "framework"));
+INSTANTIATE_TEST_SUITE_P(Bash, Completion, ::testing::Values("plain", "framework"),
+                         [](const ::testing::TestParamInfo<std::string>& mode) {
+                             return mode.param == "plain" ? "WithoutBashCompletion"
+                                                          : "WithBashCompletion";
+                         });
 
 }  // namespace
