@@ -1,24 +1,12 @@
 # cmake -P script behind the package.deb test (see CMakeLists.txt): cpack -G DEB from the build
 # tree as it is (nothing is rebuilt: the build is up to date when ctest runs), the .deb
 # unpacked into a temporary root with dpkg -x, and the installed inject run on a program.
-# Every step echoes its command, so a failure in the test log says which one.
-foreach(var INJECT_BUILD_DIR WORK_DIR VERSION)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "deb_test.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/steps.cmake)
+require_defined(deb_test.cmake INJECT_BUILD_DIR WORK_DIR VERSION)
 
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 set(root ${WORK_DIR}/root)
-
-function(step what)
-  message(STATUS "${what}")
-  execute_process(COMMAND ${ARGN} COMMAND_ECHO STDOUT RESULT_VARIABLE status)
-  if(NOT status EQUAL 0)
-    message(FATAL_ERROR "${what}: failed (${status})")
-  endif()
-endfunction()
 
 function(fail_unless_contains what text expected)
   string(FIND "${text}" "${expected}" at)
