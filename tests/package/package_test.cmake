@@ -24,6 +24,7 @@ if(count LESS 3)
 endif()
 foreach(file bin/inject ${LIBDIR}/libinject.so include/inject/inject.hpp include/inject/run.hpp
              share/man/man1/inject.1 share/bash-completion/completions/inject
+             share/inject/scenarios/enospc.toml
              ${LIBDIR}/cmake/inject/injectConfig.cmake
              ${LIBDIR}/cmake/inject/injectConfigVersion.cmake
              ${LIBDIR}/cmake/inject/injectTargets.cmake
