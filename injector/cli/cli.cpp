@@ -289,7 +289,9 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
     }
 }
 
-// "x86_64 0 read %desc": each syscall with the classes it belongs to.
+// "x86_64 0 read %desc short": each syscall with the classes it belongs to, and "short" last
+// when it has a byte count that short= can cut (for completion, which must not offer short=
+// where it is a mistake).
 void list_syscalls(std::ostream& out) {
     for (Abi abi : kAllAbis) {
         std::map<std::string, std::string> classes_of;
@@ -301,7 +303,8 @@ void list_syscalls(std::ostream& out) {
         }
         for (const SyscallEntry& entry : all_syscalls(abi)) {
             out << abi_name(abi) << ' ' << entry.number << ' ' << entry.name
-                << classes_of[entry.name] << '\n';
+                << classes_of[entry.name]
+                << (catalogue::has_byte_count(abi, entry.name) ? " short" : "") << '\n';
         }
     }
 }

@@ -63,7 +63,7 @@ SeedChoice choose_seed(const Options& options, const std::vector<Scenario>& scen
 // A seed from getrandom(2).
 std::uint64_t random_seed();
 
-// The whole tool; returns its exit status (DESIGN.md: the program's, or 125/126/127).
+// The whole tool; returns its exit status (the program's, or one of exit_status.hpp).
 int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);
 
 }  // namespace inject::cli
