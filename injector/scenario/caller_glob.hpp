@@ -6,6 +6,7 @@
 //   "notes.cpp:42", "src/*.c:7"                   a source line: a file glob, a line number
 //   "notes.cpp", "src/*"                          a source file: a glob with a '.' or a '/'
 //   "libfoo.so+0x1a2b", "writes+0x11b0"           an offset in a module's file (no symbols)
+// A ':' between brackets ("[abi:cxx11]") or escaped ("\:") is no FILE:LINE separator.
 #pragma once
 
 #include <cstdint>

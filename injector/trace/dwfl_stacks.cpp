@@ -34,17 +34,6 @@ std::string maps_path(Dwfl_Module* module) {
     return path.starts_with("[vdso") ? "[vdso]" : std::string(path);
 }
 
-void clear_names(StackFrame& frame) {
-    frame.module.clear();
-    frame.build_id.clear();
-    frame.function.clear();
-    frame.symbol.clear();
-    frame.symbol_offset = 0;
-    frame.file.clear();
-    frame.line = 0;
-    frame.in_c_library = false;
-}
-
 }  // namespace
 
 struct DwflStacks::State {
@@ -119,27 +108,23 @@ MappedModule& DwflStacks::State::mapped(TracedProcess& process, Dwfl_Module* mod
 
 void DwflStacks::State::fill(TracedProcess& process, const UnwoundFrame& unwound,
                              StackFrame& frame) {
-    frame.address = unwound.pc;
     // A return address may be just past the end of the module of the call before it.
     Dwfl_Module* module =
         process.unwinder.module_at(unwound.activation ? unwound.pc : unwound.pc - 1);
     if (module == nullptr) {
-        clear_names(frame);
+        frame = StackFrame{};  // code in no file: its address is all there is
+        frame.address = unwound.pc;
         frame.offset = unwound.pc;
         return;
     }
     const MappedModule& mapping = mapped(process, module);
-    const FrameName& name =
-        mapping.image->name(unwound.pc - mapping.bias, unwound.activation, module, mapping.bias);
-    frame.module = mapping.path;
-    frame.build_id = mapping.image->build_id();
-    frame.offset = name.offset;
-    frame.function = name.function;
-    frame.symbol = name.symbol;
-    frame.symbol_offset = name.symbol_offset;
-    frame.file = name.file;
-    frame.line = name.line;
-    frame.in_c_library = name.in_c_library;
+    // Assigned whole, the frame keeps its strings' memory from the stack before.
+    frame =
+        mapping.image->frame(unwound.pc - mapping.bias, unwound.activation, module, mapping.bias);
+    frame.address = unwound.pc;
+    if (frame.module != mapping.path) {
+        frame.module = mapping.path;  // the same file under another name
+    }
 }
 
 }  // namespace inject::trace

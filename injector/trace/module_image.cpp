@@ -99,16 +99,16 @@ std::string build_id_of(Dwfl_Module* module) {
     return text;
 }
 
-const FrameName& ModuleImage::name(Dwarf_Addr vaddr, bool activation, Dwfl_Module* mapped,
-                                   Dwarf_Addr bias) {
+const StackFrame& ModuleImage::frame(Dwarf_Addr vaddr, bool activation, Dwfl_Module* mapped,
+                                     Dwarf_Addr bias) {
     const std::uint64_t key = vaddr * 2 + (activation ? 1 : 0);
-    if (const auto known = names_.find(key); known != names_.end()) {
+    if (const auto known = frames_.find(key); known != frames_.end()) {
         return known->second;
     }
     Dwfl_Module* file = open_file();
-    FrameName name = file != nullptr ? describe(file, 0, vaddr, activation)
-                                     : describe(mapped, bias, vaddr, activation);
-    return names_.emplace(key, std::move(name)).first->second;
+    StackFrame described = file != nullptr ? describe(file, 0, vaddr, activation)
+                                           : describe(mapped, bias, vaddr, activation);
+    return frames_.emplace(key, std::move(described)).first->second;
 }
 
 Dwfl_Module* ModuleImage::open_file() {
@@ -134,9 +134,11 @@ Dwfl_Module* ModuleImage::open_file() {
     return file_module_;
 }
 
-FrameName ModuleImage::describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Addr vaddr,
-                                bool activation) {
-    FrameName name;
+StackFrame ModuleImage::describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Addr vaddr,
+                                 bool activation) {
+    StackFrame frame;
+    frame.module = path_;
+    frame.build_id = build_id_;
     const Dwarf_Addr address = vaddr + bias;
     // A return address is after the call: the call itself is the instruction before it.
     const Dwarf_Addr lookup = activation ? address : address - 1;
@@ -144,9 +146,9 @@ FrameName ModuleImage::describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Addr
     GElf_Sym symbol;
     if (const char* raw = dwfl_module_addrinfo(module, lookup, &from_symbol, &symbol, nullptr,
                                                nullptr, nullptr)) {
-        name.symbol = demangled(raw);
-        name.function = function_name_of(name.symbol);
-        name.symbol_offset = from_symbol + (address - lookup);
+        frame.symbol = demangled(raw);
+        frame.function = function_name_of(frame.symbol);
+        frame.symbol_offset = from_symbol + (address - lookup);
     }
     // No source lines for the C library: no site is named after its frames, and its debug
     // information, when installed, takes a tenth of a second to read.
@@ -154,14 +156,14 @@ FrameName ModuleImage::describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Addr
     if (Dwfl_Line* line = c_library ? nullptr : dwfl_module_getsrc(module, lookup)) {
         int number = 0;
         if (const char* file = dwfl_lineinfo(line, nullptr, &number, nullptr, nullptr, nullptr)) {
-            name.file = file;
-            name.line = number > 0 ? static_cast<unsigned>(number) : 0;
+            frame.file = file;
+            frame.line = number > 0 ? static_cast<unsigned>(number) : 0;
         }
     }
     Dwarf_Addr elf_bias = 0;
-    name.offset = file_offset(dwfl_module_getelf(module, &elf_bias), vaddr);
-    name.in_c_library = in_c_library(path_, traits(module), name.function, !name.file.empty());
-    return name;
+    frame.offset = file_offset(dwfl_module_getelf(module, &elf_bias), vaddr);
+    frame.in_c_library = in_c_library(path_, traits(module), frame.function, !frame.file.empty());
+    return frame;
 }
 
 const ModuleTraits& ModuleImage::traits(Dwfl_Module* module) {

@@ -1,7 +1,7 @@
 // What one mapped file (a program, a library, the vDSO) says of the addresses in it: symbol,
-// source line, offset in the file. The same for every process that maps it, so it is learnt
-// once per run and kept per address: a hot call site is named once, and a library's debug
-// information is read once however many processes map it. Private to DwflStacks.
+// source line, offset in the file, kept as the frames they make. The same for every process that
+// maps it, so it is learnt once per run and kept per address: a hot call site is named once, and a
+// library's debug information is read once however many processes map it. Private to DwflStacks.
 #pragma once
 
 #include <elfutils/libdwfl.h>
@@ -11,21 +11,11 @@
 #include <string>
 #include <unordered_map>
 
+#include "inject/stack.hpp"
 #include "trace/call_site.hpp"
 #include "trace/dwfl_process.hpp"
 
 namespace inject::trace {
-
-// The names of one address.
-struct FrameName {
-    std::uint64_t offset = 0;  // in the file
-    std::string function;
-    std::string symbol;
-    std::uint64_t symbol_offset = 0;
-    std::string file;
-    unsigned line = 0;
-    bool in_c_library = false;
-};
 
 class ModuleImage {
   public:
@@ -37,16 +27,18 @@ class ModuleImage {
 
     const std::string& build_id() const { return build_id_; }
 
-    // The names at `vaddr`, an address in the file's own (link-time) terms; `activation` as
-    // for UnwoundFrame. `mapped` is the module as a process maps it, at load bias `bias`:
-    // asked only when the file itself cannot be opened (the vDSO, a deleted or replaced file).
-    const FrameName& name(Dwarf_Addr vaddr, bool activation, Dwfl_Module* mapped, Dwarf_Addr bias);
+    // The frame at `vaddr`, an address in the file's own (link-time) terms, with everything
+    // but its address in the process: module, build ID, offset and names. `activation` as for
+    // UnwoundFrame. `mapped` is the module as a process maps it, at load bias `bias`: asked
+    // only when the file itself cannot be opened (the vDSO, a deleted or replaced file).
+    const StackFrame& frame(Dwarf_Addr vaddr, bool activation, Dwfl_Module* mapped,
+                            Dwarf_Addr bias);
 
   private:
     // The file itself, reported at its link-time addresses, when it can be opened and still
     // has the build ID the process mapped.
     Dwfl_Module* open_file();
-    FrameName describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Addr vaddr, bool activation);
+    StackFrame describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Addr vaddr, bool activation);
     const ModuleTraits& traits(Dwfl_Module* module);
 
     std::string path_;
@@ -55,7 +47,7 @@ class ModuleImage {
     UniqueDwfl file_dwfl_;
     Dwfl_Module* file_module_ = nullptr;
     std::optional<ModuleTraits> traits_;
-    std::unordered_map<std::uint64_t, FrameName> names_;  // by vaddr * 2 + activation
+    std::unordered_map<std::uint64_t, StackFrame> frames_;  // by vaddr * 2 + activation
 };
 
 // The module's GNU build ID in lowercase hex; "" when it has none.

@@ -40,6 +40,8 @@ TEST(CallerGlob, SourceLinesAreAFileAColonAndANumber) {
     // The last single colon splits; "::" is a C++ scope, not a separator.
     EXPECT_EQ(parse_caller_glob("notes::save.cpp:3"),
               (CallerGlob{Kind::source_line, "notes::save.cpp", 3}));
+    // An escaped colon splits nothing: it is one the name holds.
+    EXPECT_EQ(parse_caller_glob("odd\\:name"), (CallerGlob{Kind::function, "odd\\:name"}));
 }
 
 TEST(CallerGlob, ModuleOffsetsAreAModuleAndAHexOffset) {
