@@ -52,7 +52,8 @@ bool operator_keyword_at(std::string_view text, std::size_t at) {
     constexpr std::string_view kOperator = "operator";
     return text.substr(at).starts_with(kOperator) &&
            (at == 0 || text[at - 1] == ':' || text[at - 1] == ' ') &&
-           (at + kOperator.size() == text.size() || !is_identifier_char(text[at + 8]));
+           (at + kOperator.size() == text.size() ||
+            !is_identifier_char(text[at + kOperator.size()]));
 }
 
 // The end of an operator's name starting at `at` ("operator()", "operator<<=", "operator new[]",

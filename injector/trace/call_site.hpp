@@ -71,11 +71,11 @@ struct ModuleTraits {
 // ld-linux*, the musl equivalents, glibc's libpthread, librt and libdl, and "[vdso]".
 bool is_c_library_module(std::string_view module_path);
 
-// Whether a frame is the C library's, the dynamic loader's or the vDSO's: in a dynamic program
-// by its module (is_c_library_module); in a static program by the frame having no source line while
-// the module has line information (the program was built with -g, the C library's archive
-// has none), or, in a static program without any, by a function name reserved to the
-// implementation by the C standard ("__libc_write", "_IO_new_file_write").
+// Whether a frame is the C library's, the dynamic loader's or the vDSO's: in a dynamic
+// program by its module (is_c_library_module); in a static program by the frame having no
+// source line while the module has line information (the program was built with -g, the C
+// library's archive has none), or, in a static program without any, by a function name
+// reserved to the implementation by the C standard ("__libc_write", "_IO_new_file_write").
 bool in_c_library(std::string_view module_path, const ModuleTraits& module,
                   std::string_view function, bool has_line);
 

@@ -90,10 +90,14 @@ std::error_code DwflProcess::unwind(pid_t tid, std::vector<UnwoundFrame>& frames
     if (const auto error = unwind_once(frames)) {
         return error;
     }
+    const std::size_t known_before = unknown_pcs_.size();
     for (const UnwoundFrame& frame : frames) {
         if (module_at(frame.pc) == nullptr) {
             unknown_pcs_.insert(frame.pc);
         }
+    }
+    if (unknown_pcs_.size() > known_before) {
+        ++fruitless_refreshes_;
     }
     return {};
 }
@@ -111,9 +115,10 @@ std::error_code DwflProcess::unwind_once(std::vector<UnwoundFrame>& frames) {
 }
 
 bool DwflProcess::has_new_unknown_pc(const std::vector<UnwoundFrame>& frames) {
-    return std::any_of(frames.begin(), frames.end(), [this](const UnwoundFrame& frame) {
-        return module_at(frame.pc) == nullptr && !unknown_pcs_.contains(frame.pc);
-    });
+    return fruitless_refreshes_ < kMaxFruitlessRefreshes &&
+           std::any_of(frames.begin(), frames.end(), [this](const UnwoundFrame& frame) {
+               return module_at(frame.pc) == nullptr && !unknown_pcs_.contains(frame.pc);
+           });
 }
 
 pid_t DwflProcess::next_thread(Dwfl* /*dwfl*/, void* process, void** thread_arg) {

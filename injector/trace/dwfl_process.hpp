@@ -47,7 +47,8 @@ class DwflProcess {
 
     // The stack of thread `tid`, stopped, innermost first, at most kMaxStackFrames frames.
     // A pc in no known module (a library mapped since the modules were read) makes the maps be
-    // read again and the stack unwound once more.
+    // read again and the stack unwound once more; not for a pc already looked for, nor once
+    // kMaxFruitlessRefreshes refreshes left some pc in none (a program generating its code).
     std::error_code unwind(pid_t tid, std::vector<UnwoundFrame>& frames);
 
     // The module the instruction at `address` is in; nullptr for memory no file is mapped at.
@@ -81,6 +82,8 @@ class DwflProcess {
     std::uint64_t page_address_ = 0;
     std::string page_;
     std::set<Dwarf_Addr> unknown_pcs_;  // in no module even after the maps were read again
+    static constexpr int kMaxFruitlessRefreshes = 16;
+    int fruitless_refreshes_ = 0;
 };
 
 }  // namespace inject::trace

@@ -37,7 +37,7 @@ std::string maps_path(Dwfl_Module* module) {
 }  // namespace
 
 struct DwflStacks::State {
-    explicit State(Tracer& tracer_) : tracer(tracer_) {}
+    explicit State(Tracer& traced_with) : tracer(traced_with) {}
 
     std::error_code process(pid_t pid, TracedProcess*& found);
     MappedModule& mapped(TracedProcess& process, Dwfl_Module* module);
