@@ -26,6 +26,10 @@ inject_require_package(tomlplusplus_FOUND libtomlplusplus-dev "TOML++")
 pkg_check_modules(LIBSECCOMP QUIET IMPORTED_TARGET libseccomp>=2.5)
 inject_require_package(LIBSECCOMP_FOUND libseccomp-dev "libseccomp (2.5 or newer)")
 
+# Stacks (call sites): libdwfl unwinds with CFI and names frames from symbols and DWARF.
+pkg_check_modules(LIBDW QUIET IMPORTED_TARGET libdw libelf)
+inject_require_package(LIBDW_FOUND "libdw-dev libelf-dev" "elfutils libdw and libelf")
+
 find_package(nlohmann_json 3 QUIET)
 inject_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")
 

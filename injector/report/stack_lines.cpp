@@ -1,0 +1,34 @@
+#include "report/stack_lines.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace inject::report {
+
+namespace {
+
+std::string hex(std::uint64_t value) {
+    std::array<char, 24> text{};
+    std::snprintf(text.data(), text.size(), "0x%llx", static_cast<unsigned long long>(value));
+    return text.data();
+}
+
+}  // namespace
+
+std::string stack_frame_line(const StackFrame& frame) {
+    const std::string module = frame.module.empty() ? "?" : frame.module;
+    const std::string symbol =
+        frame.symbol.empty() ? std::string() : frame.symbol + "+" + hex(frame.symbol_offset);
+    return " > " + module + "(" + symbol + ") [" + hex(frame.offset) + "]";
+}
+
+std::string stack_lines(std::span<const StackFrame> stack) {
+    std::string lines;
+    for (const StackFrame& frame : stack) {
+        lines += stack_frame_line(frame);
+        lines += '\n';
+    }
+    return lines;
+}
+
+}  // namespace inject::report
