@@ -5,8 +5,8 @@
 
 #include <span>
 
-#include "inject/stack.hpp"
 #include "engine/caller_glob.hpp"
+#include "inject/stack.hpp"
 
 namespace inject::engine {
 

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/caller_glob.hpp"
 #include "engine/caller_match.hpp"
 #include "harness.hpp"
 #include "report/stack_lines.hpp"
-#include "engine/caller_glob.hpp"
 #include "trace/call_site.hpp"
 #include "trace/dwfl_stacks.hpp"
 #include "trace/launcher.hpp"
