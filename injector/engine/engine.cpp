@@ -255,9 +255,13 @@ Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
     if (tid == tgid) {
         const std::lock_guard lock(processes_mutex_);
         processes_.push_back(tgid);
+        adopted_a_process_ = true;
+        for (const int signal : std::exchange(signals_before_start_, {})) {
+            tracer_.signal_process(tgid, signal);
+        }
     }
     if (killing_.load()) {
-        tracer_.kill_process(tgid);  // born after the timeout: it goes too
+        tracer_.signal_process(tgid, SIGKILL);  // born after the timeout: it goes too
     }
     return it->second;
 }
@@ -271,9 +275,17 @@ void Engine::forget_process(pid_t tgid) {
 
 void Engine::kill_everything() {
     killing_.store(true);
+    signal_everything(SIGKILL);
+}
+
+void Engine::signal_everything(int signal) {
     const std::lock_guard lock(processes_mutex_);
+    if (!adopted_a_process_) {
+        // Sent while the program was being started: it gets it as soon as it is adopted.
+        signals_before_start_.push_back(signal);
+    }
     for (const pid_t process : processes_) {
-        tracer_.kill_process(process);
+        tracer_.signal_process(process, signal);
     }
 }
 

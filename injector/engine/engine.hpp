@@ -83,6 +83,9 @@ class Engine {
     // Kills every traced process, now and as new ones appear; the loop then sees them die.
     // The one member that may be called from another thread (the timeout's).
     void kill_everything();
+    // A signal to every traced process now, from any thread (the CLI forwards SIGTERM and
+    // SIGHUP so): only processes still traced get it, never a reaped one's reused PID.
+    void signal_everything(int signal);
     // What the engine knows of the run: how the program ended, the injections (the first
     // ones, up to the record limit, and the count of all), injected per rule index (possibly
     // shorter than the rules), the stops, notes, and whether a tracee was let go while it ran.
@@ -203,6 +206,8 @@ class Engine {
     // goes, so the lock costs nothing on the per-syscall path.
     std::mutex processes_mutex_;
     std::vector<pid_t> processes_;
+    bool adopted_a_process_ = false;         // under processes_mutex_
+    std::vector<int> signals_before_start_;  // under processes_mutex_
     std::atomic<bool> killing_{false};
 };
 

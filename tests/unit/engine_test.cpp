@@ -61,7 +61,7 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, read_memory, (pid_t, std::uint64_t, std::size_t, std::string&),
                 (override));
     MOCK_METHOD(std::error_code, fd_path, (pid_t, int, std::string&), (override));
-    MOCK_METHOD(void, kill_process, (pid_t), (override));
+    MOCK_METHOD(void, signal_process, (pid_t, int), (override));
     MOCK_METHOD(std::error_code, interrupt, (pid_t), (override));
     MOCK_METHOD(bool, has_exited, (pid_t), (override));
 };
