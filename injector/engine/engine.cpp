@@ -369,14 +369,18 @@ void Engine::on_gone(const Stop& stop) {
     }
 }
 
-void Engine::on_syscall_stop(ThreadState& thread) {
+bool Engine::read_syscall_stop(ThreadState& thread, SyscallInfo& info) {
     ++result_.syscall_stops;
-    SyscallInfo info;
     if (const auto error = tracer_.syscall_info(thread.tid, info)) {
         check(error, "PTRACE_GET_SYSCALL_INFO");
-        return;
+        return false;
     }
-    if (is_stale(info)) {
+    return !is_stale(info);
+}
+
+void Engine::on_syscall_stop(ThreadState& thread) {
+    SyscallInfo info;
+    if (!read_syscall_stop(thread, info)) {
         return;
     }
     if (info.op == SyscallInfo::Op::exit) {
@@ -599,13 +603,8 @@ void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info
 void Engine::on_event(ThreadState& thread, const Stop& stop) {
     switch (stop.event) {
         case PTRACE_EVENT_SECCOMP: {
-            ++result_.syscall_stops;
             SyscallInfo info;
-            if (const auto error = tracer_.syscall_info(thread.tid, info)) {
-                check(error, "PTRACE_GET_SYSCALL_INFO");
-                return;
-            }
-            if (is_stale(info)) {
+            if (!read_syscall_stop(thread, info)) {
                 return;
             }
             if (info.op == SyscallInfo::Op::seccomp && decide_and_act(thread, info)) {

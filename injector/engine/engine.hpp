@@ -141,6 +141,9 @@ class Engine {
     void forget_process(pid_t tgid);
     ThreadState& add_thread(pid_t tid, pid_t tgid);
     void on_gone(const trace::Stop& stop);
+    // Counts a syscall or seccomp stop and reads what it is; false when there is nothing to do
+    // (the thread died under us, or the stop is stale: see is_stale).
+    bool read_syscall_stop(ThreadState& thread, trace::SyscallInfo& info);
     void on_syscall_stop(ThreadState& thread);
     void on_event(ThreadState& thread, const trace::Stop& stop);
     void on_new_tracee(ThreadState& parent, int event);
