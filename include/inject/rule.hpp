@@ -108,8 +108,12 @@ struct Rule {
     std::optional<int> fd{};
     // A glob over the calling program's name: /proc/PID/comm or the basename of its exe.
     std::optional<std::string> process{};
+    // Where the call comes from: a function on its stack ("notes::save*"), a source file or
+    // line ("notes.cpp:42"), or an offset in a module ("libfoo.so+0x1a2b"); the call passes
+    // when some frame of its stack is what the glob names.
+    std::optional<std::string> caller{};
 
-    bool has_filters() const noexcept { return path || fd || process; }
+    bool has_filters() const noexcept { return path || fd || process || caller; }
 };
 
 // The rule in --inject syntax, keys in a fixed order: "write,pwrite64:error=ENOSPC:when=3".

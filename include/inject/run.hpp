@@ -16,6 +16,7 @@
 #include "inject/launch_error.hpp"
 #include "inject/rule.hpp"
 #include "inject/scenario.hpp"
+#include "inject/stack.hpp"
 #include "inject/syscall_log.hpp"
 
 namespace inject {
@@ -99,6 +100,8 @@ struct RunOptions {
     // run(). syscall_log_line(record) makes the line `inject -o FILE` writes. Setting it makes
     // each such call stop at its exit too, and its arguments be read from the program.
     std::function<void(const SyscallRecord&)> syscall_log;
+    // With syscall_log: each record carries its call's stack (strace -k).
+    bool log_stacks = false;
 };
 
 // One fault that fired.
@@ -118,6 +121,9 @@ struct Injection {
     // path argument, else the file its fd refers to; none when the call has none or it could
     // not be read.
     std::optional<std::string> path{};
+    // Where the call came from, innermost frame first (see stack.hpp); empty when the stack
+    // could not be unwound.
+    std::vector<StackFrame> stack{};
 };
 
 struct RunResult {

@@ -29,7 +29,7 @@ po::options_description describe_options() {
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
          "one fault in strace's syntax, SYSCALL[,SYSCALL...]:KEY=VALUE[:KEY=VALUE...] with "
          "error, retval, short, signal, delay (delay_enter, delay_exit), when, probability, "
-         "per, path, fd, process; SYSCALL may be a class such as %file; repeatable; also "
+         "per, path, fd, process, caller; SYSCALL may be a class such as %file; repeatable; also "
          "-e inject=SPEC")
         ("seed", po::value<std::string>()->value_name("N"),
          "seed for probability triggers")
@@ -37,6 +37,8 @@ po::options_description describe_options() {
          "trace a running process (and its threads) instead of starting one; repeatable")
         ("output,o", po::value<std::string>()->value_name("FILE"),
          "syscall log: one strace-like line per call that stops, injected ones marked")
+        ("stack,k", po::bool_switch(),
+         "with -o: each logged call is followed by its stack, as strace -k prints it")
         ("report", po::value<std::string>()->value_name("FILE"),
          "JSON report of the run: rules, every injection, result")
         ("junit", po::value<std::string>()->value_name("FILE"),
@@ -232,6 +234,7 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
         options.timeout = parse_timeout(values["timeout"].as<std::string>());
     }
     options.quiet = values["quiet"].as<bool>();
+    options.stack = values["stack"].as<bool>();
     options.no_seccomp = values["no-seccomp"].as<bool>();
     options.mode = mode_of(values, options);
     return options;

@@ -45,6 +45,7 @@ struct Options {
     std::optional<std::string> output;                 // -o FILE: the syscall log
     std::optional<std::chrono::milliseconds> timeout;  // --timeout DURATION
     bool quiet = false;
+    bool stack = false;  // -k: the log's calls with their stacks
     bool no_seccomp = false;
     std::vector<std::string> command;  // PROGRAM [ARG...]
     std::vector<pid_t> attach;         // -p PID, in the order given

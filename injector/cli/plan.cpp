@@ -137,6 +137,7 @@ RunOptions run_options_of(const Plan& plan) {
     RunOptions run_options;
     run_options.seed = plan.seed.value;
     run_options.use_seccomp = !plan.options.no_seccomp;
+    run_options.log_stacks = plan.options.stack;
     run_options.capture_output = plan.options.junit.has_value();  // for <system-out>
     for (const Scenario& scenario : plan.scenarios) {
         if (scenario.expect && scenario.expect->needs_output()) {
@@ -201,6 +202,9 @@ Plan make_plan(Options options) {
     }
     if (options.mode != Mode::check) {
         check_output_files(options);
+    }
+    if (options.stack && !options.output) {
+        throw UsageError("-k needs -o FILE: the stacks follow the calls in the syscall log");
     }
     plan.has_expectations =
         std::any_of(plan.scenarios.begin(), plan.scenarios.end(),

@@ -13,6 +13,7 @@
 #include "report/json_report.hpp"
 #include "report/junit.hpp"
 #include "report/output_file.hpp"
+#include "report/stack_lines.hpp"
 #include "report/summary.hpp"
 #include "syscalls/signals.hpp"
 
@@ -129,7 +130,7 @@ struct OutputFiles {
                 return;
             }
             try {
-                log->append(syscall_log_line(record) + '\n');
+                log->append(syscall_log_line(record) + '\n' + report::stack_lines(record.stack));
             } catch (const std::runtime_error& error) {
                 log_error = error.what();
             }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/caller_match.hpp"
 #include "engine/draw.hpp"
 #include "inject/names.hpp"
 #include "syscalls/catalogue.hpp"
@@ -34,6 +35,10 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         }
         compiled.fd = rule.fd;
         compiled.process = rule.process;
+        if (rule.caller) {
+            compiled.caller = glob::parse_caller_glob(*rule.caller);
+            needs_stacks_ = true;
+        }
         compiled.filtered = rule.has_filters();
         const bool shortens = std::holds_alternative<ShortenTo>(rule.effect.action);
         for (const std::string& rule_name : rule.syscalls) {
@@ -112,7 +117,8 @@ bool Decider::passes_filters(const CompiledRule& rule, CallFacts& facts, std::si
         }
         path_index = static_cast<std::size_t>(match - paths.begin());
     }
-    return true;
+    // Last: a stack is the most a filter can cost.
+    return !rule.caller || stack_matches(*rule.caller, facts.stack());
 }
 
 std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts& facts) {

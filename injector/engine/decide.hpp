@@ -9,14 +9,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/caller_glob.hpp"
 #include "engine/glob.hpp"
 #include "inject/abi.hpp"
 #include "inject/rule.hpp"
+#include "inject/stack.hpp"
 #include "syscalls/syscall_set.hpp"
 
 namespace inject::engine {
@@ -44,6 +47,8 @@ class CallFacts {
     virtual const std::vector<int>& fds() = 0;
     // The calling program's names: /proc/PID/comm and the basename of /proc/PID/exe.
     virtual const std::vector<std::string>& process_names() = 0;
+    // The calling thread's stack, innermost frame first; empty when it cannot be unwound.
+    virtual std::span<const StackFrame> stack() = 0;
 };
 
 // Facts for a call about which nothing is known: every filter fails.
@@ -52,6 +57,7 @@ class NoFacts final : public CallFacts {
     const std::vector<std::string>& paths() override { return no_strings_; }
     const std::vector<int>& fds() override { return no_fds_; }
     const std::vector<std::string>& process_names() override { return no_strings_; }
+    std::span<const StackFrame> stack() override { return {}; }
 
   private:
     std::vector<std::string> no_strings_;
@@ -85,6 +91,8 @@ class Decider {
     // Whether some rule's path filter can need the file behind a call's fd argument, so that
     // the engine must learn of the calls that close or replace fds (see FdCloser).
     bool needs_fd_paths() const noexcept { return needs_fd_paths_; }
+    // Whether some rule filters on the caller, and so asks for the stack of the calls it names.
+    bool needs_stacks() const noexcept { return needs_stacks_; }
 
     // Whether any rule could match this call; calls that none can are not even counted.
     bool picks(Abi abi, long number) const noexcept;
@@ -115,6 +123,7 @@ class Decider {
         std::optional<glob::PathGlob> path;
         std::optional<int> fd;
         std::optional<std::string> process;
+        std::optional<glob::CallerGlob> caller;
         bool filtered = false;  // one test on the path of unfiltered rules
         SyscallSet numbers;
         std::uint64_t tree_count = 0;
@@ -127,6 +136,7 @@ class Decider {
 
     std::vector<CompiledRule> rules_;
     bool needs_fd_paths_ = false;
+    bool needs_stacks_ = false;
     std::uint64_t seed_ = 0;
     SyscallSet any_rule_;
     std::array<std::vector<std::string>, kAllAbis.size()> picked_names_;  // by ABI, number

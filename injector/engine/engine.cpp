@@ -16,6 +16,8 @@
 #include "arch/registers.hpp"
 #include "engine/log_record.hpp"
 #include "inject/names.hpp"
+#include "syscalls/text.hpp"
+#include "trace/call_site.hpp"
 
 namespace inject::engine {
 
@@ -269,6 +271,9 @@ Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
 void Engine::forget_process(pid_t tgid) {
     decider_.forget_process(tgid);
     process_facts_.erase(tgid);
+    if (stacks_ != nullptr) {
+        stacks_->forget_process(tgid);
+    }
     const std::lock_guard lock(processes_mutex_);
     std::erase(processes_, tgid);
 }
@@ -425,20 +430,24 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     }
     const SyscallEvent event{thread.tid, thread.tgid, *info.abi, info.number};
     TraceeFacts facts(tracer_, process_facts_, thread.tid, thread.tgid, *info.abi, info,
-                      cache_fd_files_);
+                      cache_fd_files_, stacks_, frames_);
     std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
     if (!verdict) {
         return false;
     }
     // The file the call touches, for the record: the one the rule's path filter passed, or
-    // the call's first. Read first, while the tracee surely lives: a fatal signal sent below
-    // may end it before it is resumed.
+    // the call's first; and where it was called from. Read first, while the tracee surely
+    // lives: a fatal signal sent below may end it before it is resumed.
     std::optional<std::string> path;
+    std::vector<StackFrame> stack;
     if (result_.injection_count < record_limit_) {
         const std::vector<std::string>& paths = facts.paths();
         if (verdict->path_index < paths.size()) {
             path = paths[verdict->path_index];
         }
+        const std::span<const StackFrame> frames = facts.stack();
+        stack.assign(frames.begin(), frames.end());
+        note_unnamed_frames(stack);
     }
     if (const auto* shorten = std::get_if<ShortenTo>(&verdict->effect.action)) {
         if (!shorten_call(thread, info, shorten->bytes)) {
@@ -451,7 +460,7 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (thread.logged) {
         thread.logged->injected = true;
     }
-    record_injection(thread, info, *verdict, std::move(path));
+    record_injection(thread, info, *verdict, std::move(path), std::move(stack));
     return thread.timer.has_value();
 }
 
@@ -586,7 +595,8 @@ void Engine::send_signal_when_due(ThreadState& thread) {
 }
 
 void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info,
-                              const Verdict& verdict, std::optional<std::string> path) {
+                              const Verdict& verdict, std::optional<std::string> path,
+                              std::vector<StackFrame> stack) {
     if (verdict.rule_index >= result_.injected.size()) {
         result_.injected.resize(verdict.rule_index + 1);
     }
@@ -597,7 +607,24 @@ void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info
     result_.injections.push_back(
         Injection{verdict.rule_index, std::string(decider_.name_of(*info.abi, info.number)),
                   *info.abi, verdict.nth, thread.tgid, thread.tid, verdict.effect,
-                  std::chrono::steady_clock::now() - start_, std::move(path)});
+                  std::chrono::steady_clock::now() - start_, std::move(path), std::move(stack)});
+}
+
+void Engine::note_unnamed_frames(const std::vector<StackFrame>& stack) {
+    if (unnamed_frames_noted_ || stack.empty()) {
+        return;
+    }
+    // The program's own code only: the loader's internal functions have no symbol either.
+    const StackFrame& frame = trace::naming_frame(stack);
+    if (!frame.function.empty() || frame.module.empty() || frame.in_c_library) {
+        return;
+    }
+    unnamed_frames_noted_ = true;
+    result_.notes.push_back(frame.module +
+                            " has no symbols: its frames are named MODULE+0xOFFSET, and caller= "
+                            "matches them so (caller=" +
+                            std::string(trace::base_name(frame.module)) + "+" +
+                            text::hex(frame.offset) + ")");
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {
@@ -701,6 +728,9 @@ void Engine::on_exec(ThreadState& thread) {
     forget_timer(state);  // a leader held for a delay died in the exec of another thread
     state.change = NoChange{};
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
+    if (stacks_ != nullptr) {
+        stacks_->forget_process(tgid);  // and other mappings
+    }
     state.exit_delay = exit_delay;
     state.signal = exec_signal;
     state.logged = std::move(exec_record);
@@ -736,6 +766,10 @@ void Engine::log_entry(ThreadState& thread, Abi abi, const SyscallInfo& info) {
     }
     thread.logged =
         std::make_unique<SyscallRecord>(begin_record(tracer_, thread.tid, thread.tgid, abi, info));
+    if (log_stacks_ && stacks_ != nullptr &&
+        stacks_->stack_of(thread.tgid, thread.tid, thread.logged->stack)) {
+        thread.logged->stack.clear();
+    }
 }
 
 void Engine::log_exit(ThreadState& thread, std::int64_t result) {

@@ -25,6 +25,7 @@
 #include "inject/syscall_log.hpp"
 #include "syscalls/catalogue.hpp"
 #include "syscalls/syscall_set.hpp"
+#include "trace/stacks.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {
@@ -54,6 +55,13 @@ class Engine {
     // there (or when its thread is gone, if it never returns). Without it nothing is read.
     void set_syscall_log(std::function<void(const SyscallRecord&)> log) {
         syscall_log_ = std::move(log);
+    }
+    // Where stacks come from (none: no stack is ever taken). They are taken only where needed:
+    // for a rule that filters on the caller, for each injection recorded, and, with
+    // `log_stacks`, for each call the syscall log shows.
+    void set_stacks(trace::Stacks* stacks, bool log_stacks = false) {
+        stacks_ = stacks;
+        log_stacks_ = log_stacks;
     }
 
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
@@ -169,7 +177,10 @@ class Engine {
     void undo_change(ThreadState& thread, std::int64_t& result);
     void send_signal_when_due(ThreadState& thread);
     void record_injection(const ThreadState& thread, const trace::SyscallInfo& info,
-                          const Verdict& verdict, std::optional<std::string> path);
+                          const Verdict& verdict, std::optional<std::string> path,
+                          std::vector<StackFrame> stack);
+    // Says once that a module has no symbols, so that sites are named by offset.
+    void note_unnamed_frames(const std::vector<StackFrame>& stack);
     void log_entry(ThreadState& thread, Abi abi, const trace::SyscallInfo& info);
     void log_exit(ThreadState& thread, std::int64_t result);
     // The call will not return (exit_group, its thread killed): logged with no result.
@@ -189,6 +200,10 @@ class Engine {
     bool detaching_ = false;
     std::size_t record_limit_ = 1000;
     std::function<void(const SyscallRecord&)> syscall_log_;
+    trace::Stacks* stacks_ = nullptr;
+    bool log_stacks_ = false;
+    std::vector<StackFrame> frames_;  // a stop's stack, unwound here and reused
+    bool unnamed_frames_noted_ = false;
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;

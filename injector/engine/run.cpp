@@ -25,6 +25,7 @@
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
 #include "trace/attacher.hpp"
+#include "trace/dwfl_stacks.hpp"
 #include "trace/launcher.hpp"
 #include "trace/ptrace_tracer.hpp"
 #include "trace/seccomp_filter.hpp"
@@ -269,9 +270,11 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     }
 
     trace::PtraceTracer tracer;
+    trace::DwflStacks stacks(tracer);  // does nothing until a stack is asked for
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
     engine.set_injection_record_limit(options.max_recorded_injections);
     engine.set_syscall_log(options.syscall_log);
+    engine.set_stacks(&stacks, options.log_stacks);
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
@@ -392,9 +395,11 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
     const engine::StopPolicy policy =
         decider.has_rules() ? engine::StopPolicy::every_syscall : engine::StopPolicy::none;
     trace::PtraceTracer tracer;
+    trace::DwflStacks stacks(tracer);
     engine::Engine engine(tracer, decider, policy);
     engine.set_injection_record_limit(options.max_recorded_injections);
     engine.set_syscall_log(options.syscall_log);
+    engine.set_stacks(&stacks, options.log_stacks);
     std::optional<trace::WaitWaker> waker;
     if (options.detach != nullptr) {
         waker.emplace(options.detach->readable_fd());

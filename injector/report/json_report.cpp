@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "inject/names.hpp"
+#include "trace/call_site.hpp"
 
 namespace inject::report {
 namespace {
@@ -38,6 +39,21 @@ json signal_json(const std::optional<int>& signal) {
         return std::string("SIG") + name;
     }
     return std::to_string(*signal);
+}
+
+// Where an injected call came from, innermost frame first.
+json stack_json(const std::vector<StackFrame>& stack) {
+    json frames = json::array();
+    for (const StackFrame& frame : stack) {
+        frames.push_back({
+            {"function", frame.function.empty() ? json(nullptr) : json(frame.function)},
+            {"file", frame.file.empty() ? json(nullptr) : json(frame.file)},
+            {"line", frame.line == 0 ? json(nullptr) : json(frame.line)},
+            {"module", frame.module},
+            {"offset", frame.offset},
+        });
+    }
+    return frames;
 }
 
 // The same four fields for a rule and for each of its injections.
@@ -91,6 +107,9 @@ std::string json_report(const ReportInput& input) {
             {"tid", injection.tid},
             {"path", injection.path ? json(*injection.path) : json(nullptr)},
             {"time_ms", std::chrono::duration<double, std::milli>(injection.at).count()},
+            {"site",
+             injection.stack.empty() ? json(nullptr) : json(trace::site_name(injection.stack))},
+            {"stack", stack_json(injection.stack)},
         });
         add_effect(injections.back(), injection.effect);
     }

@@ -28,6 +28,21 @@ std::string escaped_colons(std::string_view glob) {
     return text;
 }
 
+// In a caller "::" is a C++ scope, which the spec reader keeps; a ':' alone (FILE:LINE) would
+// end the part, and is written "\\:".
+std::string escaped_lone_colons(std::string_view glob) {
+    std::string text;
+    for (std::size_t at = 0; at < glob.size(); ++at) {
+        if (glob.substr(at, 2) == "::") {
+            text += "::";
+            ++at;
+        } else {
+            text += glob[at] == ':' ? "\\:" : std::string(1, glob[at]);
+        }
+    }
+    return text;
+}
+
 }  // namespace
 
 std::string When::to_string() const {
@@ -135,6 +150,9 @@ std::string to_spec(const Rule& rule) {
     }
     if (rule.process) {
         spec += ":process=" + escaped_colons(*rule.process);
+    }
+    if (rule.caller) {
+        spec += ":caller=" + escaped_lone_colons(*rule.caller);
     }
     return spec;
 }

@@ -9,6 +9,7 @@
 #include "report/wording.hpp"
 #include "syscalls/durations.hpp"
 #include "syscalls/signals.hpp"
+#include "trace/call_site.hpp"
 
 namespace inject::report {
 
@@ -132,6 +133,28 @@ std::string describe_injection(const Injection& injection) {
     return text;
 }
 
+namespace {
+
+// A rule that never fired says so, and why: no call passed its filters (a caller in a library
+// never loaded, a path never written), or its `when` never came.
+// Said only of a result that counts per rule, as a run's does.
+void write_idle_rule(std::ostream& out, std::size_t index, const Rule& rule,
+                     const RunResult& result) {
+    if (index >= result.matched.size() || index >= result.injected.size() ||
+        result.injected[index] > 0) {
+        return;
+    }
+    const std::uint64_t matched = result.matched[index];
+    out << "inject: rule " << index + 1 << ' '
+        << (matched == 0 ? std::string(rule.has_filters()
+                                           ? "never matched (no call it names passed its filters)"
+                                           : "never matched (no call it names was made)")
+                         : "never fired (it counted " + plural(matched, "call", "calls") + ")")
+        << ": " << to_spec(rule) << '\n';
+}
+
+}  // namespace
+
 void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,
                    const std::vector<std::string>& command) {
     out << "inject: " << plural(result.injection_count, "fault", "faults") << " injected, "
@@ -155,6 +178,9 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
         if (injection.effect.signal) {
             out << " + " << signal_name(*injection.effect.signal);
         }
+        if (!injection.stack.empty()) {
+            out << " at " << trace::site_name(injection.stack);
+        }
         if (injection.rule_index < rules.size()) {
             out << "  [rule " << injection.rule_index + 1 << ": "
                 << to_spec(rules[injection.rule_index]) << ']';
@@ -164,6 +190,9 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
     // Only the first injections are kept as records; all are counted.
     if (result.injection_count > listed) {
         out << "inject:   ... and " << result.injection_count - listed << " more\n";
+    }
+    for (std::size_t index = 0; index < rules.size(); ++index) {
+        write_idle_rule(out, index, rules[index], result);
     }
     if (result.detached) {
         out << "inject: detached: every process still traced runs on untraced\n";

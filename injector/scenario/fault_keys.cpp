@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "engine/caller_glob.hpp"
 #include "engine/glob.hpp"
 #include "inject/names.hpp"
 #include "syscalls/catalogue.hpp"
@@ -18,9 +19,9 @@ namespace inject::detail {
 namespace {
 
 // In the order of FaultKey.
-constexpr std::array<std::string_view, 14> kSupportedKeys{
-    "syscall", "error", "retval",  "when",  "per",         "probability", "signal",
-    "path",    "fd",    "process", "delay", "delay_enter", "delay_exit",  "short"};
+constexpr std::array<std::string_view, 15> kSupportedKeys{
+    "syscall", "error",   "retval", "when",        "per",        "probability", "signal", "path",
+    "fd",      "process", "delay",  "delay_enter", "delay_exit", "short",       "caller"};
 
 constexpr std::int64_t kMaxErrno = 4095;
 
@@ -303,6 +304,11 @@ std::string checked_path_glob(std::string_view text) {
 
 std::string checked_process_glob(std::string_view text) {
     glob::check_name_glob(text);
+    return std::string(text);
+}
+
+std::string checked_caller_glob(std::string_view text) {
+    glob::check_caller_glob(text);
     return std::string(text);
 }
 

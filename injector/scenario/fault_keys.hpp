@@ -41,6 +41,7 @@ enum class FaultKey : std::uint8_t {
     delay_enter,  // strace's name for delay, in strace's time format
     delay_exit,
     short_count,
+    caller,
 };
 
 std::string_view fault_key_name(FaultKey key);
@@ -106,6 +107,8 @@ double checked_probability(std::string_view text);
 std::string checked_path_glob(std::string_view text);
 // A program name glob: no '/'.
 std::string checked_process_glob(std::string_view text);
+// A caller glob (engine/caller_glob.hpp): a function, a source file or line, a module offset.
+std::string checked_caller_glob(std::string_view text);
 // A file descriptor number, 0..INT_MAX, as decimal text or a TOML integer.
 int checked_fd(std::string_view text);
 int checked_fd(std::int64_t number);
@@ -133,6 +136,7 @@ class FaultBuilder {
     void set_path(std::string glob) { rule_.path = std::move(glob); }
     void set_fd(int fd) { rule_.fd = fd; }
     void set_process(std::string glob) { rule_.process = std::move(glob); }
+    void set_caller(std::string glob) { rule_.caller = std::move(glob); }
     // The wait before the call, from `key` ("delay" or "delay_enter"); throws when the other
     // of the two gave it already.
     void set_delay(std::string_view key, std::chrono::microseconds delay);

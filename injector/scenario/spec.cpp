@@ -26,12 +26,16 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }
 
 // The KEY=VALUE parts after the syscalls. A glob may hold a ':' of its own, written "\\:" so
-// that it does not end the part; any other '\\' is the glob's and stays.
+// that it does not end the part; any other '\\' is the glob's and stays. In a caller's value
+// "::" is a C++ scope, not an end ("caller=store::flush:when=2").
 std::vector<std::string> split_keys(std::string_view keys) {
     std::vector<std::string> parts(1);
     for (std::size_t at = 0; at < keys.size(); ++at) {
         if (keys[at] == '\\' && at + 1 < keys.size() && keys[at + 1] == ':') {
             parts.back() += ':';
+            ++at;
+        } else if (keys.substr(at, 2) == "::" && parts.back().starts_with("caller=")) {
+            parts.back() += "::";
             ++at;
         } else if (keys[at] == ':') {
             parts.emplace_back();
@@ -111,6 +115,9 @@ Rule read_spec(std::string_view spec, std::string origin) {
                 break;
             case FaultKey::process:
                 builder.set_process(detail::checked_process_glob(value));
+                break;
+            case FaultKey::caller:
+                builder.set_caller(detail::checked_caller_glob(value));
                 break;
             case FaultKey::delay:
                 builder.set_delay(name, detail::checked_delay(value));

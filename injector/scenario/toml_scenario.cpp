@@ -244,6 +244,11 @@ Rule Reader::read_fault(const toml::table& fault) const {
                 builder.set_process(at(where, [&] { return detail::checked_process_glob(text); }));
                 break;
             }
+            case FaultKey::caller: {
+                const std::string& text = string_of(name, *node);
+                builder.set_caller(at(where, [&] { return detail::checked_caller_glob(text); }));
+                break;
+            }
             case FaultKey::delay: {
                 // No bare number: strace's delay_enter reads one as microseconds, a reader
                 // might take it for milliseconds.

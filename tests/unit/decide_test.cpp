@@ -337,10 +337,16 @@ class FakeFacts final : public CallFacts {
         ++asked_names;
         return names_;
     }
+    std::span<const StackFrame> stack() override {
+        ++asked_stack;
+        return frames;
+    }
 
     int asked_paths = 0;
     int asked_fds = 0;
     int asked_names = 0;
+    int asked_stack = 0;
+    std::vector<StackFrame> frames;
 
   private:
     std::vector<std::string> paths_;
@@ -462,6 +468,71 @@ TEST(DeciderFilters, FdPathsAreNeededOnlyForAPathFilter) {
     // A call with a path argument is matched on that path, not on its dirfd's file.
     EXPECT_FALSE(Decider({parse_spec("openat,unlink:error=EIO:path=/x")}).needs_fd_paths());
     EXPECT_TRUE(Decider({parse_spec("openat,fsync:error=EIO:path=/x")}).needs_fd_paths());
+}
+
+}  // namespace
+}  // namespace inject::engine
+
+namespace inject::engine {
+namespace {
+
+// A stack of functions, innermost first.
+std::vector<StackFrame> stack_of(std::initializer_list<const char*> functions) {
+    std::vector<StackFrame> frames;
+    for (const char* function : functions) {
+        StackFrame frame;
+        frame.function = function;
+        frame.symbol = function;
+        frame.module = "/app";
+        frames.push_back(frame);
+    }
+    return frames;
+}
+
+Rule with_caller(std::string_view spec, std::string caller) {
+    Rule rule = parse_spec(spec);
+    rule.caller = std::move(caller);
+    return rule;
+}
+
+TEST(DeciderCaller, OnlyCallsFromTheCallerAreCountedAndWhenNumbersThose) {
+    Decider decider({with_caller("write:error=EIO:when=2", "save_config")});
+    EXPECT_TRUE(decider.needs_stacks());
+    FakeFacts from_config({});
+    from_config.frames = stack_of({"__write", "write_record", "save_config", "main"});
+    FakeFacts from_journal({});
+    from_journal.frames = stack_of({"__write", "write_record", "save_journal", "main"});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), from_journal));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), from_config));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), from_journal));
+    const auto verdict = decider.on_syscall(call(kWrite64), from_config);
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
+    EXPECT_EQ(decider.matched(0), 2U) << "the journal's writes are not the rule's";
+}
+
+TEST(DeciderCaller, AStackIsAskedForOnlyByARuleThatFiltersOnTheCallerAndAfterTheCheapFilters) {
+    Decider unfiltered({parse_spec("write:error=EIO")});
+    EXPECT_FALSE(unfiltered.needs_stacks());
+    FakeFacts facts({"/tmp/other.log"});
+    facts.frames = stack_of({"save_config"});
+    EXPECT_TRUE(unfiltered.on_syscall(call(kWrite64), facts));
+    EXPECT_EQ(facts.asked_stack, 0);
+
+    // A call the path filter refuses is not unwound at all.
+    Decider both({with_caller("write:error=EIO:path=/tmp/out.log", "save_config")});
+    EXPECT_FALSE(both.on_syscall(call(kWrite64), facts));
+    EXPECT_EQ(facts.asked_stack, 0);
+    FakeFacts to_out({"/tmp/out.log"});
+    to_out.frames = stack_of({"save_config"});
+    EXPECT_TRUE(both.on_syscall(call(kWrite64), to_out));
+    EXPECT_EQ(to_out.asked_stack, 1);
+}
+
+TEST(DeciderCaller, AStackThatCannotBeUnwoundPassesNoCallerFilter) {
+    Decider decider({with_caller("write:error=EIO", "*")});
+    FakeFacts unknown({});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), unknown));
 }
 
 }  // namespace

@@ -225,6 +225,28 @@ TEST(Spec, AColonInAGlobIsWrittenEscaped) {
     }
 }
 
+TEST(Spec, ACallersScopesArePartOfItAndALoneColonEndsIt) {
+    const Rule r = parse_spec("write:error=EIO:caller=store::flush:when=2");
+    EXPECT_EQ(r.caller, "store::flush");
+    EXPECT_EQ(r.when, (When{2, 2, 1}));
+    EXPECT_TRUE(r.has_filters());
+    EXPECT_EQ(to_spec(r), "write:error=EIO:when=2:caller=store::flush");
+    const Rule line = parse_spec("write:error=EIO:caller=notes.cpp\\:42:when=3");
+    EXPECT_EQ(line.caller, "notes.cpp:42");
+    EXPECT_EQ(to_spec(line), "write:error=EIO:when=3:caller=notes.cpp\\:42");
+    for (const char* glob : {"ns::Store<int>::flush", "a.c:7", "libfoo.so+0x1a2b", "*::x"}) {
+        Rule rule = parse_spec("write:error=EIO");
+        rule.caller = glob;
+        EXPECT_EQ(parse_spec(to_spec(rule)).caller, glob) << to_spec(rule);
+    }
+    EXPECT_EQ(parse_scenario("[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\ncaller = "
+                             "\"notes.cpp:42\"\n",
+                             "s.toml")
+                  .rules.at(0)
+                  .caller,
+              "notes.cpp:42");
+}
+
 TEST(Spec, FilterErrors) {
     EXPECT_EQ(error_of("write:error=EIO:path="),
               "--inject write:error=EIO:path=: path is empty: give a glob such as \"/tmp/out/*\"");

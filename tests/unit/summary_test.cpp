@@ -1,6 +1,7 @@
 // The summary a user reads after a run.
 #include "report/summary.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,6 +12,9 @@
 
 namespace inject::report {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(Summary, NamesEachInjectionWithItsRuleCountAndResult) {
     const std::vector<Rule> rules{parse_spec("write:error=ENOSPC:when=3"),
@@ -31,6 +35,24 @@ TEST(Summary, NamesEachInjectionWithItsRuleCountAndResult) {
               "inject:   pid 4242 tid 4243: fsync (i386) call 1 -> 0  [rule 2: fsync:retval=0]\n"
               "inject: replay: inject -e write:error=ENOSPC:when=3 -e fsync:retval=0:when=1 -- "
               "prog\n");
+}
+
+TEST(Summary, RulesThatNeverFiredSaySo) {
+    const std::vector<Rule> rules{parse_spec("write:error=EIO:when=2"),
+                                  parse_spec("read:error=EIO:when=5"),
+                                  parse_spec("fsync:error=EIO:path=/tmp/*")};
+    RunResult result;
+    result.injections.push_back(Injection{0, "write", Abi::x86_64, 2, 1, 1, FailWithErrno{EIO}});
+    result.injection_count = 1;
+    result.matched = {3, 4, 0};
+    result.injected = {1, 0, 0};
+    std::ostringstream out;
+    write_summary(out, rules, result, {"prog"});
+    EXPECT_THAT(out.str(), HasSubstr("inject: rule 2 never fired (it counted 4 calls): "
+                                     "read:error=EIO:when=5\n"));
+    EXPECT_THAT(out.str(), HasSubstr("inject: rule 3 never matched (no call it names passed its "
+                                     "filters): fsync:error=EIO:path=/tmp/*\n"));
+    EXPECT_THAT(out.str(), Not(HasSubstr("rule 1 never")));
 }
 
 TEST(Summary, SingularAndNoFilter) {
