@@ -77,12 +77,21 @@ void check_syntax(std::string_view key, std::string_view glob) {
     }
 }
 
+// fnmatch stops at a NUL: "/tmp/x\0y" would be checked whole and match /tmp/x.
+void check_no_nul(std::string_view key, std::string_view glob) {
+    if (glob.find('\0') != std::string_view::npos) {
+        fail(std::string(key) + " " + quoted(glob) +
+             " holds a NUL byte, which no file or program name can hold");
+    }
+}
+
 }  // namespace
 
 void check_path_glob(std::string_view glob) {
     if (glob.empty()) {
         fail("path is empty: give a glob such as \"/tmp/out/*\"");
     }
+    check_no_nul("path", glob);
     if (!glob.starts_with('/') && !glob.starts_with(kAnyDepth)) {
         fail("path " + quoted(glob) +
              " is relative, but calls' paths are matched made absolute (did you mean " +
@@ -108,6 +117,7 @@ void check_name_glob(std::string_view glob) {
     if (glob.empty()) {
         fail("process is empty: give a program's name or a glob such as \"worker*\"");
     }
+    check_no_nul("process", glob);
     if (glob.find('/') != std::string_view::npos) {
         const std::size_t slash = glob.rfind('/');
         fail("process " + quoted(glob) +

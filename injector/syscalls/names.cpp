@@ -179,7 +179,9 @@ std::vector<ErrnoEntry> all_errnos() {
 
 std::optional<std::string> nearest_word(std::string_view word,
                                         const std::vector<std::string>& candidates) {
-    if (word.empty()) {
+    // No name inject knows is this long: a longer word is no typo of one, and the distance
+    // to each candidate costs the product of the lengths.
+    if (word.empty() || word.size() >= kLongestSuggestedWord) {
         return std::nullopt;
     }
     // Short words get one typo: any more and "xyz" would "mean" half the list.
@@ -187,6 +189,13 @@ std::optional<std::string> nearest_word(std::string_view word,
     const std::string* best = nullptr;
     std::size_t best_distance = limit + 1;
     for (const std::string& candidate : candidates) {
+        // The distance is at least the difference in length: skip what cannot come closer.
+        const std::size_t length_difference = candidate.size() > word.size()
+                                                  ? candidate.size() - word.size()
+                                                  : word.size() - candidate.size();
+        if (length_difference >= best_distance) {
+            continue;
+        }
         const std::size_t distance = edit_distance(word, candidate);
         if (distance < best_distance) {
             best = &candidate;
