@@ -7,48 +7,6 @@
 namespace inject::text {
 namespace {
 
-bool is_continuation(unsigned char byte) {
-    return (byte & 0xc0) == 0x80;
-}
-
-// The length of the well-formed UTF-8 sequence at the front of `text` (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or 0 when it does not start with one.
-std::size_t utf8_length(std::string_view text) {
-    const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-    const unsigned char lead = byte(0);
-    std::size_t length = 0;
-    unsigned char low = 0x80;  // the range the second byte must be in
-    unsigned char high = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        low = lead == 0xe0 ? 0xa0 : 0x80;
-        high = lead == 0xed ? 0x9f : 0xbf;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        low = lead == 0xf0 ? 0x90 : 0x80;
-        high = lead == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return 0;
-    }
-    if (text.size() < length || byte(1) < low || byte(1) > high) {
-        return 0;
-    }
-    for (std::size_t at = 2; at < length; ++at) {
-        if (!is_continuation(byte(at))) {
-            return 0;
-        }
-    }
-    return length;
-}
-
-// U+0080..U+009F, encoded as 0xc2 0x80..0x9f.
-bool is_c1_control(std::string_view sequence) {
-    return sequence.size() == 2 && static_cast<unsigned char>(sequence[0]) == 0xc2 &&
-           static_cast<unsigned char>(sequence[1]) <= 0x9f;
-}
-
 void append_hex(std::string& out, unsigned char byte) {
     char hex[5];
     std::snprintf(hex, sizeof hex, "\\x%02x", byte);
@@ -72,17 +30,14 @@ std::size_t append_unprintable(std::string& out, std::string_view rest) {
         default:
             break;
     }
-    if (byte < 0x80) {  // the other C0 controls and DEL
+    std::uint32_t code_point = 0;
+    const std::size_t length = utf8_sequence(rest, code_point);
+    // The other C0 controls, DEL, the C1 controls, and what is not UTF-8.
+    if (length == 0 || code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f)) {
         append_hex(out, byte);
         return 1;
     }
-    const std::size_t length = utf8_length(rest);
-    const std::string_view sequence = rest.substr(0, length);
-    if (length == 0 || is_c1_control(sequence)) {
-        append_hex(out, byte);
-        return 1;
-    }
-    out += sequence;
+    out += rest.substr(0, length);
     return length;
 }
 
@@ -91,6 +46,46 @@ bool is_printable_ascii(char c) {
 }
 
 }  // namespace
+
+std::size_t utf8_sequence(std::string_view text, std::uint32_t& code_point) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    std::uint32_t minimum = 0;
+    if (lead < 0x80) {
+        code_point = lead;
+        return 1;
+    }
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2;
+        minimum = 0x80;
+        code_point = lead & 0x1Fu;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3;
+        minimum = 0x800;
+        code_point = lead & 0x0Fu;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4;
+        minimum = 0x10000;
+        code_point = lead & 0x07u;
+    } else {
+        return 0;
+    }
+    if (text.size() < length) {
+        return 0;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) {
+            return 0;
+        }
+        code_point = (code_point << 6) | (byte(i) & 0x3Fu);
+    }
+    if (code_point < minimum || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+        return 0;
+    }
+    return length;
+}
 
 std::string escaped(std::string_view text) {
     std::string out;

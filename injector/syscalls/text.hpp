@@ -5,11 +5,17 @@
 // can break a message in two or reach the terminal as a control sequence.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace inject::text {
+
+// The length of the well-formed UTF-8 sequence at the start of `text` (not empty) and its code
+// point, or 0 when it is not one (RFC 3629: overlong forms and surrogates are not).
+std::size_t utf8_sequence(std::string_view text, std::uint32_t& code_point);
 
 // `text` as one terminal-safe line: C escapes for '"', '\\' and the control characters
 // ("\n", "\t", "\r", else "\x1b"), and "\xNN" for each byte that is not valid UTF-8 or encodes
