@@ -1,4 +1,4 @@
-/* busy CHILDREN: CHILDREN + 1 processes, each with a second thread, that write(2) one byte to
+/* busy CHILDREN: CHILDREN + 1 processes, each with a second thread, that write(2) two bytes to
  * /dev/null over and over until they are killed, so that under a hot rule some tracee is
  * always stopped. Each process says "pid N" once it runs (the parent first). Exits only by a
  * signal. */
@@ -14,7 +14,7 @@ static void write_forever(void) {
         die("busy: cannot open /dev/null: %s", strerrorname_np(errno));
     }
     for (;;) {
-        (void)!write(fd, "x", 1);
+        (void)!write(fd, "xy", 2);
     }
 }
 
