@@ -26,6 +26,10 @@ inject_require_package(tomlplusplus_FOUND libtomlplusplus-dev "TOML++")
 pkg_check_modules(LIBSECCOMP QUIET IMPORTED_TARGET libseccomp>=2.5)
 inject_require_package(LIBSECCOMP_FOUND libseccomp-dev "libseccomp (2.5 or newer)")
 
+# Stacks (call sites): libdwfl unwinds with CFI and names frames from symbols and DWARF.
+pkg_check_modules(LIBDW QUIET IMPORTED_TARGET libdw libelf)
+inject_require_package(LIBDW_FOUND "libdw-dev libelf-dev" "elfutils libdw and libelf")
+
 # [expect] regexes: linear-time matching, so that no pattern or output can stall or crash inject.
 pkg_check_modules(RE2 QUIET IMPORTED_TARGET re2)
 inject_require_package(RE2_FOUND libre2-dev "RE2")

@@ -66,9 +66,28 @@ struct ShortenTo {
 
 using Action = std::variant<FailWithErrno, ReturnValue, RunCall, ShortenTo>;
 
+// What a rule does to a call it fires on, kept as one value from the rule to the record of
+// each injection.
+struct Effect {
+    Action action;
+    // A signal sent (tgkill) to the thread making the call, at that call, which still does
+    // not run and returns `action`; with ShortenTo the call runs, cut, and the signal follows
+    // it.
+    std::optional<int> signal{};
+    // How long the calling thread is held, stopped, before its call goes on (`delay`,
+    // strace's delay_enter), and after the call ran, before the program sees its result
+    // (strace's delay_exit). Every other thread and process runs on meanwhile. Without error,
+    // retval or signal the action is RunCall: the call really runs. With a signal, the signal
+    // is sent when the last wait ends.
+    std::optional<std::chrono::microseconds> delay{};
+    std::optional<std::chrono::microseconds> delay_exit{};
+
+    bool operator==(const Effect&) const = default;
+};
+
 struct Rule {
     std::vector<std::string> syscalls;  // validated names, as the user wrote them
-    Action action;
+    Effect effect;
     When when;
     Scope per = Scope::tree;
     // The chance, 0 < P <= 1, that a call `when` picks fails; none means every one does. The
@@ -77,11 +96,8 @@ struct Rule {
     std::optional<double> probability;
     // Where the rule was written, for messages: "enospc.toml:4:1" or "--inject write:error=EIO".
     std::string origin;
-    // A signal sent (tgkill) to the thread making the call, at that call, which still does
-    // not run and returns `action`; with ShortenTo the call runs, cut, and the signal follows
-    // it. Given alone, the action is error=EINTR, as for a call a signal interrupted, and
-    // signal_alone is set so that to_spec writes what the user did.
-    std::optional<int> signal{};
+    // The signal was given alone: the action is then error=EINTR, as for a call a signal
+    // interrupted, and to_spec writes what the user did.
     bool signal_alone = false;
 
     // Filters: the rule counts only the calls that pass every one it has (see README
@@ -94,13 +110,6 @@ struct Rule {
     std::optional<std::string> process{};
 
     bool has_filters() const noexcept { return path || fd || process; }
-    // How long the calling thread is held, stopped, before its call goes on (`delay`,
-    // strace's delay_enter), and after the call ran, before the program sees its result
-    // (strace's delay_exit). Every other thread and process runs on meanwhile. Without error,
-    // retval or signal the action is RunCall: the call really runs. With a signal, the signal
-    // is sent when the last wait ends.
-    std::optional<std::chrono::microseconds> delay{};
-    std::optional<std::chrono::microseconds> delay_exit{};
 };
 
 // The rule in --inject syntax, keys in a fixed order: "write,pwrite64:error=ENOSPC:when=3".

@@ -20,26 +20,53 @@
 
 namespace inject {
 
+namespace detail {
+
+// A pipe a signal handler writes a byte to, without blocking (async-signal-safe), for a waiter
+// that polls its read end.
+class SignalPipe {
+  public:
+    SignalPipe();  // throws std::system_error when no pipe can be made
+    ~SignalPipe();
+    SignalPipe(const SignalPipe&) = delete;
+    SignalPipe& operator=(const SignalPipe&) = delete;
+
+    void post(unsigned char byte) noexcept;
+    int readable_fd() const noexcept { return read_fd_; }
+
+  private:
+    int read_fd_ = -1;
+    int write_fd_ = -1;
+};
+
+}  // namespace detail
+
 // Asks a running attach() to let its processes go on untraced, and return. request() is
 // async-signal-safe: the CLI calls it from its SIGINT, SIGQUIT, SIGTERM and SIGHUP handlers.
 // Once requested it stays requested, so use one per attach() call.
 class DetachRequest {
   public:
-    DetachRequest();  // throws std::system_error when no pipe can be made
-    ~DetachRequest();
-    DetachRequest(const DetachRequest&) = delete;
-    DetachRequest& operator=(const DetachRequest&) = delete;
-
     void request() noexcept;
     bool requested() const noexcept { return requested_.load(); }
     // Readable once requested: how attach() notices while it waits for its tracees.
-    int readable_fd() const noexcept { return read_fd_; }
+    int readable_fd() const noexcept { return pipe_.readable_fd(); }
 
   private:
     static_assert(std::atomic<bool>::is_always_lock_free, "request() must be signal-safe");
     std::atomic<bool> requested_{false};
-    int read_fd_ = -1;
-    int write_fd_ = -1;
+    detail::SignalPipe pipe_;
+};
+
+// Passes signals on to every process a running run() traces, as they come. forward() is
+// async-signal-safe: the CLI calls it from its SIGTERM and SIGHUP handlers. Only the processes
+// traced at that moment get the signal: never the reused PID of one that has been reaped.
+class SignalForwarder {
+  public:
+    void forward(int signal) noexcept { pipe_.post(static_cast<unsigned char>(signal)); }
+    int readable_fd() const noexcept { return pipe_.readable_fd(); }
+
+  private:
+    detail::SignalPipe pipe_;
 };
 
 struct RunOptions {
@@ -53,6 +80,8 @@ struct RunOptions {
     // attach() only: when requested, every process is let go and attach() returns. Without
     // one it returns when every traced process has ended.
     DetachRequest* detach = nullptr;
+    // run() only: the signals sent to it go to every process the run traces.
+    SignalForwarder* forward_signals = nullptr;
     // Capture the program's stdout and stderr into the result. With pass_through they also
     // still reach inject's own stdout and stderr, as they are produced.
     bool capture_output = false;
@@ -80,18 +109,15 @@ struct Injection {
     std::uint64_t nth = 0;  // the call's number in the rule's count
     pid_t pid = 0;
     pid_t tid = 0;
-    Action action;
+    // What was done to the call: its rule's effect. `at` is when the call was picked, so when
+    // its first wait (Effect::delay) began.
+    Effect effect;
     // When it fired, since the engine adopted the program (steady clock).
     std::chrono::nanoseconds at{};
-    std::optional<int> signal{};  // sent to the thread at the call, as the rule says
     // The file the call touched, absolute: the path its rule's filter matched, else its first
     // path argument, else the file its fd refers to; none when the call has none or it could
     // not be read.
     std::optional<std::string> path{};
-    // The rule's waits, before the call went on and after it ran (see Rule); `at` is when the
-    // call was picked, so when its first wait began.
-    std::optional<std::chrono::microseconds> delay{};
-    std::optional<std::chrono::microseconds> delay_exit{};
 };
 
 struct RunResult {

@@ -3,6 +3,7 @@
 // means one more file like x86.cpp behind these functions.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -44,5 +45,21 @@ constexpr long kSkippedSyscallNumber = -1;
 
 // The register value that makes the tracee see `value` as the call's result.
 std::uint64_t encode_return_value(Abi abi, std::int64_t value);
+
+// The registers a stack unwinder starts from, in the DWARF numbering of the thread's ABI (the
+// psABIs' tables): x86_64's 17, rax rdx rcx rbx rsi rdi rbp rsp r8..r15 and rip as the return
+// address column, or i386's 9, eax ecx edx ebx esp ebp esi edi and eip.
+struct UnwindRegisters {
+    Abi abi = Abi::x86_64;
+    std::array<std::uint64_t, 17> values{};
+    std::size_t count = 0;
+};
+
+// Room for the NT_PRSTATUS regset that PTRACE_GETREGSET gives, in either ABI.
+inline constexpr std::size_t kMaxPrstatusSize = 27 * sizeof(std::uint64_t);
+
+// From that regset. Unlike PTRACE_GETREGS, PTRACE_GETREGSET gives an i386 thread its own
+// 32-bit layout, so the size it returned tells the ABI; nullopt for any other size.
+std::optional<UnwindRegisters> unwind_registers(std::span<const std::byte> prstatus);
 
 }  // namespace inject::arch

@@ -100,4 +100,44 @@ std::uint64_t encode_return_value(Abi abi, std::int64_t value) {
     return static_cast<std::uint64_t>(value);
 }
 
+namespace {
+
+// An i386 thread's NT_PRSTATUS regset: the kernel's struct user_regs_struct32.
+struct I386Registers {
+    std::uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
+    std::uint32_t ds, es, fs, gs, orig_eax;
+    std::uint32_t eip, cs, eflags, esp, ss;
+};
+
+static_assert(sizeof(user_regs_struct) == kMaxPrstatusSize);
+static_assert(sizeof(I386Registers) == 17 * sizeof(std::uint32_t));
+
+template <typename Registers>
+Registers copy_registers(std::span<const std::byte> prstatus) {
+    Registers registers{};
+    std::memcpy(&registers, prstatus.data(), sizeof registers);
+    return registers;
+}
+
+}  // namespace
+
+std::optional<UnwindRegisters> unwind_registers(std::span<const std::byte> prstatus) {
+    UnwindRegisters unwind;
+    if (prstatus.size() == sizeof(user_regs_struct)) {
+        const auto r = copy_registers<user_regs_struct>(prstatus);
+        unwind.values = {r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,
+                         r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip};
+        unwind.count = 17;
+        return unwind;
+    }
+    if (prstatus.size() == sizeof(I386Registers)) {
+        const auto r = copy_registers<I386Registers>(prstatus);
+        unwind.abi = Abi::i386;
+        unwind.values = {r.eax, r.ecx, r.edx, r.ebx, r.esp, r.ebp, r.esi, r.edi, r.eip};
+        unwind.count = 9;
+        return unwind;
+    }
+    return std::nullopt;
+}
+
 }  // namespace inject::arch

@@ -10,14 +10,6 @@ namespace inject::engine {
 
 namespace {
 
-void mark(std::vector<bool>& numbers, long number) {
-    const auto index = static_cast<std::size_t>(number);
-    if (numbers.size() <= index) {
-        numbers.resize(index + 1, false);
-    }
-    numbers[index] = true;
-}
-
 // A call whose path, for a path filter, is the file behind an fd argument.
 bool takes_fd_without_path(Abi abi, long number) {
     const catalogue::Signature* signature = catalogue::signature(abi, number);
@@ -33,10 +25,7 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         CompiledRule compiled;
         compiled.when = rule.when;
         compiled.per = rule.per;
-        compiled.action = rule.action;
-        compiled.signal = rule.signal;
-        compiled.delay = rule.delay;
-        compiled.delay_exit = rule.delay_exit;
+        compiled.effect = rule.effect;
         if (rule.probability) {
             compiled.threshold = draw_threshold(*rule.probability);
         }
@@ -46,7 +35,7 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
         compiled.fd = rule.fd;
         compiled.process = rule.process;
         compiled.filtered = rule.has_filters();
-        const bool shortens = std::holds_alternative<ShortenTo>(rule.action);
+        const bool shortens = std::holds_alternative<ShortenTo>(rule.effect.action);
         for (const std::string& rule_name : rule.syscalls) {
             for (Abi abi : kAllAbis) {
                 // A class ("%file") stands for its members, which differ between ABIs.
@@ -60,8 +49,8 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
                     if (!number) {
                         continue;
                     }
-                    mark(compiled.numbers[static_cast<std::size_t>(abi)], *number);
-                    mark(any_rule_[static_cast<std::size_t>(abi)], *number);
+                    compiled.numbers.insert(abi, *number);
+                    any_rule_.insert(abi, *number);
                     if (rule.path && takes_fd_without_path(abi, *number)) {
                         needs_fd_paths_ = true;
                     }
@@ -81,7 +70,7 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
 }
 
 bool Decider::picks(Abi abi, long number) const noexcept {
-    return has_number(any_rule_[static_cast<std::size_t>(abi)], number);
+    return any_rule_.contains(abi, number);
 }
 
 std::string_view Decider::name_of(Abi abi, long number) const noexcept {
@@ -133,7 +122,7 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
     std::optional<Verdict> verdict;
     for (std::size_t index = 0; index < rules_.size(); ++index) {
         CompiledRule& rule = rules_[index];
-        if (!has_number(rule.numbers[static_cast<std::size_t>(event.abi)], event.number)) {
+        if (!rule.numbers.contains(event.abi, event.number)) {
             continue;
         }
         std::size_t path_index = 0;
@@ -158,8 +147,7 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
         // The draw comes after `when`, so that `when` still says which calls may fail.
         if (!verdict && rule.when.matches(nth) &&
             (!rule.threshold || draw_succeeds(draw_bits(seed_, index, nth), *rule.threshold))) {
-            verdict = Verdict{index,      nth,        rule.action,    rule.signal,
-                              path_index, rule.delay, rule.delay_exit};
+            verdict = Verdict{index, nth, rule.effect, path_index};
         }
     }
     return verdict;

@@ -17,6 +17,7 @@
 #include "engine/glob.hpp"
 #include "inject/abi.hpp"
 #include "inject/rule.hpp"
+#include "syscalls/syscall_set.hpp"
 
 namespace inject::engine {
 
@@ -58,16 +59,13 @@ class NoFacts final : public CallFacts {
 };
 
 // What to do to a call: the rule that fired, the call's number in that rule's count, and the
-// action.
+// rule's effect.
 struct Verdict {
     std::size_t rule_index = 0;
     std::uint64_t nth = 0;
-    Action action;
-    std::optional<int> signal;  // to send to the calling thread
+    Effect effect;
     // The fired rule's path filter passed on CallFacts::paths()[path_index]; 0 without one.
     std::size_t path_index = 0;
-    std::optional<std::chrono::microseconds> delay;       // before the call goes on
-    std::optional<std::chrono::microseconds> delay_exit;  // after it ran, before it returns
 };
 
 class Decider {
@@ -112,25 +110,17 @@ class Decider {
     struct CompiledRule {
         When when;
         Scope per = Scope::tree;
-        Action action;
-        std::optional<int> signal;
+        Effect effect;
         std::optional<std::uint64_t> threshold;  // for a rule with a probability
         std::optional<glob::PathGlob> path;
         std::optional<int> fd;
         std::optional<std::string> process;
         bool filtered = false;  // one test on the path of unfiltered rules
-        std::optional<std::chrono::microseconds> delay;
-        std::optional<std::chrono::microseconds> delay_exit;
-        std::array<std::vector<bool>, kAllAbis.size()> numbers;  // by ABI, then syscall number
+        SyscallSet numbers;
         std::uint64_t tree_count = 0;
         std::unordered_map<pid_t, std::uint64_t> counts;  // by process or thread, per `per`
         std::uint64_t matched = 0;
     };
-
-    static bool has_number(const std::vector<bool>& numbers, long number) noexcept {
-        return number >= 0 && static_cast<std::size_t>(number) < numbers.size() &&
-               numbers[static_cast<std::size_t>(number)];
-    }
 
     // Whether the call passes the rule's filters; `path_index` gets the path that passed.
     static bool passes_filters(const CompiledRule& rule, CallFacts& facts, std::size_t& path_index);
@@ -138,7 +128,7 @@ class Decider {
     std::vector<CompiledRule> rules_;
     bool needs_fd_paths_ = false;
     std::uint64_t seed_ = 0;
-    std::array<std::vector<bool>, kAllAbis.size()> any_rule_;
+    SyscallSet any_rule_;
     std::array<std::vector<std::string>, kAllAbis.size()> picked_names_;  // by ABI, number
     std::vector<std::string> names_;
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <system_error>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 
 #include "arch/registers.hpp"
@@ -65,26 +66,18 @@ Engine::Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool 
         for (const std::string& name : fd_closing_syscalls()) {
             for (const Abi abi : kAllAbis) {
                 if (const auto number = syscall_number(abi, name)) {
-                    auto& closers = fd_closers_[static_cast<std::size_t>(abi)];
-                    closers.resize(std::max(closers.size(), static_cast<std::size_t>(*number) + 1));
-                    closers[static_cast<std::size_t>(*number)] = true;
+                    fd_closers_.insert(abi, *number);
                 }
             }
         }
     }
 }
 
-bool Engine::closes_fds(Abi abi, long number) const noexcept {
-    const auto& closers = fd_closers_[static_cast<std::size_t>(abi)];
-    return number >= 0 && static_cast<std::size_t>(number) < closers.size() &&
-           closers[static_cast<std::size_t>(number)];
-}
-
-EngineOutcome Engine::run(pid_t program, bool at_exec) {
+RunResult Engine::run(pid_t program, bool at_exec) {
     adopt_stopped_program(program, at_exec);
     while (step()) {
     }
-    return take_outcome();
+    return take_result();
 }
 
 bool Engine::step() {
@@ -171,13 +164,6 @@ void Engine::resume_due_threads() {
         }
         ThreadState& thread = it->second;
         thread.timer.reset();
-        if (thread.signal_after_wait && !thread.exit_delay) {
-            // Its last wait is over. Sent now rather than at the call, so that a fatal signal
-            // ends the program after the wait, not during it (SIGKILL would not wait).
-            check(tracer_.send_signal(thread.tgid, thread.tid, *thread.signal_after_wait),
-                  "tgkill");
-            thread.signal_after_wait.reset();
-        }
         resume(thread);
     }
 }
@@ -201,7 +187,7 @@ void Engine::adopt_seized(pid_t tid, pid_t tgid) {
     add_thread(tid, tgid);
 }
 
-EngineOutcome Engine::run_attached(const std::function<bool()>& detach_requested) {
+RunResult Engine::run_attached(const std::function<bool()>& detach_requested) {
     // Not until waitpid reports ECHILD: the caller may have children that are not tracees
     // (the WaitWaker is one).
     while (!threads_.empty()) {
@@ -213,7 +199,7 @@ EngineOutcome Engine::run_attached(const std::function<bool()>& detach_requested
             break;
         }
     }
-    return take_outcome();
+    return take_result();
 }
 
 void Engine::detach_all() {
@@ -225,7 +211,7 @@ void Engine::detach_all() {
             // the signal that was to end it dropped), and it goes on as any other would.
             forget_timer(thread);
             thread.exit_delay.reset();
-            thread.signal_after_wait.reset();
+            thread.signal.reset();
             resume(thread);
             continue;
         }
@@ -269,9 +255,13 @@ Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
     if (tid == tgid) {
         const std::lock_guard lock(processes_mutex_);
         processes_.push_back(tgid);
+        adopted_a_process_ = true;
+        for (const int signal : std::exchange(signals_before_start_, {})) {
+            tracer_.signal_process(tgid, signal);
+        }
     }
     if (killing_.load()) {
-        tracer_.kill_process(tgid);  // born after the timeout: it goes too
+        tracer_.signal_process(tgid, SIGKILL);  // born after the timeout: it goes too
     }
     return it->second;
 }
@@ -285,9 +275,17 @@ void Engine::forget_process(pid_t tgid) {
 
 void Engine::kill_everything() {
     killing_.store(true);
+    signal_everything(SIGKILL);
+}
+
+void Engine::signal_everything(int signal) {
     const std::lock_guard lock(processes_mutex_);
+    if (!adopted_a_process_) {
+        // Sent while the program was being started: it gets it as soon as it is adopted.
+        signals_before_start_.push_back(signal);
+    }
     for (const pid_t process : processes_) {
-        tracer_.kill_process(process);
+        tracer_.signal_process(process, signal);
     }
 }
 
@@ -364,34 +362,30 @@ void Engine::on_gone(const Stop& stop) {
     }
     if (stop.tid == program_) {
         if (stop.kind == Stop::Kind::exited) {
-            outcome_.exit_code = stop.code;
+            result_.exit_code = stop.code;
         } else {
-            outcome_.signal = stop.signal;
+            result_.signal = stop.signal;
         }
     }
 }
 
-void Engine::on_syscall_stop(ThreadState& thread) {
-    ++outcome_.syscall_stops;
-    SyscallInfo info;
+bool Engine::read_syscall_stop(ThreadState& thread, SyscallInfo& info) {
+    ++result_.syscall_stops;
     if (const auto error = tracer_.syscall_info(thread.tid, info)) {
         check(error, "PTRACE_GET_SYSCALL_INFO");
-        return;
+        return false;
     }
-    if (is_stale(info)) {
+    return !is_stale(info);
+}
+
+void Engine::on_syscall_stop(ThreadState& thread) {
+    SyscallInfo info;
+    if (!read_syscall_stop(thread, info)) {
         return;
     }
     if (info.op == SyscallInfo::Op::exit) {
         std::int64_t result = info.return_value;
-        if (thread.pending) {
-            check(tracer_.set_return_value(thread.tid, thread.pending->abi, thread.pending->value),
-                  "writing a syscall's result");
-            result = thread.pending->value;
-            thread.pending.reset();
-        }
-        if (thread.restore) {
-            restore_arguments(thread);
-        }
+        undo_change(thread, result);
         if (thread.logged) {
             log_exit(thread, result);
         }
@@ -418,7 +412,7 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!info.abi) {
         return false;  // an ABI no rule can name (x32)
     }
-    if (cache_fd_files_ && closes_fds(*info.abi, info.number)) {
+    if (cache_fd_files_ && fd_closers_.contains(*info.abi, info.number)) {
         // Seen at entry, before the call runs: what the process's fds refer to is read anew
         // after it. (A thread that reads an fd's file while another closes that fd races in
         // the program itself.)
@@ -440,16 +434,17 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     // the call's first. Read first, while the tracee surely lives: a fatal signal sent below
     // may end it before it is resumed.
     std::optional<std::string> path;
-    if (outcome_.injection_count < record_limit_) {
+    if (result_.injection_count < record_limit_) {
         const std::vector<std::string>& paths = facts.paths();
         if (verdict->path_index < paths.size()) {
             path = paths[verdict->path_index];
         }
     }
-    if (const auto* shorten = std::get_if<ShortenTo>(&verdict->action)) {
-        if (!shorten_call(thread, info, shorten->bytes, verdict->signal)) {
+    if (const auto* shorten = std::get_if<ShortenTo>(&verdict->effect.action)) {
+        if (!shorten_call(thread, info, shorten->bytes)) {
             return false;  // short enough already: nothing was done, so nothing was injected
         }
+        thread.signal = verdict->effect.signal;
     } else {
         skip_or_hold_call(thread, info, *verdict);
     }
@@ -462,54 +457,44 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
 
 void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
                                const Verdict& verdict) {
-    if (!std::holds_alternative<RunCall>(verdict.action)) {
+    const Effect& effect = verdict.effect;
+    if (!std::holds_alternative<RunCall>(effect.action)) {
         // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
         // Set now even when the call waits first: the registers keep it while it is held.
         check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
               "skipping a syscall");
-        thread.pending = PendingResult{*info.abi, result_register_value(verdict.action)};
+        thread.change = Skipped{*info.abi, result_register_value(effect.action)};
     }
-    thread.exit_delay = verdict.delay_exit;
-    if (verdict.signal) {
-        if (verdict.delay || verdict.delay_exit) {
-            thread.signal_after_wait = verdict.signal;
-        } else {
-            // Queued now, delivered after the exit stop writes the result: the call still
-            // never runs, and a fatal signal kills the program at this call.
-            check(tracer_.send_signal(thread.tgid, thread.tid, *verdict.signal), "tgkill");
-        }
-    }
-    if (verdict.delay) {
-        hold(thread, *verdict.delay);
+    thread.exit_delay = effect.delay_exit;
+    thread.signal = effect.signal;
+    if (effect.delay) {
+        hold(thread, *effect.delay);
     }
 }
 
-bool Engine::shorten_call(ThreadState& thread, const SyscallInfo& info, std::uint64_t limit,
-                          std::optional<int> signal) {
+bool Engine::shorten_call(ThreadState& thread, const SyscallInfo& info, std::uint64_t limit) {
     const auto count = catalogue::byte_count(*info.abi, info.number);
     if (!count) {
         return false;  // the decider picks only calls that have one
     }
-    // The signal waits for the exit stop: sent now, it could interrupt the call before it
-    // moved its bytes, and a shortened call followed by a crash is the point of the two.
-    PendingRestore restore{*info.abi, {}, signal};
+    Shortened shortened{*info.abi, {}};
     if (count->iovec_arg) {
-        if (!shorten_iovecs(thread, info, *count, limit, restore)) {
+        if (!shorten_iovecs(thread, info, *count, limit, shortened)) {
             return false;
         }
     } else {
         if (arch::decode_argument(*info.abi, info.args[count->length_arg]) <= limit) {
             return false;
         }
-        change_argument(thread, info, count->length_arg, limit, restore);
+        change_argument(thread, info, count->length_arg, limit, shortened);
     }
-    thread.restore = restore;
+    thread.change = shortened;
     return true;
 }
 
 bool Engine::shorten_iovecs(ThreadState& thread, const SyscallInfo& info,
                             const catalogue::ByteCount& count, std::uint64_t limit,
-                            PendingRestore& restore) {
+                            Shortened& shortened) {
     const Abi abi = *info.abi;
     const std::uint64_t entries = arch::decode_argument(abi, info.args[count.length_arg]);
     // More entries than the kernel takes make the call fail with EINVAL as it is.
@@ -532,7 +517,7 @@ bool Engine::shorten_iovecs(ThreadState& thread, const SyscallInfo& info,
         }
         if (whole == limit) {
             // The cut falls between two entries: fewer of the program's own entries do it.
-            change_argument(thread, info, count.length_arg, kept, restore);
+            change_argument(thread, info, count.length_arg, kept, shortened);
             return true;
         }
         // The cut falls inside this entry, whose length must shrink. The program's own array
@@ -546,69 +531,80 @@ bool Engine::shorten_iovecs(ThreadState& thread, const SyscallInfo& info,
                 thread.tid, copy, std::span<const std::byte>(iovecs_).first(copy_size))) {
             if (error != std::errc::no_such_process && !stack_write_noted_) {
                 stack_write_noted_ = true;
-                outcome_.notes.push_back(
+                result_.notes.push_back(
                     "short: could not write a shortened iovec array on the stack of thread " +
                     std::to_string(thread.tid) + " (" + error.message() +
                     "); such calls ran whole and are not counted as injected");
             }
             return false;
         }
-        change_argument(thread, info, *count.iovec_arg, copy, restore);
-        change_argument(thread, info, count.length_arg, kept + 1, restore);
+        change_argument(thread, info, *count.iovec_arg, copy, shortened);
+        change_argument(thread, info, count.length_arg, kept + 1, shortened);
         return true;
     }
     return false;  // no more bytes than the limit
 }
 
 void Engine::change_argument(ThreadState& thread, const SyscallInfo& info, unsigned index,
-                             std::uint64_t value, PendingRestore& restore) {
-    restore.arguments.at(index) = info.args.at(index);
+                             std::uint64_t value, Shortened& shortened) {
+    shortened.arguments.at(index) = info.args.at(index);
     check(tracer_.set_syscall_argument(thread.tid, *info.abi, index, value),
           "shortening a syscall");
 }
 
-void Engine::restore_arguments(ThreadState& thread) {
-    const PendingRestore restore = *thread.restore;
-    thread.restore.reset();
-    // The x86 syscall ABIs keep argument registers across a call, so code after it may still
-    // use them (the count, the iovec pointer); the result register keeps the real result.
-    for (unsigned index = 0; index < restore.arguments.size(); ++index) {
-        if (const auto& original = restore.arguments[index]) {
-            check(tracer_.set_syscall_argument(thread.tid, restore.abi, index, *original),
-                  "restoring a syscall's arguments");
+void Engine::undo_change(ThreadState& thread, std::int64_t& result) {
+    const CallChange change = std::exchange(thread.change, NoChange{});
+    if (const auto* skipped = std::get_if<Skipped>(&change)) {
+        check(tracer_.set_return_value(thread.tid, skipped->abi, skipped->result),
+              "writing a syscall's result");
+        result = skipped->result;
+    } else if (const auto* shortened = std::get_if<Shortened>(&change)) {
+        // The x86 syscall ABIs keep argument registers across a call, so code after it may
+        // still use them (the count, the iovec pointer); the result register keeps the real
+        // result.
+        for (unsigned index = 0; index < shortened->arguments.size(); ++index) {
+            if (const auto& original = shortened->arguments[index]) {
+                check(tracer_.set_syscall_argument(thread.tid, shortened->abi, index, *original),
+                      "restoring a syscall's arguments");
+            }
         }
     }
-    if (restore.signal) {
-        check(tracer_.send_signal(thread.tgid, thread.tid, *restore.signal), "tgkill");
+}
+
+void Engine::send_signal_when_due(ThreadState& thread) {
+    // Once the call is done with: its waits over, so that a fatal signal ends the program after
+    // a wait rather than during it (SIGKILL would not wait), and a shortened call run first, so
+    // that a crash follows a torn write. Queued while the thread is stopped, it is delivered
+    // when the thread runs again: after a skipped call's exit stop writes its result, so the
+    // call still never runs, and a fatal signal kills the program at this call.
+    if (!thread.signal || thread.timer || thread.exit_delay ||
+        std::holds_alternative<Shortened>(thread.change)) {
+        return;
     }
+    check(tracer_.send_signal(thread.tgid, thread.tid, *thread.signal), "tgkill");
+    thread.signal.reset();
 }
 
 void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info,
                               const Verdict& verdict, std::optional<std::string> path) {
-    if (verdict.rule_index >= outcome_.injected.size()) {
-        outcome_.injected.resize(verdict.rule_index + 1);
+    if (verdict.rule_index >= result_.injected.size()) {
+        result_.injected.resize(verdict.rule_index + 1);
     }
-    ++outcome_.injected[verdict.rule_index];
-    if (++outcome_.injection_count > record_limit_) {
+    ++result_.injected[verdict.rule_index];
+    if (++result_.injection_count > record_limit_) {
         return;  // not even a clock read: a capped hot rule stays cheap
     }
-    outcome_.injections.push_back(
+    result_.injections.push_back(
         Injection{verdict.rule_index, std::string(decider_.name_of(*info.abi, info.number)),
-                  *info.abi, verdict.nth, thread.tgid, thread.tid, verdict.action,
-                  std::chrono::steady_clock::now() - start_, verdict.signal, std::move(path),
-                  verdict.delay, verdict.delay_exit});
+                  *info.abi, verdict.nth, thread.tgid, thread.tid, verdict.effect,
+                  std::chrono::steady_clock::now() - start_, std::move(path)});
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {
     switch (stop.event) {
         case PTRACE_EVENT_SECCOMP: {
-            ++outcome_.syscall_stops;
             SyscallInfo info;
-            if (const auto error = tracer_.syscall_info(thread.tid, info)) {
-                check(error, "PTRACE_GET_SYSCALL_INFO");
-                return;
-            }
-            if (is_stale(info)) {
+            if (!read_syscall_stop(thread, info)) {
                 return;
             }
             if (info.op == SyscallInfo::Op::seccomp && decide_and_act(thread, info)) {
@@ -675,9 +671,11 @@ void Engine::on_exec(ThreadState& thread) {
     // record goes on in the leader's id too, to be completed at its exit stop. A call the
     // leader itself was in never returns.
     std::optional<std::chrono::microseconds> exit_delay;
+    std::optional<int> exec_signal;  // its rule's signal, sent when that wait ends
     std::unique_ptr<SyscallRecord> exec_record;
     if (const auto execing = threads_.find(former_tid); execing != threads_.end()) {
         exit_delay = execing->second.exit_delay;
+        exec_signal = execing->second.signal;
         exec_record = std::move(execing->second.logged);
     }
     if (former_tid != leader) {
@@ -701,17 +699,16 @@ void Engine::on_exec(ThreadState& thread) {
     }
     ThreadState& state = threads_[leader];
     forget_timer(state);  // a leader held for a delay died in the exec of another thread
-    state.pending.reset();
+    state.change = NoChange{};
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
     state.exit_delay = exit_delay;
-    state.signal_after_wait.reset();
-    state.restore.reset();
+    state.signal = exec_signal;
     state.logged = std::move(exec_record);
     if (no_new_privs_ && !setid_noted_ && tracer_.runs_setid_program(leader)) {
         setid_noted_ = true;
         // Without privileges ptrace alone would also keep it from gaining them, so the
         // remedy to offer is privileges, not --no-seccomp.
-        outcome_.notes.push_back(
+        result_.notes.push_back(
             "a setuid/setgid program ran without its privileges: inject is not privileged, so "
             "its seccomp filter needs PR_SET_NO_NEW_PRIVS (run inject as root to keep them)");
     }
@@ -719,6 +716,7 @@ void Engine::on_exec(ThreadState& thread) {
 }
 
 void Engine::resume(ThreadState& thread, int signal) {
+    send_signal_when_due(thread);
     if (detaching_ && !mid_call(thread)) {
         let_go(thread, signal);
         return;
@@ -726,8 +724,8 @@ void Engine::resume(ThreadState& thread, int signal) {
     // PTRACE_CONT unless a stop at the next syscall boundary is needed: to write a picked
     // call's result at its exit or hold it there, or restore a shortened call's arguments
     // there, or follow a logged call to its result, or, without the filter, to see every call.
-    const bool stop_at_syscalls = thread.pending || thread.exit_delay || thread.restore ||
-                                  thread.logged || policy_ == StopPolicy::every_syscall;
+    const bool stop_at_syscalls = mid_call(thread) || thread.exit_delay || thread.logged ||
+                                  policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");
 }
@@ -769,7 +767,7 @@ void Engine::let_go(ThreadState& thread, int signal) {
         // Forgotten once its stop is handled; a tracee that died instead (ESRCH) stays
         // until its end is reported, which may be the program's exit status.
         thread.detached = true;
-        outcome_.detached = true;
+        result_.detached = true;
     }
 }
 

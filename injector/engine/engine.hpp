@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "engine/call_facts.hpp"
@@ -23,6 +24,7 @@
 #include "inject/run.hpp"
 #include "inject/syscall_log.hpp"
 #include "syscalls/catalogue.hpp"
+#include "syscalls/syscall_set.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {
@@ -32,17 +34,6 @@ enum class StopPolicy : std::uint8_t {
     none,           // no rules: nothing to pick, no syscall ever stops
     seccomp,        // the filter stops the picked syscalls; everything else runs freely
     every_syscall,  // no filter: every syscall entry and exit stops
-};
-
-struct EngineOutcome {
-    std::optional<int> exit_code;
-    std::optional<int> signal;
-    std::vector<Injection> injections;  // the first ones, up to the record limit
-    std::uint64_t injection_count = 0;
-    std::vector<std::uint64_t> injected;  // per rule index (may be shorter than the rules)
-    std::uint64_t syscall_stops = 0;
-    std::vector<std::string> notes;
-    bool detached = false;  // some tracee was let go while it still ran
 };
 
 class Engine {
@@ -69,7 +60,7 @@ class Engine {
     // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
     // it raised, which is not delivered); its exit status is the outcome's. A thread held for
     // a delay is resumed when its time is up, while the other stops are handled as they come.
-    EngineOutcome run(pid_t program, bool at_exec = true);
+    RunResult run(pid_t program, bool at_exec = true);
 
     // Handles one stop (public for the unit tests, which feed stops one by one).
     void handle(const trace::Stop& stop);
@@ -82,7 +73,7 @@ class Engine {
     // Runs until no tracee is left or, once detach_requested() says so, lets them all go
     // (detach_all). It is asked before each wait: whoever makes it true must also make the
     // wait return (see trace::WaitWaker).
-    EngineOutcome run_attached(const std::function<bool()>& detach_requested);
+    RunResult run_attached(const std::function<bool()>& detach_requested);
     // Lets every tracee go on untraced, each as it reports its next stop: no call is injected
     // any more, one whose number was already replaced first gets its result at its exit stop,
     // a signal about to be delivered is passed on, and a thread in a group-stop stays
@@ -92,33 +83,43 @@ class Engine {
     // Kills every traced process, now and as new ones appear; the loop then sees them die.
     // The one member that may be called from another thread (the timeout's).
     void kill_everything();
-    EngineOutcome take_outcome() { return std::move(outcome_); }
+    // A signal to every traced process now, from any thread (the CLI forwards SIGTERM and
+    // SIGHUP so): only processes still traced get it, never a reaped one's reused PID.
+    void signal_everything(int signal);
+    // What the engine knows of the run: how the program ended, the injections (the first
+    // ones, up to the record limit, and the count of all), injected per rule index (possibly
+    // shorter than the rules), the stops, notes, and whether a tracee was let go while it ran.
+    RunResult take_result() { return std::move(result_); }
     std::size_t tracee_count() const { return threads_.size(); }
 
   private:
-    struct PendingResult {
+    // What a picked call changed that its exit stop must set right.
+    struct NoChange {};
+    // Its number was replaced, so the kernel ran nothing: its result is still to be written.
+    struct Skipped {
         Abi abi;
-        std::int64_t value;
+        std::int64_t result;
     };
-    // A shortened call runs with some argument registers changed; the program must find them
-    // as it left them when the call returns.
-    struct PendingRestore {
+    // It runs with some argument registers changed (short): the program must find them as it
+    // left them when the call returns.
+    struct Shortened {
         Abi abi;
         std::array<std::optional<std::uint64_t>, 6> arguments;  // the originals, by index
-        std::optional<int> signal;                              // sent once the call has run
     };
+    using CallChange = std::variant<NoChange, Skipped, Shortened>;
+
     struct ThreadState {
         pid_t tid = 0;
         pid_t tgid = 0;
-        // Set between a picked call's entry and its exit stop: what to write there.
-        std::optional<PendingResult> pending;
-        // A picked call's wait still to come once it has run (delay_exit), and the rule's
-        // signal, which is sent when the call's last wait ends.
+        // Between a changed call's entry and its exit stop.
+        CallChange change;
+        // A picked call's wait still to come once it has run (delay_exit).
         std::optional<std::chrono::microseconds> exit_delay;
-        std::optional<int> signal_after_wait;
-        // Set while the thread is held stopped for a delay.
+        // The rule's signal, sent once the call is done with (see send_signal_when_due).
+        std::optional<int> signal;
+        // Set while the thread is held stopped for a delay: before its call goes on (a
+        // skipped call then has its result still to come) or before it returns.
         std::optional<TimerQueue::Timer> timer;
-        std::optional<PendingRestore> restore;
         // Set between a logged call's entry and its exit stop (a pointer: most threads never
         // have one, and a thread's state stays small).
         std::unique_ptr<SyscallRecord> logged;
@@ -134,12 +135,15 @@ class Engine {
     void queue(const trace::Stop& stop);
     // Between a changed call's entry and its exit stop, where it must not be let go.
     static bool mid_call(const ThreadState& thread) {
-        return thread.pending.has_value() || thread.restore.has_value();
+        return !std::holds_alternative<NoChange>(thread.change);
     }
     ThreadState* find_or_adopt(pid_t tid);
     void forget_process(pid_t tgid);
     ThreadState& add_thread(pid_t tid, pid_t tgid);
     void on_gone(const trace::Stop& stop);
+    // Counts a syscall or seccomp stop and reads what it is; false when there is nothing to do
+    // (the thread died under us, or the stop is stale: see is_stale).
+    bool read_syscall_stop(ThreadState& thread, trace::SyscallInfo& info);
     void on_syscall_stop(ThreadState& thread);
     void on_event(ThreadState& thread, const trace::Stop& stop);
     void on_new_tracee(ThreadState& parent, int event);
@@ -155,14 +159,15 @@ class Engine {
                            const Verdict& verdict);
     // Cuts the call's byte count to `limit`; false when it asks for no more (or cannot be cut),
     // and so runs untouched.
-    bool shorten_call(ThreadState& thread, const trace::SyscallInfo& info, std::uint64_t limit,
-                      std::optional<int> signal);
+    bool shorten_call(ThreadState& thread, const trace::SyscallInfo& info, std::uint64_t limit);
     bool shorten_iovecs(ThreadState& thread, const trace::SyscallInfo& info,
                         const catalogue::ByteCount& count, std::uint64_t limit,
-                        PendingRestore& restore);
+                        Shortened& shortened);
     void change_argument(ThreadState& thread, const trace::SyscallInfo& info, unsigned index,
-                         std::uint64_t value, PendingRestore& restore);
-    void restore_arguments(ThreadState& thread);
+                         std::uint64_t value, Shortened& shortened);
+    // At a changed call's exit stop: its result written, or its arguments given back.
+    void undo_change(ThreadState& thread, std::int64_t& result);
+    void send_signal_when_due(ThreadState& thread);
     void record_injection(const ThreadState& thread, const trace::SyscallInfo& info,
                           const Verdict& verdict, std::optional<std::string> path);
     void log_entry(ThreadState& thread, Abi abi, const trace::SyscallInfo& info);
@@ -175,9 +180,6 @@ class Engine {
     void let_go(ThreadState& thread, int signal);
     void forget_detached(pid_t tid);
     void forget_exited_leaders();
-
-    // Whether this call closes or replaces fds while the fds' files are being remembered.
-    bool closes_fds(Abi abi, long number) const noexcept;
 
     trace::Tracer& tracer_;
     Decider& decider_;
@@ -192,14 +194,14 @@ class Engine {
     std::unordered_map<pid_t, ThreadState> threads_;
     // Stops taken from the kernel and not yet served, in the order they came.
     std::deque<trace::Stop> ready_;
-    EngineOutcome outcome_;
+    RunResult result_;
     TimerQueue timers_;
     Clock clock_ = [] { return TimerQueue::Clock::now(); };
 
     // For the rules' filters: by process, what is known of its fds and names.
     ProcessFactsMap process_facts_;
     bool cache_fd_files_ = false;  // a path filter may need fds' files: remember them
-    std::array<std::vector<bool>, kAllAbis.size()> fd_closers_;  // by ABI, syscall number
+    SyscallSet fd_closers_;  // the calls that close or replace fds, while a path filter needs them
     std::vector<std::byte> iovecs_;  // a shortened call's iovec array, reused
     bool stack_write_noted_ = false;
 
@@ -207,6 +209,8 @@ class Engine {
     // goes, so the lock costs nothing on the per-syscall path.
     std::mutex processes_mutex_;
     std::vector<pid_t> processes_;
+    bool adopted_a_process_ = false;         // under processes_mutex_
+    std::vector<int> signals_before_start_;  // under processes_mutex_
     std::atomic<bool> killing_{false};
 };
 

@@ -36,18 +36,8 @@ namespace {
 
 using trace::UniqueFd;
 
-struct Pipe {
-    UniqueFd read_end;
-    UniqueFd write_end;
-};
-
-Pipe make_pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        throw LaunchError(std::string("pipe: ") + std::strerror(errno), kExitInjectFailed);
-    }
-    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
+using trace::make_pipe;
+using trace::Pipe;
 
 void write_all(int fd, const char* data, std::size_t size) {
     while (size > 0) {
@@ -184,24 +174,54 @@ class Watchdog {
     std::jthread thread_;  // last: it uses the members above
 };
 
-// What the engine saw, into the result.
-void take_outcome(RunResult& result, engine::EngineOutcome&& outcome,
-                  const engine::Decider& decider, std::size_t rule_count) {
-    result.exit_code = outcome.exit_code;
-    result.signal = outcome.signal;
-    result.injections = std::move(outcome.injections);
-    result.injection_count = outcome.injection_count;
-    result.syscall_stops = outcome.syscall_stops;
-    for (std::string& note : outcome.notes) {
-        result.notes.push_back(std::move(note));
+// Passes the signals a SignalForwarder was given to every traced process, on a thread of its
+// own: the signal handler that posts them may not take the engine's lock.
+class SignalRelay {
+  public:
+    SignalRelay(engine::Engine& engine, const SignalForwarder& forwarder)
+        : stop_(make_pipe()),
+          thread_([this, &engine, fd = forwarder.readable_fd()] { relay(engine, fd); }) {}
+    SignalRelay(const SignalRelay&) = delete;
+    SignalRelay& operator=(const SignalRelay&) = delete;
+    ~SignalRelay() { stop_.write_end.reset(); }  // the thread sees the end, and is joined
+
+  private:
+    void relay(engine::Engine& engine, int forwarded) {
+        leave_sigchld_to_the_tracer();
+        std::array<pollfd, 2> fds{pollfd{forwarded, POLLIN, 0},
+                                  pollfd{stop_.read_end.get(), POLLIN, 0}};
+        for (;;) {
+            if (::poll(fds.data(), fds.size(), -1) < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return;
+            }
+            if (fds[1].revents != 0) {
+                return;
+            }
+            unsigned char signal = 0;
+            if (::read(forwarded, &signal, 1) == 1) {
+                engine.signal_everything(signal);
+            }
+        }
     }
+
+    Pipe stop_;
+    std::jthread thread_;  // last: it uses the member above
+};
+
+// What only the run knows, added to the engine's result: notes from before the engine ran
+// first, then the calls each rule counted, and an injected count for every rule.
+void add_rule_counts(RunResult& result, std::vector<std::string> notes_before,
+                     const engine::Decider& decider, std::size_t rule_count) {
+    result.notes.insert(result.notes.begin(), std::make_move_iterator(notes_before.begin()),
+                        std::make_move_iterator(notes_before.end()));
     result.matched.reserve(rule_count);
     for (std::size_t index = 0; index < rule_count; ++index) {
         result.matched.push_back(decider.matched(index));
     }
-    result.injected = std::move(outcome.injected);
     result.injected.resize(rule_count);
-    result.detached = outcome.detached;
 }
 
 using Launch =
@@ -241,12 +261,9 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         relay->start();
     }
 
-    RunResult result;
-    result.notes = std::move(launched.notes);
     if (policy == engine::StopPolicy::seccomp && !launched.filter_installed) {
         policy = engine::StopPolicy::every_syscall;  // the launcher has said why
     }
-    result.seccomp_filter = launched.filter_installed;
     if (options.on_start) {
         options.on_start(launched.pid);
     }
@@ -259,9 +276,13 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
     }
-    engine::EngineOutcome outcome;
+    std::optional<SignalRelay> forwarded_signals;
+    if (options.forward_signals != nullptr) {
+        forwarded_signals.emplace(engine, *options.forward_signals);
+    }
+    RunResult result;
     try {
-        outcome = engine.run(launched.pid, launched.stopped_at_exec);
+        result = engine.run(launched.pid, launched.stopped_at_exec);
     } catch (...) {
         // Nothing may outlive a failed run (the relay would wait for it): kill and reap all.
         engine.kill_everything();
@@ -273,11 +294,11 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         throw;
     }
     result.timed_out = watchdog && watchdog->stop();
+    result.seccomp_filter = launched.filter_installed;
     if (relay) {
         relay->finish(result);
     }
-
-    take_outcome(result, std::move(outcome), decider, rules.size());
+    add_rule_counts(result, std::move(launched.notes), decider, rules.size());
     return result;
 }
 
@@ -298,28 +319,27 @@ RunOptions with_scenario_defaults(const Scenario& scenario, RunOptions options) 
 
 }  // namespace
 
-DetachRequest::DetachRequest() {
-    int fds[2];
-    // Non-blocking: a second request into a full pipe must not block a signal handler; one
-    // byte is all it takes to wake the waiter.
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-        throw std::system_error(errno, std::generic_category(), "pipe");
-    }
-    read_fd_ = fds[0];
-    write_fd_ = fds[1];
+detail::SignalPipe::SignalPipe() {
+    // Non-blocking: a write into a full pipe must not block a signal handler.
+    trace::Pipe pipe = trace::make_pipe(O_CLOEXEC | O_NONBLOCK);
+    read_fd_ = pipe.read_end.release();
+    write_fd_ = pipe.write_end.release();
 }
 
-DetachRequest::~DetachRequest() {
+detail::SignalPipe::~SignalPipe() {
     ::close(read_fd_);
     ::close(write_fd_);
 }
 
-void DetachRequest::request() noexcept {
+void detail::SignalPipe::post(unsigned char byte) noexcept {
     const int saved_errno = errno;  // a signal handler must leave errno as it found it
-    requested_.store(true);
-    const char byte = 1;
     [[maybe_unused]] const ssize_t written = ::write(write_fd_, &byte, 1);
     errno = saved_errno;
+}
+
+void DetachRequest::request() noexcept {
+    requested_.store(true);
+    pipe_.post(1);  // one byte is all it takes to wake the waiter
 }
 
 int exit_status(const RunResult& result) {
@@ -360,12 +380,11 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
         // not start is not inject's to kill.
         throw std::invalid_argument("attach: capture_output and timeout need run()");
     }
-    RunResult result;
+    std::vector<pid_t> processes;
     for (const pid_t pid : pids) {
         const pid_t process = trace::process_to_attach(pid);
-        if (std::find(result.attached.begin(), result.attached.end(), process) ==
-            result.attached.end()) {
-            result.attached.push_back(process);
+        if (std::find(processes.begin(), processes.end(), process) == processes.end()) {
+            processes.push_back(process);
         }
     }
 
@@ -393,26 +412,27 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
         }
     };
     try {
-        for (const pid_t process : result.attached) {
+        for (const pid_t process : processes) {
             trace::seize_process(process, [&](pid_t tid) { engine.adopt_seized(tid, process); });
         }
     } catch (...) {
         let_go_after_failure();
         throw;
     }
-    engine::EngineOutcome outcome;
+    RunResult result;
     try {
         if (options.on_start) {
-            for (const pid_t process : result.attached) {
+            for (const pid_t process : processes) {
                 options.on_start(process);
             }
         }
-        outcome = engine.run_attached(detach_requested);
+        result = engine.run_attached(detach_requested);
     } catch (...) {
         let_go_after_failure();
         throw;
     }
-    take_outcome(result, std::move(outcome), decider, rules.size());
+    result.attached = std::move(processes);
+    add_rule_counts(result, {}, decider, rules.size());
     return result;
 }
 

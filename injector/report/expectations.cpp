@@ -132,21 +132,24 @@ std::vector<std::string> describe_expectations(const Expectations& expectations)
 }
 
 ExpectationOutcome check_expectations(const Expectations& expectations, const RunResult& result,
-                                      std::optional<std::chrono::milliseconds> run_timeout) {
+                                      const std::optional<RunTimeout>& run_timeout) {
     ExpectationOutcome outcome;
     outcome.stated = describe_expectations(expectations).size();
     std::vector<std::string>& failures = outcome.failures;
 
     if (result.timed_out) {
         const std::chrono::milliseconds limit =
-            run_timeout.value_or(expectations.timeout.value_or(std::chrono::milliseconds{0}));
+            run_timeout ? run_timeout->limit
+                        : expectations.timeout.value_or(std::chrono::milliseconds{0});
         const std::string killed = "but it was killed after " + duration_text(limit);
+        const std::string whose = run_timeout && run_timeout->from == "--timeout"
+                                      ? " (--timeout)"
+                                      : " (another scenario's timeout)";
         if (!expectations.timeout) {
-            failures.push_back("the program to finish, " + killed +
-                               " (another scenario's timeout)");
+            failures.push_back("the program to finish, " + killed + whose);
         } else if (*expectations.timeout > limit) {
             failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
-                               killed + " (another scenario's timeout)");
+                               killed + whose);
         } else {
             failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
                                killed);

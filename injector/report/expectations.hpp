@@ -39,12 +39,19 @@ struct ExpectationOutcome {
     bool passed() const { return failures.empty(); }
 };
 
-// Checks the expectations against the run. run_timeout is the time limit the run was given
-// (the smallest of all scenarios' timeouts): a run that was killed there fails the timeout
-// expectation and nothing else is checked, since how it ended and what it wrote were cut
-// short by inject itself. A scenario without a timeout then fails too, saying whose it was.
+// The time limit a run was given: the smallest of --timeout and the scenarios' timeouts, and
+// where it came from ("--timeout", or the scenario's source).
+struct RunTimeout {
+    std::chrono::milliseconds limit{};
+    std::string from;
+};
+
+// Checks the expectations against the run. A run that was killed at its time limit fails the
+// timeout expectation and nothing else is checked, since how it ended and what it wrote were
+// cut short by inject itself. A scenario without a timeout of its own (or with a longer one)
+// then fails too, saying whose the limit was.
 ExpectationOutcome check_expectations(const Expectations& expectations, const RunResult& result,
-                                      std::optional<std::chrono::milliseconds> run_timeout);
+                                      const std::optional<RunTimeout>& run_timeout);
 
 // "inject: expect: LINE" for each failure, then "inject: PASS: SOURCE" or
 // "inject: FAIL: SOURCE (N of M expectations failed)".

@@ -40,6 +40,14 @@ json signal_json(const std::optional<int>& signal) {
     return std::to_string(*signal);
 }
 
+// The same four fields for a rule and for each of its injections.
+void add_effect(json& object, const Effect& effect) {
+    object["action"] = action_json(effect.action);
+    object["signal"] = signal_json(effect.signal);
+    object["delay_us"] = delay_json(effect.delay);
+    object["delay_exit_us"] = delay_json(effect.delay_exit);
+}
+
 }  // namespace
 
 std::string json_report(const ReportInput& input) {
@@ -60,10 +68,6 @@ std::string json_report(const ReportInput& input) {
             {"spec", to_spec(rule)},
             {"origin", rule.origin},
             {"syscalls", rule.syscalls},
-            {"action", action_json(rule.action)},
-            {"signal", signal_json(rule.signal)},
-            {"delay_us", delay_json(rule.delay)},
-            {"delay_exit_us", delay_json(rule.delay_exit)},
             {"when", rule.when.to_string()},
             {"per", std::string(scope_name(rule.per))},
             {"probability", rule.probability ? json(*rule.probability) : json(nullptr)},
@@ -73,6 +77,7 @@ std::string json_report(const ReportInput& input) {
             {"matched", index < result.matched.size() ? result.matched[index] : 0},
             {"injected", index < result.injected.size() ? result.injected[index] : 0},
         });
+        add_effect(rule_list.back(), rule.effect);
     }
     report["rules"] = std::move(rule_list);
     json injections = json::array();
@@ -85,12 +90,9 @@ std::string json_report(const ReportInput& input) {
             {"pid", injection.pid},
             {"tid", injection.tid},
             {"path", injection.path ? json(*injection.path) : json(nullptr)},
-            {"action", action_json(injection.action)},
-            {"signal", signal_json(injection.signal)},
-            {"delay_us", delay_json(injection.delay)},
-            {"delay_exit_us", delay_json(injection.delay_exit)},
             {"time_ms", std::chrono::duration<double, std::milli>(injection.at).count()},
         });
+        add_effect(injections.back(), injection.effect);
     }
     report["injections"] = std::move(injections);
     report["injections_total"] = result.injection_count;

@@ -143,8 +143,7 @@ std::string xml_escape(std::string_view text, bool in_attribute) {
 
 std::vector<JunitCase> junit_cases(const std::vector<Scenario>& scenarios,
                                    const std::vector<std::string>& command, const RunResult& result,
-                                   std::optional<std::chrono::milliseconds> run_timeout,
-                                   double seconds) {
+                                   const std::optional<RunTimeout>& run_timeout, double seconds) {
     return cases_of(
         scenarios, command, [&](JunitCase& testcase, const std::optional<Expectations>& expect) {
             Expectations expectations;

@@ -100,20 +100,21 @@ std::string to_spec(const Rule& rule) {
         keys += keys.empty() ? "" : ":";
         keys += key;
     };
-    if (!rule.signal_alone && !std::holds_alternative<RunCall>(rule.action)) {
-        add(to_string(rule.action));
+    const Effect& effect = rule.effect;
+    if (!rule.signal_alone && !std::holds_alternative<RunCall>(effect.action)) {
+        add(to_string(effect.action));
     }
-    if (rule.signal) {
+    if (effect.signal) {
         // A number glibc keeps for itself has no name that parses back; its digits do.
-        const std::string name = signal_name(*rule.signal);
-        add("signal=" + (name.starts_with("SIG") ? name : std::to_string(*rule.signal)));
+        const std::string name = signal_name(*effect.signal);
+        add("signal=" + (name.starts_with("SIG") ? name : std::to_string(*effect.signal)));
     }
     // Written without minutes, so that the text also works as strace's delay_enter.
-    if (rule.delay) {
-        add("delay=" + text::strace_duration_text(*rule.delay));
+    if (effect.delay) {
+        add("delay=" + text::strace_duration_text(*effect.delay));
     }
-    if (rule.delay_exit) {
-        add("delay_exit=" + text::strace_duration_text(*rule.delay_exit));
+    if (effect.delay_exit) {
+        add("delay_exit=" + text::strace_duration_text(*effect.delay_exit));
     }
     spec += ':' + keys;
     if (rule.when != When{}) {

@@ -187,12 +187,13 @@ std::string describe_result(const Action& action) {
 
 std::string describe_injection(const Injection& injection) {
     std::string text;
-    if (injection.delay) {
-        text = "delayed " + text::duration_text(*injection.delay) + ", then ";
+    const Effect& effect = injection.effect;
+    if (effect.delay) {
+        text = "delayed " + text::duration_text(*effect.delay) + ", then ";
     }
-    text += describe_result(injection.action);
-    if (injection.delay_exit) {
-        text += ", held back " + text::duration_text(*injection.delay_exit);
+    text += describe_result(effect.action);
+    if (effect.delay_exit) {
+        text += ", held back " + text::duration_text(*effect.delay_exit);
     }
     return text;
 }
@@ -217,8 +218,8 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
             out << " (" << abi_name(injection.abi) << ')';
         }
         out << " call " << injection.nth << " -> " << describe_injection(injection);
-        if (injection.signal) {
-            out << " + " << signal_name(*injection.signal);
+        if (injection.effect.signal) {
+            out << " + " << signal_name(*injection.effect.signal);
         }
         if (injection.rule_index < rules.size()) {
             out << "  [rule " << injection.rule_index + 1 << ": "

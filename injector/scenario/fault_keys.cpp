@@ -347,19 +347,19 @@ void FaultBuilder::add_syscall(std::string name) {
 
 void FaultBuilder::set_action(Action action) {
     if (has_action_) {
-        fail("fault gives both " + std::string(action_key(rule_.action)) + " and " +
+        fail("fault gives both " + std::string(action_key(rule_.effect.action)) + " and " +
              std::string(action_key(action)) + ": a fault takes one action");
     }
-    rule_.action = action;
+    rule_.effect.action = action;
     has_action_ = true;
 }
 
 void FaultBuilder::set_delay(std::string_view key, std::chrono::microseconds delay) {
-    if (rule_.delay) {
+    if (rule_.effect.delay) {
         fail(quoted(delay_key_) + " and " + quoted(key) +
              " are the same wait, before the call: give one of them");
     }
-    rule_.delay = delay;
+    rule_.effect.delay = delay;
     delay_key_ = std::string(key);
 }
 
@@ -424,18 +424,18 @@ Rule FaultBuilder::build(std::string origin) && {
              " no file descriptor (a dirfd is not one)");
     }
     if (!has_action_) {
-        if (rule_.signal) {
+        if (rule_.effect.signal) {
             // A call stopped by a signal before it ran returns EINTR, so that is what a signal
             // alone makes it return (after any delay); to_spec leaves the implied error out.
-            rule_.action = FailWithErrno{EINTR};
+            rule_.effect.action = FailWithErrno{EINTR};
             rule_.signal_alone = true;
-        } else if (rule_.delay || rule_.delay_exit) {
-            rule_.action = RunCall{};  // only delayed: the call itself runs
+        } else if (rule_.effect.delay || rule_.effect.delay_exit) {
+            rule_.effect.action = RunCall{};  // only delayed: the call itself runs
         } else {
             fail("fault has no action: give error, retval, short, signal or delay");
         }
     }
-    if (shortens() && (rule_.delay || rule_.delay_exit)) {
+    if (shortens() && (rule_.effect.delay || rule_.effect.delay_exit)) {
         // A shortened call is cut and run at once; holding it too is not built.
         fail("short cannot be combined with a delay");
     }

@@ -125,18 +125,18 @@ class FaultBuilder {
     // Throws when the fault already has an action.
     void set_action(Action action);
     // Whether the action given so far is short, whose syscalls must have a byte count.
-    bool shortens() const { return std::holds_alternative<ShortenTo>(rule_.action); }
+    bool shortens() const { return std::holds_alternative<ShortenTo>(rule_.effect.action); }
     void set_when(When when) { rule_.when = when; }
     void set_per(Scope per) { rule_.per = per; }
     void set_probability(double probability) { rule_.probability = probability; }
-    void set_signal(int signal) { rule_.signal = signal; }
+    void set_signal(int signal) { rule_.effect.signal = signal; }
     void set_path(std::string glob) { rule_.path = std::move(glob); }
     void set_fd(int fd) { rule_.fd = fd; }
     void set_process(std::string glob) { rule_.process = std::move(glob); }
     // The wait before the call, from `key` ("delay" or "delay_enter"); throws when the other
     // of the two gave it already.
     void set_delay(std::string_view key, std::chrono::microseconds delay);
-    void set_delay_exit(std::chrono::microseconds delay) { rule_.delay_exit = delay; }
+    void set_delay_exit(std::chrono::microseconds delay) { rule_.effect.delay_exit = delay; }
 
     // The finished rule; throws when the syscall or the action is missing, when a `path` or
     // `fd` filter names only syscalls that take neither, or when short names a call without a

@@ -33,4 +33,7 @@ std::string one_line(std::string_view message);
 // " (did you mean "word"?)" when a candidate is close enough (nearest_word), else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// "0x1a2b": an address or an offset as strace and the tools of the field write it.
+std::string hex(std::uint64_t value);
+
 }  // namespace inject::text

@@ -192,18 +192,8 @@ namespace {
 
 LaunchedProgram launch(const ChildTarget& target, const std::string& name,
                        const SeccompProgram* filter, const ChildIo& io) {
-    int gate[2];
-    int reports[2];
-    if (::pipe2(gate, O_CLOEXEC) != 0) {
-        throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
-    }
-    UniqueFd gate_read(gate[0]);
-    UniqueFd gate_write(gate[1]);
-    if (::pipe2(reports, O_CLOEXEC) != 0) {
-        throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
-    }
-    UniqueFd report_read(reports[0]);
-    UniqueFd report_write(reports[1]);
+    Pipe gate = make_pipe();     // the child waits on it until it is seized
+    Pipe reports = make_pipe();  // the child's failures before exec, as LaunchMessages
 
     // What the caller buffered must not be written twice, by it and by its fork.
     std::fflush(nullptr);
@@ -212,23 +202,23 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
         throw LaunchError("fork: " + error_text(errno), kExitInjectFailed);
     }
     if (pid == 0) {
-        ::close(gate[1]);
-        ::close(reports[0]);
-        become_program(target, filter, io, gate[0], reports[1]);
+        ::close(gate.write_end.get());
+        ::close(reports.read_end.get());
+        become_program(target, filter, io, gate.read_end.get(), reports.write_end.get());
     }
     ChildGuard child(pid);
-    gate_read.reset();
-    report_write.reset();
+    gate.read_end.reset();
+    reports.write_end.reset();
 
     if (::ptrace(PTRACE_SEIZE, pid, nullptr, tracing_options(filter != nullptr)) != 0) {
         throw LaunchError("cannot trace " + name + ": ptrace: " + error_text(errno),
                           kExitInjectFailed);
     }
     const char go = 1;
-    if (::write(gate_write.get(), &go, 1) != 1) {
+    if (::write(gate.write_end.get(), &go, 1) != 1) {
         throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
     }
-    gate_write.reset();
+    gate.write_end.reset();
 
     bool ended_before_exec = false;
     // Until its exec the child is ours, not the program: nothing it does is counted. Its
@@ -263,7 +253,7 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
     LaunchedProgram launched;
     launched.filter_installed = filter != nullptr;
     ChildReport message{};
-    while (::read(report_read.get(), &message, sizeof message) == sizeof message) {
+    while (::read(reports.read_end.get(), &message, sizeof message) == sizeof message) {
         switch (message.what) {
             case ChildReport::What::no_new_privs_set:
                 launched.no_new_privs = true;

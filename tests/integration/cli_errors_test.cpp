@@ -109,5 +109,62 @@ TEST_P(CliErrorTest, FileTheKernelCannotRunIs126NotAShellScript) {
     EXPECT_EQ(r.err, "inject: " + garbage + ": Exec format error\n");
 }
 
+TEST_P(CliErrorTest, OutputsThatAreTheSameFileAreRefusedBeforeTheProgramRuns) {
+    const std::string marker = dir_ / "marker";
+    const std::vector<std::string> program_args{program("writes"), marker, "1"};
+    // The same path twice, before the file exists.
+    expect_refused(inject({"-o", dir_ / "x", "--report", dir_ / "x"}, program_args), marker,
+                   {"-o " + (dir_ / "x"), "--report " + (dir_ / "x"), "same file"});
+    // The same file under two names: a hard link.
+    write_file(dir_ / "j.xml", "");
+    fs::create_hard_link(dir_ / "j.xml", dir_ / "alias.xml");
+    expect_refused(
+        inject({"--junit", dir_ / "j.xml", "--report", dir_ / "alias.xml"}, program_args), marker,
+        {"--junit", "--report", "same file"});
+    // An output over the scenario it is read from: the scenario stays as it was.
+    const std::string scenario = dir_ / "s.toml";
+    const std::string text = "[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\n";
+    write_file(scenario, text);
+    expect_refused(inject({"-s", scenario, "-o", dir_ / "./s.toml"}, program_args), marker,
+                   {"overwrite the scenario"});
+    EXPECT_EQ(read_file(scenario), text);
+    // Devices are shared freely.
+    const auto both = inject({"-q", "-o", "/dev/null", "--report", "/dev/null"}, program_args);
+    EXPECT_EQ(both.exit_status, 0) << describe(both);
+}
+
+TEST_P(CliErrorTest, ABadTimeoutIsRefused) {
+    const std::string marker = dir_ / "marker";
+    for (const auto& [value, words] : {std::pair<std::string, std::vector<std::string>>{
+                                           "0s", {"--timeout 0s", "greater than 0"}},
+                                       {"10", {"--timeout", "\"10\""}},
+                                       {"5 parsecs", {"--timeout", "5 parsecs"}}}) {
+        expect_refused(inject({"--timeout", value}, {program("writes"), marker, "1"}), marker,
+                       words);
+    }
+}
+
+TEST_P(CliErrorTest, AReportThatCannotBeWrittenStillSaysHowTheProgramEnded) {
+    const auto r = inject({"-q", "--report", "/dev/full", "-e", "write:error=EIO:when=2"},
+                          {program("writes"), dir_ / "out", "3"});
+    EXPECT_EQ(r.exit_status, 125) << describe(r);
+    EXPECT_EQ(r.err,
+              "inject: the program exited 1; cannot write --report /dev/full: No space left on "
+              "device\n");
+}
+
+TEST_P(CliErrorTest, TimeoutEndsAHangWith124) {
+    const auto r = inject({"-q", "--timeout", "300ms"}, {program("hang")});
+    EXPECT_EQ(r.exit_status, 124) << describe(r);
+    // With expectations it is a failed test, saying whose limit it was.
+    const std::string scenario = dir_ / "s.toml";
+    write_file(scenario, "[expect]\nexit_code = 0\n");
+    const auto tested = inject({"-q", "--timeout", "300ms", "-s", scenario}, {program("hang")});
+    EXPECT_EQ(tested.exit_status, 1) << describe(tested);
+    EXPECT_NE(tested.err.find("the program to finish, but it was killed after 300ms (--timeout)"),
+              std::string::npos)
+        << tested.err;
+}
+
 }  // namespace
 }  // namespace inject::testing

@@ -82,17 +82,50 @@ TEST(ExamplesBare, ConfigWriterWrites) {
 // The parameter: whether inject installs its seccomp filter.
 class ExamplesInjected : public ::testing::TestWithParam<bool> {
   protected:
-    static it::CommandResult run_under(const std::string& scenario_name,
-                                       const std::vector<std::string>& program) {
+    static it::CommandResult run_with(const std::vector<std::string>& rules,
+                                      const std::vector<std::string>& program) {
         std::vector<std::string> argv{it::inject_binary()};
         if (!GetParam()) {
             argv.emplace_back("--no-seccomp");
         }
-        argv.insert(argv.end(), {"--scenario", it::scenario(scenario_name), "--"});
+        argv.insert(argv.end(), rules.begin(), rules.end());
+        argv.emplace_back("--");
         argv.insert(argv.end(), program.begin(), program.end());
         return it::run_command(argv, kTimeout);
     }
+    static it::CommandResult run_under(const std::string& scenario_name,
+                                       const std::vector<std::string>& program) {
+        return run_with({"--scenario", it::scenario(scenario_name)}, program);
+    }
 };
+
+// What scripts/demo shows first: one short write finds the bug planted in careless_copy (it
+// takes a short write for the whole chunk), which a bare run never shows and which copy_file,
+// writing the rest of each chunk, does not have.
+TEST_P(ExamplesInjected, ShortWriteFindsTheBugPlantedInCarelessCopy) {
+    const it::TempDir dir;
+    const std::string data = sample_data();
+    it::write_file(dir / "in", data);
+    const std::vector<std::string> short_second_write{"-e", "write:short=1000:when=2:path=**/out"};
+
+    const auto bare =
+        it::run_command({it::example("careless_copy"), dir / "in", dir / "out"}, kTimeout);
+    ASSERT_EQ(bare.exit_status, 0) << describe(bare);
+    ASSERT_TRUE(it::read_file(dir / "out") == data) << "run bare, the planted bug shows already";
+
+    const auto careless =
+        run_with(short_second_write, {it::example("careless_copy"), dir / "in", dir / "out"});
+    EXPECT_EQ(careless.exit_status, 0) << describe(careless);  // it believes it succeeded
+    EXPECT_NE(careless.err.find(injected_count(1)), std::string::npos) << describe(careless);
+    EXPECT_EQ(it::read_file(dir / "out").size(), data.size() - (kChunk - 1000))
+        << "the rest of the second chunk should be lost";
+
+    const auto careful =
+        run_with(short_second_write, {it::example("copy_file"), dir / "in", dir / "out"});
+    EXPECT_EQ(careful.exit_status, 0) << describe(careful);
+    EXPECT_NE(careful.err.find(injected_count(1)), std::string::npos) << describe(careful);
+    EXPECT_TRUE(it::read_file(dir / "out") == data) << "copy_file lost the rest of a short write";
+}
 
 TEST_P(ExamplesInjected, CopyFileMeetsFullDiskAndRemovesItsOutput) {
     const it::TempDir dir;

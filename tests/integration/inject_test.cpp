@@ -109,7 +109,7 @@ TEST_P(InjectTest, ScenarioAndCommandLineRulesCombine) {
 }
 
 TEST_P(InjectTest, OneCounterForAllTheSyscallsOfARule) {
-    // DESIGN.md: a rule counts the calls that match it, whatever syscall of its set they are.
+    // A rule counts the calls that match it, whatever syscall of its set they are.
     // (strace keeps one counter per syscall instead: there the fsync would be its call 1.)
     const auto r = inject({"-q", "-e", "write,fsync:error=ENOSPC:when=4+"},
                           {program("writes"), dir_ / "out", "5"});

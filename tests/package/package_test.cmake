@@ -1,23 +1,13 @@
 # cmake -P script behind the package.cmake_project test (see CMakeLists.txt). Every step
 # echoes its command, so a failure in the test log says which one.
-foreach(var INJECT_BUILD_DIR LIBDIR EXAMPLE_SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "package_test.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/steps.cmake)
+require_defined(package_test.cmake INJECT_BUILD_DIR LIBDIR EXAMPLE_SOURCE_DIR WORK_DIR GENERATOR
+                CXX_COMPILER)
 
 set(prefix ${WORK_DIR}/prefix)
 set(build ${WORK_DIR}/build)
 # From scratch every time: a left-over cache or install would hide a missing file.
 file(REMOVE_RECURSE ${WORK_DIR})
-
-function(step what)
-  message(STATUS "${what}")
-  execute_process(COMMAND ${ARGN} COMMAND_ECHO STDOUT RESULT_VARIABLE status)
-  if(NOT status EQUAL 0)
-    message(FATAL_ERROR "${what}: failed (${status})")
-  endif()
-endfunction()
 
 set(config_args)
 if(INJECT_CONFIG)
@@ -34,6 +24,7 @@ if(count LESS 3)
 endif()
 foreach(file bin/inject ${LIBDIR}/libinject.so include/inject/inject.hpp include/inject/run.hpp
              share/man/man1/inject.1 share/bash-completion/completions/inject
+             share/inject/scenarios/enospc.toml
              ${LIBDIR}/cmake/inject/injectConfig.cmake
              ${LIBDIR}/cmake/inject/injectConfigVersion.cmake
              ${LIBDIR}/cmake/inject/injectTargets.cmake

@@ -66,7 +66,7 @@ TEST(Decider, VerdictCarriesRuleCountAndAction) {
     ASSERT_TRUE(verdict);
     EXPECT_EQ(verdict->rule_index, 0U);
     EXPECT_EQ(verdict->nth, 2U);
-    EXPECT_EQ(verdict->action, Action{ReturnValue{7}});
+    EXPECT_EQ(verdict->effect.action, Action{ReturnValue{7}});
 }
 
 TEST(Decider, ShortIsAVerdictLikeAnyOther) {
@@ -75,7 +75,7 @@ TEST(Decider, ShortIsAVerdictLikeAnyOther) {
     const auto verdict = decider.on_syscall(call(kWrite64));
     ASSERT_TRUE(verdict);
     EXPECT_EQ(verdict->nth, 2U);
-    EXPECT_EQ(verdict->action, Action{ShortenTo{10}});
+    EXPECT_EQ(verdict->effect.action, Action{ShortenTo{10}});
 }
 
 TEST(Decider, ShortOnAClassPicksOnlyTheMembersWithAByteCount) {
@@ -169,7 +169,7 @@ TEST(Decider, FirstRuleThatFiresDecidesAndEveryMatchingRuleCounts) {
     auto second = decider.on_syscall(call(kWrite64));  // both fire; the first in order wins
     ASSERT_TRUE(second);
     EXPECT_EQ(second->rule_index, 0U);
-    EXPECT_EQ(second->action, Action{FailWithErrno{ENOSPC}});
+    EXPECT_EQ(second->effect.action, Action{FailWithErrno{ENOSPC}});
     auto third = decider.on_syscall(call(kWrite64));  // rule 2 counted call 2 as well
     ASSERT_TRUE(third);
     EXPECT_EQ(third->rule_index, 1U);

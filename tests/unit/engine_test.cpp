@@ -61,7 +61,7 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, read_memory, (pid_t, std::uint64_t, std::size_t, std::string&),
                 (override));
     MOCK_METHOD(std::error_code, fd_path, (pid_t, int, std::string&), (override));
-    MOCK_METHOD(void, kill_process, (pid_t), (override));
+    MOCK_METHOD(void, signal_process, (pid_t, int), (override));
     MOCK_METHOD(std::error_code, interrupt, (pid_t), (override));
     MOCK_METHOD(bool, has_exited, (pid_t), (override));
 };
@@ -234,7 +234,7 @@ TEST_F(EngineTest, SeccompStopOfAnUninjectedCallIsItsOnlyStop) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
 
-    EXPECT_TRUE(engine_->take_outcome().injections.empty());
+    EXPECT_TRUE(engine_->take_result().injections.empty());
 }
 
 TEST_F(EngineTest, InjectedCallIsSkippedAtSeccompStopAndGetsItsResultAtExit) {
@@ -257,7 +257,7 @@ TEST_F(EngineTest, InjectedCallIsSkippedAtSeccompStopAndGetsItsResultAtExit) {
     engine_->handle(syscall_stop(kProgram));
     engine_->handle(exited(kProgram, 1));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
     EXPECT_EQ(outcome.injections[0].syscall, "write");
     EXPECT_EQ(outcome.injections[0].nth, 2U);
@@ -297,7 +297,7 @@ TEST_F(EngineTest, WithoutFilterEntryAndExitPairUp) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
     engine_->handle(syscall_stop(kProgram));
 
-    EXPECT_EQ(engine_->take_outcome().injections.size(), 1U);
+    EXPECT_EQ(engine_->take_result().injections.size(), 1U);
 }
 
 TEST_F(EngineTest, I386CallsAreMatchedByTheirOwnNumbersAndAnsweredInTheirAbi) {
@@ -313,7 +313,7 @@ TEST_F(EngineTest, I386CallsAreMatchedByTheirOwnNumbersAndAnsweredInTheirAbi) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     engine_->handle(syscall_stop(kProgram));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
     EXPECT_EQ(outcome.injections[0].abi, Abi::i386);
     EXPECT_EQ(outcome.injections[0].syscall, "write");
@@ -354,7 +354,7 @@ TEST_F(EngineTest, NewThreadStoppingBeforeItsCloneEventIsAdoptedIntoItsProcess) 
     EXPECT_CALL(tracer_, resume(kThread, Resume::syscall, 0)).WillOnce(Return(kOk));
     engine_->handle(event_stop(kThread, PTRACE_EVENT_SECCOMP));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
     EXPECT_EQ(outcome.injections[0].pid, kProgram);
     EXPECT_EQ(outcome.injections[0].tid, kThread);
@@ -379,7 +379,7 @@ TEST_F(EngineTest, ForkedChildIsANewProcessWithFreshPerProcessCounts) {
     }
     // The child's exit is not the program's.
     engine_->handle(exited(kChild, 7));
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     EXPECT_EQ(outcome.injections.size(), 2U);
     EXPECT_FALSE(outcome.exit_code.has_value());
 }
@@ -417,7 +417,7 @@ TEST_F(EngineTest, ExecFromANonLeaderThreadTakesOverTheLeader) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
     EXPECT_EQ(outcome.injections[0].nth, 2U);
 }
@@ -464,7 +464,7 @@ TEST_F(EngineLoopTest, AThreadThatStopsFirstEveryTimeDoesNotStarveTheOthers) {
         .RetiresOnSaturation();
     EXPECT_CALL(tracer_, poll_stop()).WillOnce(Return(exited(kProgram, 0)));
     EXPECT_CALL(tracer_, poll_stop()).WillOnce(Return(std::nullopt));
-    const EngineOutcome outcome = engine_->run_attached([] { return false; });
+    const RunResult outcome = engine_->run_attached([] { return false; });
     EXPECT_EQ(outcome.syscall_stops, 6U);
     EXPECT_EQ(outcome.exit_code, 0);
 }
@@ -502,7 +502,7 @@ TEST_F(EngineLoopTest, AStopOfTheOldLeaderTakenBeforeAnExecIsDroppedWithIt) {
         .WillOnce(DoAll(SetArgReferee<1>(kThread), Return(kOk)));
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     EXPECT_CALL(tracer_, wait_for_stop()).WillOnce(Return(exited(kProgram, 0)));
-    const EngineOutcome outcome = engine_->run_attached([] { return false; });
+    const RunResult outcome = engine_->run_attached([] { return false; });
     EXPECT_EQ(outcome.exit_code, 0);
 }
 
@@ -530,7 +530,7 @@ TEST_F(EngineTest, SignalDuringASyscallIsPassedOnAndTheRestartIsAnotherCall) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, SIGALRM)).WillOnce(Return(kOk));
     engine_->handle(signal_stop(kProgram, SIGALRM));
 
-    EXPECT_TRUE(engine_->take_outcome().injections.empty());
+    EXPECT_TRUE(engine_->take_result().injections.empty());
 }
 
 TEST_F(EngineTest, SignalAfterAnInjectedCallIsDeliveredAfterItsExit) {
@@ -565,9 +565,9 @@ TEST_F(EngineTest, SignalKeySendsTheSignalToTheCallingThreadAtTheSkippedCall) {
     engine_->handle(syscall_stop(kProgram));
     engine_->handle(killed(kProgram, SIGKILL));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
-    EXPECT_EQ(outcome.injections[0].signal, SIGKILL);
+    EXPECT_EQ(outcome.injections[0].effect.signal, SIGKILL);
     EXPECT_EQ(outcome.signal, SIGKILL);
 }
 
@@ -609,7 +609,7 @@ TEST_F(EngineTest, TraceeKilledWhileStoppedIsNotAnError) {
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
     engine_->handle(killed(kProgram, SIGKILL));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     EXPECT_EQ(outcome.signal, SIGKILL);
     EXPECT_FALSE(outcome.exit_code.has_value());
     EXPECT_EQ(engine_->tracee_count(), 0U);
@@ -638,7 +638,7 @@ TEST_F(EngineTest, InjectionsBeyondTheRecordLimitAreCountedNotKept) {
     for (int call = 0; call < 5; ++call) {
         engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
     }
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     EXPECT_EQ(outcome.injection_count, 5U);
     ASSERT_EQ(outcome.injections.size(), 2U);
     EXPECT_EQ(outcome.injections[1].nth, 2U);
@@ -662,9 +662,9 @@ TEST_F(EngineTest, ShortRunsTheCallWithItsCountCutAndGivesTheCountBackAtExit) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     engine_->handle(syscall_stop(kProgram));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
-    EXPECT_EQ(outcome.injections[0].action, Action{ShortenTo{10}});
+    EXPECT_EQ(outcome.injections[0].effect.action, Action{ShortenTo{10}});
     EXPECT_EQ(outcome.injections[0].nth, 2U);
 }
 
@@ -681,7 +681,7 @@ TEST_F(EngineTest, ShortWithoutFilterCutsAtTheEntryStop) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
     engine_->handle(syscall_stop(kProgram));
 
-    EXPECT_EQ(engine_->take_outcome().injections.size(), 1U);
+    EXPECT_EQ(engine_->take_result().injections.size(), 1U);
 }
 
 TEST_F(EngineTest, CallAlreadyShortEnoughRunsUntouchedAndIsNotInjected) {
@@ -693,7 +693,7 @@ TEST_F(EngineTest, CallAlreadyShortEnoughRunsUntouchedAndIsNotInjected) {
         EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
         engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
     }
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     EXPECT_TRUE(outcome.injections.empty());
     EXPECT_EQ(outcome.injection_count, 0U);
     EXPECT_EQ(decider_->matched(0), 2U);  // but `when` counted them
@@ -722,7 +722,7 @@ TEST_F(EngineTest, ShortCutsAnIovecArrayThroughACopyBelowTheRedZone) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     engine_->handle(syscall_stop(kProgram));
 
-    EXPECT_EQ(engine_->take_outcome().injections.size(), 1U);
+    EXPECT_EQ(engine_->take_result().injections.size(), 1U);
 }
 
 TEST_F(EngineTest, ShortOnAnIovecBoundaryOnlyCutsTheEntryCount) {
@@ -779,7 +779,7 @@ TEST_F(EngineTest, IovecsWithinTheLimitOrUnreadableAreLeftAlone) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
 
-    EXPECT_TRUE(engine_->take_outcome().injections.empty());
+    EXPECT_TRUE(engine_->take_result().injections.empty());
 }
 
 TEST_F(EngineTest, StackThatCannotBeWrittenLeavesTheCallWholeWithANote) {
@@ -792,7 +792,7 @@ TEST_F(EngineTest, StackThatCannotBeWrittenLeavesTheCallWholeWithANote) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     EXPECT_TRUE(outcome.injections.empty());
     ASSERT_EQ(outcome.notes.size(), 1U);
     EXPECT_THAT(outcome.notes[0], ::testing::HasSubstr("ran whole"));
@@ -813,9 +813,9 @@ TEST_F(EngineTest, ShortWithASignalSendsItOnceTheCutCallHasRun) {
     engine_->handle(syscall_stop(kProgram));
     engine_->handle(killed(kProgram, SIGKILL));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
-    EXPECT_EQ(outcome.injections[0].signal, SIGKILL);
+    EXPECT_EQ(outcome.injections[0].effect.signal, SIGKILL);
 }
 
 TEST_F(EngineTest, WithoutRulesNothingStopsAtSyscalls) {
@@ -827,7 +827,7 @@ TEST_F(EngineTest, WithoutRulesNothingStopsAtSyscalls) {
     EXPECT_CALL(tracer_, wait_for_stop())
         .WillOnce(Return(exited(kProgram, 3)))
         .WillOnce(Return(std::nullopt));
-    const EngineOutcome outcome = engine_->run(kProgram);
+    const RunResult outcome = engine_->run(kProgram);
     EXPECT_EQ(outcome.exit_code, 3);
     EXPECT_EQ(outcome.syscall_stops, 0U);
 }
@@ -842,7 +842,7 @@ TEST_F(EngineTest, SetuidProgramUnderNoNewPrivsIsNotedOnce) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).Times(2).WillRepeatedly(Return(kOk));
     engine_->adopt_stopped_program(kProgram);
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_EXEC));
-    EXPECT_EQ(engine_->take_outcome().notes.size(), 1U);
+    EXPECT_EQ(engine_->take_result().notes.size(), 1U);
 }
 
 // The facts of the filters: what the engine reads from the tracee, and what it remembers.
@@ -929,7 +929,7 @@ TEST_F(EngineFactsTest, AnFdsFileIsReadOnceAndAgainAfterClose) {
     call_is_injected(seccomp_call(kWrite, {3}));
     call_is_injected(seccomp_call(kWrite, {3}));  // remembered again
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 2U);
     EXPECT_EQ(outcome.injections[0].path, "/tmp/x.log");
     EXPECT_EQ(outcome.injections[0].nth, 1U);
@@ -996,7 +996,7 @@ TEST_F(EngineFactsTest, ARelativePathIsTakenFromTheCwdOrTheDirfd) {
     expect_link("fd/6", "pipe:[4321]");  // no place in the file tree: no path
     call_passes(seccomp_call(kOpenat, {6, kNameAddress}));
 
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 2U);
     EXPECT_EQ(outcome.injections[0].path, "/tmp/x.log");
     EXPECT_EQ(outcome.injections[1].path, "/tmp/x.log");
@@ -1029,7 +1029,7 @@ TEST_F(EngineFactsTest, FdFilterReadsNothingFromTheTracee) {
     // The injection's record still looks for the file.
     expect_link("fd/2", "/dev/pts/0");
     call_is_injected(seccomp_call(kWrite, {2}));
-    EXPECT_EQ(engine_->take_outcome().injections.at(0).path, "/dev/pts/0");
+    EXPECT_EQ(engine_->take_result().injections.at(0).path, "/dev/pts/0");
 }
 
 // --- delays ----------------------------------------------------------------------------------
@@ -1117,11 +1117,11 @@ TEST_F(EngineDelayTest, HeldThreadGoesOnAtItsDeadlineAndOtherThreadsMeanwhile) {
     expect_wait(exited(kProgram, 0));
     expect_wait(std::nullopt);
 
-    const EngineOutcome outcome = engine_->run(kProgram);
+    const RunResult outcome = engine_->run(kProgram);
     ASSERT_EQ(outcome.injections.size(), 1U);
     EXPECT_EQ(outcome.injections[0].tid, kProgram);
-    EXPECT_EQ(outcome.injections[0].action, Action{RunCall{}});
-    EXPECT_EQ(outcome.injections[0].delay, milliseconds(300));
+    EXPECT_EQ(outcome.injections[0].effect.action, Action{RunCall{}});
+    EXPECT_EQ(outcome.injections[0].effect.delay, milliseconds(300));
     EXPECT_EQ(outcome.exit_code, 0);
 }
 
@@ -1156,9 +1156,9 @@ TEST_F(EngineDelayTest, DelayWithAnErrorSkipsTheCallThenWaitsThenReturnsTheError
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     expect_wait(std::nullopt);
 
-    const EngineOutcome outcome = engine_->run(kProgram);
+    const RunResult outcome = engine_->run(kProgram);
     ASSERT_EQ(outcome.injections.size(), 1U);
-    EXPECT_EQ(outcome.injections[0].action, Action{FailWithErrno{EIO}});
+    EXPECT_EQ(outcome.injections[0].effect.action, Action{FailWithErrno{EIO}});
 }
 
 TEST_F(EngineDelayTest, WithoutTheFilterTheEntryStopIsHeld) {
@@ -1191,10 +1191,10 @@ TEST_F(EngineDelayTest, DelayExitHoldsTheCallAtItsExitAfterItRan) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
     expect_wait(std::nullopt);
 
-    const EngineOutcome outcome = engine_->run(kProgram);
+    const RunResult outcome = engine_->run(kProgram);
     ASSERT_EQ(outcome.injections.size(), 1U);
-    EXPECT_EQ(outcome.injections[0].delay_exit, milliseconds(200));
-    EXPECT_FALSE(outcome.injections[0].delay.has_value());
+    EXPECT_EQ(outcome.injections[0].effect.delay_exit, milliseconds(200));
+    EXPECT_FALSE(outcome.injections[0].effect.delay.has_value());
 }
 
 TEST_F(EngineDelayTest, SignalWithADelayIsSentWhenTheWaitEnds) {
@@ -1383,7 +1383,7 @@ TEST_F(LoggingEngineTest, ALoggedCallIsFollowedToItsExitAndLoggedThere) {
                           "[pid 100] write(3</tmp/out>, \"line 1\\n\", 7) = 7",
                           "[pid 100] write(3</tmp/out>, \"line 2\\n\", 7) = -1 ENOSPC (No space "
                           "left on device) (INJECTED)"}));
-    EXPECT_EQ(engine_->take_outcome().syscall_stops, 4U);
+    EXPECT_EQ(engine_->take_result().syscall_stops, 4U);
 }
 
 TEST_F(LoggingEngineTest, OutputBuffersAreReadAtTheExitForTheBytesReturned) {
@@ -1557,7 +1557,7 @@ TEST_F(AttachTest, RunEndsWithTheLastTraceeAndTheProgramsStatus) {
     EXPECT_CALL(tracer_, wait_for_stop())
         .WillOnce(Return(exited(kThread, 0)))
         .WillOnce(Return(exited(kProgram, 3)));
-    const EngineOutcome outcome = engine_->run_attached([] { return false; });
+    const RunResult outcome = engine_->run_attached([] { return false; });
     EXPECT_EQ(outcome.exit_code, 3);
     EXPECT_FALSE(outcome.detached);
 }
@@ -1576,7 +1576,7 @@ TEST_F(AttachTest, ARequestedDetachWaitsForTheExitStopOfAnInjectedCall) {
     expect_info(kProgram, exit_info(-ENOSYS));
     EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, -EIO)).WillOnce(Return(kOk));
     EXPECT_CALL(tracer_, resume(kProgram, Resume::detach, 0)).WillOnce(Return(kOk));
-    const EngineOutcome outcome = engine_->run_attached([&] { return requested; });
+    const RunResult outcome = engine_->run_attached([&] { return requested; });
     EXPECT_TRUE(outcome.detached);
     EXPECT_FALSE(outcome.exit_code.has_value());
     EXPECT_EQ(outcome.injection_count, 1U);
@@ -1640,7 +1640,7 @@ TEST_F(AttachTest, DetachAtASyscallEntryLetsTheCallRunUninjected) {
     expect_info(kProgram, entry_info(kWrite));  // a write the rule would fail
     EXPECT_CALL(tracer_, resume(kProgram, Resume::detach, 0)).WillOnce(Return(kOk));
     engine_->detach_all();
-    EXPECT_EQ(engine_->take_outcome().injection_count, 0U);
+    EXPECT_EQ(engine_->take_result().injection_count, 0U);
 }
 
 TEST_F(AttachTest, DetachWaitsForAChildForkedMeanwhileAndLetsItGoToo) {
@@ -1680,7 +1680,7 @@ TEST_F(AttachTest, AProgramThatDiesAsItIsLetGoKeepsItsStatus) {
     EXPECT_CALL(tracer_, resume(kProgram, Resume::detach, 0)).WillOnce(Return(kGone));
     EXPECT_CALL(tracer_, wait_for_stop()).WillOnce(Return(killed(kProgram, SIGKILL)));
     engine_->detach_all();
-    const EngineOutcome outcome = engine_->take_outcome();
+    const RunResult outcome = engine_->take_result();
     EXPECT_EQ(outcome.signal, SIGKILL);
     EXPECT_FALSE(outcome.detached);
 }

@@ -249,9 +249,14 @@ RunResult with_injections(RunResult result, std::size_t count) {
     return result;
 }
 
+// The run's limit, when given, came from a scenario (not --timeout).
 std::vector<std::string> failures(const Expectations& e, const RunResult& r,
                                   std::optional<milliseconds> run_timeout = std::nullopt) {
-    return report::check_expectations(e, r, run_timeout).failures;
+    std::optional<report::RunTimeout> limit;
+    if (run_timeout) {
+        limit = report::RunTimeout{*run_timeout, "other.toml"};
+    }
+    return report::check_expectations(e, r, limit).failures;
 }
 
 using Lines = std::vector<std::string>;
@@ -362,7 +367,7 @@ TEST(CheckExpectations, TimeoutIsTheOnlyThingSaidAfterAHang) {
     RunResult r = killed(SIGKILL);
     r.timed_out = true;
     const report::ExpectationOutcome outcome =
-        report::check_expectations(e, r, milliseconds(2'000));
+        report::check_expectations(e, r, report::RunTimeout{milliseconds(2'000), "s.toml"});
     EXPECT_EQ(outcome.failures, Lines{"finished within 2s, but it was killed after 2s"});
     EXPECT_EQ(outcome.stated, 5u);
 
@@ -375,6 +380,10 @@ TEST(CheckExpectations, TimeoutIsTheOnlyThingSaidAfterAHang) {
     EXPECT_EQ(failures(e, r, milliseconds(2'000)),
               Lines{"the program to finish, but it was killed after 2s (another scenario's "
                     "timeout)"});
+    // A limit from the command line says so.
+    EXPECT_EQ(report::check_expectations(e, r, report::RunTimeout{milliseconds(2'000), "--timeout"})
+                  .failures,
+              Lines{"the program to finish, but it was killed after 2s (--timeout)"});
 
     // Finished in time: the timeout held.
     Expectations only_timeout;

@@ -18,8 +18,8 @@ TEST(JsonReport, ShowsTheSignalOfARuleAndOfItsInjections) {
                             parse_spec("read:error=EIO")};
     RunResult result;
     result.injections.push_back(Injection{0, "write", Abi::x86_64, 3, 100, 100,
-                                          FailWithErrno{EINTR}, std::chrono::microseconds(1),
-                                          SIGKILL});
+                                          Effect{FailWithErrno{EINTR}, SIGKILL},
+                                          std::chrono::microseconds(1)});
     result.injection_count = 1;
     result.signal = SIGKILL;
     const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
@@ -36,7 +36,7 @@ TEST(JsonReport, ShowsTheDelaysInMicrosecondsAndACallThatRan) {
                             parse_spec("read:error=EIO:delay_exit=2s")};
     RunResult result;
     Injection delayed{0, "write", Abi::x86_64, 1, 100, 100, RunCall{}};
-    delayed.delay = std::chrono::milliseconds(300);
+    delayed.effect.delay = std::chrono::milliseconds(300);
     result.injections.push_back(delayed);
     result.injection_count = 1;
     const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
@@ -62,7 +62,8 @@ TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
     result.matched = {4, 2};
     result.injected = {1, 0};
     result.injections.push_back(Injection{0, "write", Abi::x86_64, 3, 100, 101,
-                                          FailWithErrno{ENOSPC}, std::chrono::microseconds(12345)});
+                                          Effect{FailWithErrno{ENOSPC}},
+                                          std::chrono::microseconds(12345)});
     result.injection_count = 1;
     result.exit_code = 1;
     const json report =
@@ -115,8 +116,8 @@ TEST(JsonReport, ShowsTheFiltersOfARuleAndThePathOfAnInjection) {
                             parse_spec("read:error=EIO")};
     RunResult result;
     result.injections.push_back(Injection{0, "write", Abi::x86_64, 1, 100, 100,
-                                          FailWithErrno{ENOSPC}, std::chrono::microseconds(1),
-                                          std::nullopt, "/tmp/x.log"});
+                                          Effect{FailWithErrno{ENOSPC}},
+                                          std::chrono::microseconds(1), "/tmp/x.log"});
     result.injection_count = 1;
     result.exit_code = 1;
     const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));

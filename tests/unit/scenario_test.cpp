@@ -40,7 +40,7 @@ when = "3"
     ASSERT_EQ(s.rules.size(), 1u);
     const Rule& r = s.rules[0];
     EXPECT_EQ(r.syscalls, (std::vector<std::string>{"write"}));
-    EXPECT_EQ(r.action, Action{FailWithErrno{28}});
+    EXPECT_EQ(r.effect.action, Action{FailWithErrno{28}});
     EXPECT_EQ(r.when, (When{3, 3, 1}));
     EXPECT_EQ(r.per, Scope::tree);
     EXPECT_EQ(r.origin, "enospc.toml:4:1");
@@ -76,24 +76,24 @@ per = "tree"
     ASSERT_EQ(s.rules.size(), 4u);
 
     EXPECT_EQ(s.rules[0].syscalls, (std::vector<std::string>{"write", "pwrite64", "writev"}));
-    EXPECT_EQ(s.rules[0].action, Action{FailWithErrno{28}});
+    EXPECT_EQ(s.rules[0].effect.action, Action{FailWithErrno{28}});
     EXPECT_EQ(s.rules[0].when, When{});
     EXPECT_EQ(s.rules[0].per, Scope::tree);
     EXPECT_EQ(s.rules[0].origin, "multi.toml:2:1");
 
     EXPECT_EQ(s.rules[1].syscalls, (std::vector<std::string>{"read"}));
-    EXPECT_EQ(s.rules[1].action, Action{ReturnValue{0}});
+    EXPECT_EQ(s.rules[1].effect.action, Action{ReturnValue{0}});
     EXPECT_EQ(s.rules[1].when, (When{3, 3, 1}));
     EXPECT_EQ(s.rules[1].per, Scope::process);
     EXPECT_EQ(s.rules[1].origin, "multi.toml:6:1");
 
     EXPECT_EQ(s.rules[2].syscalls, (std::vector<std::string>{"openat"}));
-    EXPECT_EQ(s.rules[2].action, Action{FailWithErrno{13}});
+    EXPECT_EQ(s.rules[2].effect.action, Action{FailWithErrno{13}});
     EXPECT_EQ(s.rules[2].when, (When{2, 10, 4}));
     EXPECT_EQ(s.rules[2].per, Scope::thread);
     EXPECT_EQ(s.rules[2].origin, "multi.toml:12:3");
 
-    EXPECT_EQ(s.rules[3].action, Action{ReturnValue{-4096}});
+    EXPECT_EQ(s.rules[3].effect.action, Action{ReturnValue{-4096}});
     EXPECT_EQ(s.rules[3].when, (When{2, kMax, 1}));
     EXPECT_EQ(s.rules[3].per, Scope::tree);
     EXPECT_EQ(s.rules[3].origin, "multi.toml:18:1");
@@ -105,9 +105,9 @@ TEST(Scenario, InlineFaultTables) {
         "}]\n",
         "s.toml");
     ASSERT_EQ(s.rules.size(), 2u);
-    EXPECT_EQ(s.rules[0].action, Action{FailWithErrno{5}});
+    EXPECT_EQ(s.rules[0].effect.action, Action{FailWithErrno{5}});
     EXPECT_EQ(s.rules[0].origin, "s.toml:1:10");
-    EXPECT_EQ(s.rules[1].action, Action{ReturnValue{1}});
+    EXPECT_EQ(s.rules[1].effect.action, Action{ReturnValue{1}});
 }
 
 TEST(Scenario, NoFaultIsValid) {
@@ -215,9 +215,9 @@ TEST(Scenario, Error) {
               "s.toml:3:9: \"error\" must be a string or an integer, not a floating-point");
     EXPECT_EQ(error_of(fault_with("error = [\"EIO\"]")),
               "s.toml:3:9: \"error\" must be a string or an integer, not an array");
-    EXPECT_EQ(parse_scenario(fault_with("error = 4095"), "s").rules.at(0).action,
+    EXPECT_EQ(parse_scenario(fault_with("error = 4095"), "s").rules.at(0).effect.action,
               Action{FailWithErrno{4095}});
-    EXPECT_EQ(parse_scenario(fault_with("error = \"EACCES\""), "s").rules.at(0).action,
+    EXPECT_EQ(parse_scenario(fault_with("error = \"EACCES\""), "s").rules.at(0).effect.action,
               Action{FailWithErrno{13}});
 }
 
@@ -230,9 +230,9 @@ TEST(Scenario, Retval) {
               "s.toml:3:10: retval -1 looks like an error: use error=1 instead");
     EXPECT_EQ(error_of(fault_with("retval = -4095")),
               "s.toml:3:10: retval -4095 looks like an error: use error=4095 instead");
-    EXPECT_EQ(parse_scenario(fault_with("retval = 1234"), "s").rules.at(0).action,
+    EXPECT_EQ(parse_scenario(fault_with("retval = 1234"), "s").rules.at(0).effect.action,
               Action{ReturnValue{1234}});
-    EXPECT_EQ(parse_scenario(fault_with("retval = -4096"), "s").rules.at(0).action,
+    EXPECT_EQ(parse_scenario(fault_with("retval = -4096"), "s").rules.at(0).effect.action,
               Action{ReturnValue{-4096}});
 }
 
@@ -324,10 +324,10 @@ TEST(Scenario, FilterKeys) {
 TEST(Scenario, ShortKey) {
     const Scenario s = parse_scenario(fault_with("short = 10\nwhen = 2"), "s.toml");
     ASSERT_EQ(s.rules.size(), 1u);
-    EXPECT_EQ(s.rules[0].action, Action{ShortenTo{10}});
+    EXPECT_EQ(s.rules[0].effect.action, Action{ShortenTo{10}});
     EXPECT_EQ(to_spec(s.rules[0]), "write:short=10:when=2");
     // 0 is a real result: end of file for a read, nothing written for a write.
-    EXPECT_EQ(parse_scenario(fault_with("short = 0"), "s.toml").rules[0].action,
+    EXPECT_EQ(parse_scenario(fault_with("short = 0"), "s.toml").rules[0].effect.action,
               Action{ShortenTo{0}});
     EXPECT_EQ(error_of(fault_with("short = -1")),
               "s.toml:3:9: short -1 is out of range: give a byte count 0..9223372036854775807");
@@ -359,7 +359,7 @@ TEST(Scenario, ShortNeedsCallsWithAByteCount) {
 TEST(Scenario, SignalKey) {
     const Scenario alone = parse_scenario(fault_with("signal = \"kill\""), "s.toml");
     ASSERT_EQ(alone.rules.size(), 1u);
-    EXPECT_EQ(alone.rules[0].signal, SIGKILL);
+    EXPECT_EQ(alone.rules[0].effect.signal, SIGKILL);
     EXPECT_EQ(to_spec(alone.rules[0]), "write:signal=SIGKILL");
     const Scenario with_error =
         parse_scenario(fault_with("error = \"EIO\"\nsignal = 10"), "s.toml");
@@ -376,17 +376,18 @@ TEST(Scenario, DelayKeys) {
     using std::chrono::milliseconds;
     const Scenario alone = parse_scenario(fault_with("delay = \"300ms\""), "s.toml");
     ASSERT_EQ(alone.rules.size(), 1u);
-    EXPECT_EQ(alone.rules[0].delay, milliseconds(300));
-    EXPECT_EQ(alone.rules[0].action, Action{RunCall{}});
+    EXPECT_EQ(alone.rules[0].effect.delay, milliseconds(300));
+    EXPECT_EQ(alone.rules[0].effect.action, Action{RunCall{}});
     EXPECT_EQ(to_spec(alone.rules[0]), "write:delay=300ms");
     EXPECT_EQ(
         to_spec(parse_scenario(fault_with("delay = \"1s\"\nerror = \"EIO\""), "s.toml").rules[0]),
         "write:error=EIO:delay=1s");
     // strace's names take strace's format; an integer is microseconds.
-    EXPECT_EQ(parse_scenario(fault_with("delay_enter = 300000"), "s.toml").rules[0].delay,
+    EXPECT_EQ(parse_scenario(fault_with("delay_enter = 300000"), "s.toml").rules[0].effect.delay,
               milliseconds(300));
-    EXPECT_EQ(parse_scenario(fault_with("delay_exit = \"1.5ms\""), "s.toml").rules[0].delay_exit,
-              std::chrono::microseconds(1'500));
+    EXPECT_EQ(
+        parse_scenario(fault_with("delay_exit = \"1.5ms\""), "s.toml").rules[0].effect.delay_exit,
+        std::chrono::microseconds(1'500));
 
     EXPECT_EQ(error_of(fault_with("delay = 300")),
               "s.toml:3:9: \"delay\" must be a string such as \"50ms\", not an integer");

@@ -31,22 +31,19 @@ Rule without_origin(Rule rule) {
 
 void expect_same_rule(const Rule& a, const Rule& b) {
     EXPECT_EQ(a.syscalls, b.syscalls);
-    EXPECT_EQ(a.action, b.action);
+    EXPECT_EQ(a.effect, b.effect);
     EXPECT_EQ(a.when, b.when);
     EXPECT_EQ(a.per, b.per);
     EXPECT_EQ(a.probability, b.probability);
     EXPECT_EQ(a.path, b.path);
     EXPECT_EQ(a.fd, b.fd);
     EXPECT_EQ(a.process, b.process);
-    EXPECT_EQ(a.signal, b.signal);
-    EXPECT_EQ(a.delay, b.delay);
-    EXPECT_EQ(a.delay_exit, b.delay_exit);
 }
 
 TEST(Spec, Simple) {
     const Rule r = parse_spec("write:error=ENOSPC");
     EXPECT_EQ(r.syscalls, (std::vector<std::string>{"write"}));
-    EXPECT_EQ(r.action, Action{FailWithErrno{28}});
+    EXPECT_EQ(r.effect.action, Action{FailWithErrno{28}});
     EXPECT_EQ(r.when, When{});
     EXPECT_EQ(r.per, Scope::tree);
     EXPECT_EQ(r.origin, "--inject write:error=ENOSPC");
@@ -55,18 +52,18 @@ TEST(Spec, Simple) {
 TEST(Spec, EveryKey) {
     const Rule r = parse_spec("inject=write,pwrite64,write:error=5:when=2+3:per=thread");
     EXPECT_EQ(r.syscalls, (std::vector<std::string>{"write", "pwrite64"}));
-    EXPECT_EQ(r.action, Action{FailWithErrno{5}});
+    EXPECT_EQ(r.effect.action, Action{FailWithErrno{5}});
     EXPECT_EQ(r.when, (When{2, kMax, 3}));
     EXPECT_EQ(r.per, Scope::thread);
     EXPECT_EQ(r.origin, "--inject inject=write,pwrite64,write:error=5:when=2+3:per=thread");
 
     const Rule s = parse_spec("read:when=1..4:retval=-4096:per=process");
-    EXPECT_EQ(s.action, Action{ReturnValue{-4096}});
+    EXPECT_EQ(s.effect.action, Action{ReturnValue{-4096}});
     EXPECT_EQ(s.when, (When{1, 4, 1}));
     EXPECT_EQ(s.per, Scope::process);
 
-    EXPECT_EQ(parse_spec("read:retval=0").action, Action{ReturnValue{0}});
-    EXPECT_EQ(parse_spec("read:retval=9223372036854775807").action,
+    EXPECT_EQ(parse_spec("read:retval=0").effect.action, Action{ReturnValue{0}});
+    EXPECT_EQ(parse_spec("read:retval=9223372036854775807").effect.action,
               Action{ReturnValue{9223372036854775807}});
     EXPECT_EQ(parse_spec("read:per=tree:error=EACCES").per, Scope::tree);
 }
@@ -131,10 +128,10 @@ TEST(Spec, Keys) {
 
 TEST(Spec, Short) {
     const Rule r = parse_spec("write,pwrite64:short=10:when=2:per=thread");
-    EXPECT_EQ(r.action, Action{ShortenTo{10}});
+    EXPECT_EQ(r.effect.action, Action{ShortenTo{10}});
     EXPECT_EQ(to_spec(r), "write,pwrite64:short=10:when=2:per=thread");
     expect_same_rule(parse_spec(to_spec(r)), r);
-    EXPECT_EQ(parse_spec("read:short=0").action, Action{ShortenTo{0}});
+    EXPECT_EQ(parse_spec("read:short=0").effect.action, Action{ShortenTo{0}});
     EXPECT_EQ(to_spec(parse_spec("read:short=9223372036854775807")),
               "read:short=9223372036854775807");
     // A crash right after a short write: the signal follows the call.
@@ -173,12 +170,12 @@ TEST(Spec, Short) {
 
 TEST(Spec, Signal) {
     const Rule alone = parse_spec("write:signal=SIGKILL:when=3");
-    EXPECT_EQ(alone.signal, SIGKILL);
-    EXPECT_EQ(alone.action, Action{FailWithErrno{EINTR}});
+    EXPECT_EQ(alone.effect.signal, SIGKILL);
+    EXPECT_EQ(alone.effect.action, Action{FailWithErrno{EINTR}});
     EXPECT_EQ(to_spec(alone), "write:signal=SIGKILL:when=3");
     const Rule with_error = parse_spec("write:error=EIO:signal=usr1");
-    EXPECT_EQ(with_error.signal, SIGUSR1);
-    EXPECT_EQ(with_error.action, Action{FailWithErrno{EIO}});
+    EXPECT_EQ(with_error.effect.signal, SIGUSR1);
+    EXPECT_EQ(with_error.effect.action, Action{FailWithErrno{EIO}});
     EXPECT_EQ(to_spec(with_error), "write:error=EIO:signal=SIGUSR1");
     EXPECT_EQ(to_spec(parse_spec("write:signal=9:retval=0")), "write:retval=0:signal=SIGKILL");
     EXPECT_EQ(to_spec(parse_spec("write:error=EINTR:signal=term")),
@@ -273,26 +270,26 @@ TEST(Spec, FilterErrors) {
 TEST(Spec, Delay) {
     using std::chrono::milliseconds;
     const Rule alone = parse_spec("write:delay=50ms");
-    EXPECT_EQ(alone.delay, milliseconds(50));
-    EXPECT_FALSE(alone.delay_exit.has_value());
-    EXPECT_EQ(alone.action, Action{RunCall{}});  // delayed, then really run
-    EXPECT_FALSE(alone.signal.has_value());
+    EXPECT_EQ(alone.effect.delay, milliseconds(50));
+    EXPECT_FALSE(alone.effect.delay_exit.has_value());
+    EXPECT_EQ(alone.effect.action, Action{RunCall{}});  // delayed, then really run
+    EXPECT_FALSE(alone.effect.signal.has_value());
     EXPECT_EQ(to_spec(alone), "write:delay=50ms");
 
     const Rule with_error = parse_spec("write:delay=1s:error=EIO:when=2");
-    EXPECT_EQ(with_error.action, Action{FailWithErrno{EIO}});
-    EXPECT_EQ(with_error.delay, std::chrono::seconds(1));
+    EXPECT_EQ(with_error.effect.action, Action{FailWithErrno{EIO}});
+    EXPECT_EQ(with_error.effect.delay, std::chrono::seconds(1));
     EXPECT_EQ(to_spec(with_error), "write:error=EIO:delay=1s:when=2");
 
     // A signal alone still means EINTR; the delay only comes first.
     const Rule with_signal = parse_spec("write:signal=SIGKILL:delay=2m");
-    EXPECT_EQ(with_signal.action, Action{FailWithErrno{EINTR}});
+    EXPECT_EQ(with_signal.effect.action, Action{FailWithErrno{EINTR}});
     EXPECT_EQ(to_spec(with_signal), "write:signal=SIGKILL:delay=120s");
 
     const Rule after = parse_spec("write:delay_exit=250us");
-    EXPECT_EQ(after.delay_exit, std::chrono::microseconds(250));
-    EXPECT_FALSE(after.delay.has_value());
-    EXPECT_EQ(after.action, Action{RunCall{}});
+    EXPECT_EQ(after.effect.delay_exit, std::chrono::microseconds(250));
+    EXPECT_FALSE(after.effect.delay.has_value());
+    EXPECT_EQ(after.effect.action, Action{RunCall{}});
 
     for (const char* spec :
          {"write:delay=50ms", "write:delay_exit=250us", "write:error=EIO:delay=1s:delay_exit=2s",
@@ -307,11 +304,12 @@ TEST(Spec, DelayTakesStracesNamesAndFormat) {
     using std::chrono::microseconds;
     using std::chrono::milliseconds;
     // strace's delay_enter is delay; a bare number is microseconds there, and so here.
-    EXPECT_EQ(parse_spec("write:delay_enter=300000").delay, milliseconds(300));
-    EXPECT_EQ(parse_spec("inject=write:delay_enter=1.5ms").delay, microseconds(1'500));
-    EXPECT_EQ(parse_spec("write:delay_enter=2s:error=ENOSPC").delay, std::chrono::seconds(2));
-    EXPECT_EQ(parse_spec("write:delay_exit=70").delay_exit, microseconds(70));
-    EXPECT_EQ(parse_spec("write:delay_exit=1500ns").delay_exit, microseconds(2));
+    EXPECT_EQ(parse_spec("write:delay_enter=300000").effect.delay, milliseconds(300));
+    EXPECT_EQ(parse_spec("inject=write:delay_enter=1.5ms").effect.delay, microseconds(1'500));
+    EXPECT_EQ(parse_spec("write:delay_enter=2s:error=ENOSPC").effect.delay,
+              std::chrono::seconds(2));
+    EXPECT_EQ(parse_spec("write:delay_exit=70").effect.delay_exit, microseconds(70));
+    EXPECT_EQ(parse_spec("write:delay_exit=1500ns").effect.delay_exit, microseconds(2));
     // Written back in inject's own words, which strace reads too.
     EXPECT_EQ(to_spec(parse_spec("write:delay_enter=300000")), "write:delay=300ms");
     EXPECT_EQ(to_spec(parse_spec("write:delay_enter=1e6:delay_exit=0.5s")),
@@ -425,16 +423,16 @@ TEST(RuleText, ScopeName) {
 TEST(RuleText, ToSpecLeavesDefaultsOut) {
     Rule r;
     r.syscalls = {"write"};
-    r.action = FailWithErrno{5};
+    r.effect.action = FailWithErrno{5};
     EXPECT_EQ(to_spec(r), "write:error=EIO");
 
     r.syscalls = {"write", "pwrite64"};
-    r.action = FailWithErrno{28};
+    r.effect.action = FailWithErrno{28};
     r.when = When{3, 3, 1};
     r.per = Scope::process;
     EXPECT_EQ(to_spec(r), "write,pwrite64:error=ENOSPC:when=3:per=process");
 
-    r.action = ReturnValue{0};
+    r.effect.action = ReturnValue{0};
     r.when = When{};
     r.per = Scope::thread;
     EXPECT_EQ(to_spec(r), "write,pwrite64:retval=0:per=thread");
@@ -452,8 +450,12 @@ TEST(RuleText, ToSpecParsesBack) {
                      {std::optional<double>{}, std::optional<double>{0.05},
                       std::optional<double>{1.0}, std::optional<double>{1.0 / 3},
                       std::optional<double>{1e-9}}) {
-                    rules.push_back(Rule{
-                        {"write", "newfstatat", "socketcall"}, action, when, per, probability, ""});
+                    rules.push_back(Rule{{"write", "newfstatat", "socketcall"},
+                                         Effect{action},
+                                         when,
+                                         per,
+                                         probability,
+                                         ""});
                 }
             }
         }

@@ -164,15 +164,15 @@ TEST(Summary, ResultsReadAsTheProgramSeesThem) {
 TEST(Summary, DelaysSayWhenTheCallWaited) {
     using std::chrono::milliseconds;
     Injection delayed{0, "write", Abi::x86_64, 1, 1, 1, RunCall{}};
-    delayed.delay = milliseconds(300);
+    delayed.effect.delay = milliseconds(300);
     EXPECT_EQ(describe_injection(delayed), "delayed 300ms, then ran");
-    delayed.action = FailWithErrno{EIO};
+    delayed.effect.action = FailWithErrno{EIO};
     EXPECT_EQ(describe_injection(delayed), "delayed 300ms, then -1 EIO (Input/output error)");
-    delayed.delay_exit = std::chrono::seconds(2);
+    delayed.effect.delay_exit = std::chrono::seconds(2);
     EXPECT_EQ(describe_injection(delayed),
               "delayed 300ms, then -1 EIO (Input/output error), held back 2s");
     Injection held{0, "write", Abi::x86_64, 1, 1, 1, RunCall{}};
-    held.delay_exit = std::chrono::microseconds(250);
+    held.effect.delay_exit = std::chrono::microseconds(250);
     EXPECT_EQ(describe_injection(held), "ran, held back 250us");
 
     const std::vector<Rule> rules{parse_spec("write:delay=300ms:signal=SIGKILL")};
@@ -180,8 +180,8 @@ TEST(Summary, DelaysSayWhenTheCallWaited) {
     result.seccomp_filter = true;
     result.syscall_stops = 1;
     Injection killed{0, "write", Abi::x86_64, 1, 7, 8, FailWithErrno{EINTR}};
-    killed.signal = SIGKILL;
-    killed.delay = milliseconds(300);
+    killed.effect.signal = SIGKILL;
+    killed.effect.delay = milliseconds(300);
     result.injections.push_back(killed);
     result.injection_count = 1;
     std::ostringstream out;
