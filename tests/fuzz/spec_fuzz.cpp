@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli.hpp"
+#include "cli/options.hpp"
 #include "inject/scenario.hpp"
 #include "promise.hpp"
 #include "round_trip.hpp"
