@@ -30,6 +30,10 @@ inject_require_package(LIBSECCOMP_FOUND libseccomp-dev "libseccomp (2.5 or newer
 pkg_check_modules(LIBDW QUIET IMPORTED_TARGET libdw libelf)
 inject_require_package(LIBDW_FOUND "libdw-dev libelf-dev" "elfutils libdw and libelf")
 
+# [expect] regexes: linear-time matching, so that no pattern or output can stall or crash inject.
+pkg_check_modules(RE2 QUIET IMPORTED_TARGET re2)
+inject_require_package(RE2_FOUND libre2-dev "RE2")
+
 find_package(nlohmann_json 3 QUIET)
 inject_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")
 

@@ -2,6 +2,7 @@
 // from the C library (strerrorname_np): no hand-written tables.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,7 +43,9 @@ struct ErrnoEntry {
 std::vector<ErrnoEntry> all_errnos();
 
 // The candidate nearest to `word` by edit distance, when it is close enough to be what the
-// user meant; used for every "did you mean" in messages.
+// user meant; used for every "did you mean" in messages. A word of kLongestSuggestedWord
+// characters or more gets none: every name inject suggests is far shorter.
+inline constexpr std::size_t kLongestSuggestedWord = 64;
 std::optional<std::string> nearest_word(std::string_view word,
                                         const std::vector<std::string>& candidates);
 

@@ -6,7 +6,9 @@
 #include <string_view>
 
 #include "inject/names.hpp"
+#include "inject/scenario.hpp"
 #include "syscalls/durations.hpp"
+#include "syscalls/text.hpp"
 
 namespace inject::cli {
 
@@ -73,7 +75,7 @@ std::vector<std::string> long_option_names() {
 
 [[noreturn]] void unknown_option(const std::string& token) {
     const std::string name = token.substr(0, token.find('='));
-    std::string message = "unknown option \"" + name + "\"";
+    std::string message = "unknown option " + text::quoted(name);
     if (auto nearest = nearest_word(name, long_option_names())) {
         message += " (did you mean \"" + *nearest + "\"?)";
     }
@@ -117,7 +119,7 @@ std::uint64_t parse_seed(const std::string& text) {
     std::uint64_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size() || text.empty()) {
-        throw UsageError("--seed " + text + ": expected a non-negative integer");
+        throw UsageError("--seed " + text::one_line(text) + ": expected a non-negative integer");
     }
     return value;
 }
@@ -126,7 +128,8 @@ pid_t parse_pid(const std::string& text) {
     int value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size() || value <= 0) {
-        throw UsageError("--attach " + text + ": expected a process ID (a positive integer)");
+        throw UsageError("--attach " + text::one_line(text) +
+                         ": expected a process ID (a positive integer)");
     }
     return value;
 }
@@ -153,8 +156,9 @@ std::string spec_from_e_argument(const std::string& argument) {
         if (qualifier == "inject") {
             return argument;  // parse_spec accepts and reports the "inject=" form itself
         }
-        throw UsageError("-e " + argument +
-                         ": only inject= is supported (inject traces nothing else)");
+        // Worded as every other spec's mistake is.
+        throw ScenarioError("--inject " + text::one_line(argument) +
+                            ": only inject= is supported (inject traces nothing else)");
     }
     return argument;
 }

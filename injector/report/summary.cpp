@@ -1,6 +1,7 @@
 #include "report/summary.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <string>
@@ -9,6 +10,7 @@
 #include "report/wording.hpp"
 #include "syscalls/durations.hpp"
 #include "syscalls/signals.hpp"
+#include "syscalls/text.hpp"
 #include "trace/call_site.hpp"
 
 namespace inject::report {
@@ -42,6 +44,54 @@ std::vector<When> pinned_whens(const std::set<std::uint64_t>& calls) {
 
 }  // namespace
 
+namespace {
+
+// Whether the byte sequence at the front of `rest` can stand as it is in a line on a terminal:
+// printable ASCII and UTF-8 other than the controls. Sets its length.
+bool shows_as_is(std::string_view rest, std::size_t& length) {
+    std::uint32_t code_point = 0;
+    length = text::utf8_sequence(rest, code_point);
+    if (length == 0) {
+        length = 1;
+        return false;
+    }
+    return code_point >= 0x20 && code_point != 0x7f && !(code_point >= 0x80 && code_point <= 0x9f);
+}
+
+// `text` as a printf(1) format that prints it: '%' and '\' doubled, a leading '-' and every
+// byte that does not show as it is in octal, the whole in single quotes.
+std::string printf_format(std::string_view text) {
+    std::string format = "'";
+    for (std::size_t at = 0; at < text.size();) {
+        std::size_t length = 1;
+        const char c = text[at];
+        if (c == '%' || c == '\\') {
+            format += std::string(2, c);
+        } else if (c == '\'') {
+            format += "'\\''";
+        } else if (shows_as_is(text.substr(at), length) && !(at == 0 && c == '-')) {
+            format += text.substr(at, length);
+        } else {
+            char octal[5];
+            std::snprintf(octal, sizeof octal, "\\%03o", static_cast<unsigned char>(c));
+            format += octal;
+            length = 1;
+        }
+        at += length;
+    }
+    return format + "'";
+}
+
+std::string single_quoted(std::string_view text) {
+    std::string quoted = "'";
+    for (char c : text) {
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return quoted + "'";
+}
+
+}  // namespace
+
 std::string shell_quote(const std::string& argument) {
     const bool safe =
         !argument.empty() && std::all_of(argument.begin(), argument.end(), [](char c) {
@@ -51,11 +101,27 @@ std::string shell_quote(const std::string& argument) {
     if (safe) {
         return argument;
     }
-    std::string quoted = "'";
-    for (char c : argument) {
-        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    bool shows = true;
+    for (std::size_t at = 0, length = 1; shows && at < argument.size(); at += length) {
+        shows = shows_as_is(std::string_view(argument).substr(at), length);
     }
-    return quoted + "'";
+    if (shows) {
+        return single_quoted(argument);
+    }
+    // A newline, a control character (ESC...) or a byte that is not UTF-8 would break the line
+    // or act on the terminal: printf writes them from octal, which POSIX sh (dash too) reads
+    // back as the same bytes. A command substitution drops the newlines at its end, so those
+    // stay raw, in quotes after it: the one case in which the line is not one line.
+    const std::size_t end = argument.find_last_not_of('\n') + 1;  // 0: newlines only
+    if (end == 0) {
+        return single_quoted(argument);
+    }
+    std::string quoted =
+        "\"$(printf " + printf_format(std::string_view(argument).substr(0, end)) + ")\"";
+    if (end < argument.size()) {
+        quoted += single_quoted(std::string_view(argument).substr(end));
+    }
+    return quoted;
 }
 
 std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,

@@ -7,6 +7,7 @@
 
 #include "inject/scenario.hpp"
 #include "scenario/fault_keys.hpp"
+#include "syscalls/text.hpp"
 
 namespace inject {
 namespace {
@@ -133,10 +134,15 @@ Rule read_spec(std::string_view spec, std::string origin) {
     return std::move(builder).build(std::move(origin));
 }
 
+// "--inject SPEC", as messages and a rule's origin show it: one line, whatever the spec holds.
+std::string spec_origin(std::string_view spec) {
+    return "--inject " + text::one_line(spec);
+}
+
 }  // namespace
 
 Rule parse_spec(std::string_view spec) {
-    std::string origin = "--inject " + std::string(spec);
+    std::string origin = spec_origin(spec);
     try {
         return read_spec(spec, origin);
     } catch (const std::invalid_argument& e) {
@@ -146,7 +152,7 @@ Rule parse_spec(std::string_view spec) {
 
 Scenario scenario_from_spec(std::string_view spec) {
     Scenario scenario;
-    scenario.source = "--inject " + std::string(spec);
+    scenario.source = spec_origin(spec);
     scenario.rules.push_back(parse_spec(spec));
     return scenario;
 }

@@ -5,6 +5,7 @@
 #include <seccomp.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -63,8 +64,9 @@ char lower(char c) {
 }
 
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions, so "wirte"
-// is one typo from "write"), ignoring case.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+// is one typo from "write"), ignoring case; or any value over `bound` once it is sure to
+// exceed it: the smallest value of a row never shrinks in the rows after it.
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t bound) {
     const std::size_t n = a.size();
     const std::size_t m = b.size();
     // Three rows suffice: the transposition looks two rows back.
@@ -74,6 +76,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
     for (std::size_t i = 1; i <= n; ++i) {
         current[0] = i;
+        std::size_t row_minimum = i;
         for (std::size_t j = 1; j <= m; ++j) {
             const bool same = lower(a[i - 1]) == lower(b[j - 1]);
             current[j] =
@@ -82,11 +85,42 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
                 lower(a[i - 2]) == lower(b[j - 1])) {
                 current[j] = std::min(current[j], before[j - 2] + 1);
             }
+            row_minimum = std::min(row_minimum, current[j]);
+        }
+        // A transposition reaches two rows back, so both rows must be over the bound.
+        if (row_minimum > bound && *std::min_element(previous.begin(), previous.end()) > bound) {
+            return bound + 1;
         }
         std::swap(before, previous);
         std::swap(previous, current);
     }
     return previous[m];
+}
+
+// A lower bound of edit_distance in time linear in the words: an edit changes at most one
+// character on each side of the two words' multisets of characters (a transposition none).
+std::size_t bag_distance(std::string_view a, std::string_view b) {
+    std::array<int, 256> surplus{};
+    for (const char c : a) {
+        ++surplus[static_cast<unsigned char>(lower(c))];
+    }
+    for (const char c : b) {
+        --surplus[static_cast<unsigned char>(lower(c))];
+    }
+    // Only the characters of a word can have its surplus: each is summed once, then zeroed.
+    const auto excess = [&](std::string_view word, int sign) {
+        std::size_t total = 0;
+        for (const char c : word) {
+            int& count = surplus[static_cast<unsigned char>(lower(c))];
+            if (count * sign > 0) {
+                total += static_cast<std::size_t>(count * sign);
+                count = 0;
+            }
+        }
+        return total;
+    };
+    const std::size_t only_in_a = excess(a, 1);
+    return std::max(only_in_a, excess(b, -1));
 }
 
 }  // namespace
@@ -179,7 +213,9 @@ std::vector<ErrnoEntry> all_errnos() {
 
 std::optional<std::string> nearest_word(std::string_view word,
                                         const std::vector<std::string>& candidates) {
-    if (word.empty()) {
+    // No name inject knows is this long: a longer word is no typo of one, and the distance
+    // to each candidate costs the product of the lengths.
+    if (word.empty() || word.size() >= kLongestSuggestedWord) {
         return std::nullopt;
     }
     // Short words get one typo: any more and "xyz" would "mean" half the list.
@@ -187,7 +223,14 @@ std::optional<std::string> nearest_word(std::string_view word,
     const std::string* best = nullptr;
     std::size_t best_distance = limit + 1;
     for (const std::string& candidate : candidates) {
-        const std::size_t distance = edit_distance(word, candidate);
+        // The distance is at least the difference in length: skip what cannot come closer.
+        const std::size_t length_difference = candidate.size() > word.size()
+                                                  ? candidate.size() - word.size()
+                                                  : word.size() - candidate.size();
+        if (length_difference >= best_distance || bag_distance(word, candidate) >= best_distance) {
+            continue;
+        }
+        const std::size_t distance = edit_distance(word, candidate, best_distance - 1);
         if (distance < best_distance) {
             best = &candidate;
             best_distance = distance;

@@ -163,6 +163,13 @@ TEST(Replay, QuotesArgumentsForTheShell) {
     EXPECT_EQ(shell_quote("two words"), "'two words'");
     EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
     EXPECT_EQ(shell_quote("$HOME;*"), "'$HOME;*'");
+    EXPECT_EQ(shell_quote("caf\xc3\xa9 au lait"), "'caf\xc3\xa9 au lait'");
+    // Nothing that acts on a terminal, and no newline but a trailing one.
+    EXPECT_EQ(shell_quote("a\x1b[2Jb"), "\"$(printf 'a\\033[2Jb')\"");
+    EXPECT_EQ(shell_quote("-x\ny\tz"), "\"$(printf '\\055x\\012y\\011z')\"");
+    EXPECT_EQ(shell_quote("5% \\ it's \xff"), "\"$(printf '5%% \\\\ it'\\''s \\377')\"");
+    EXPECT_EQ(shell_quote("\x1b\n\n"), "\"$(printf '\\033')\"'\n\n'");
+    EXPECT_EQ(shell_quote("\n"), "'\n'");
     const std::vector<Rule> rules{parse_spec("write:error=EIO")};
     EXPECT_EQ(replay_line(rules, fired(0, {1}), {"sh", "-c", "echo 'hi' > x"}),
               "inject -e write:error=EIO:when=1 -- sh -c 'echo '\\''hi'\\'' > x'");
