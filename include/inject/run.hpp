@@ -70,6 +70,10 @@ struct RunOptions {
     // run(). syscall_log_line(record) makes the line `inject -o FILE` writes. Setting it makes
     // each such call stop at its exit too, and its arguments be read from the program.
     std::function<void(const SyscallRecord&)> syscall_log;
+    // With syscall_log, strace's -e trace=SET: the calls the log shows. They stop (with the
+    // filter too) whether or not a rule names them, and no other call is logged. Unset: every
+    // call that stops is. Without syscall_log it changes nothing.
+    std::optional<SyscallNames> traced;
 };
 
 // One fault that fired.

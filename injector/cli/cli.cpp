@@ -13,6 +13,7 @@
 #include <map>
 #include <ostream>
 #include <random>
+#include <set>
 #include <string_view>
 
 #include "inject/exit_status.hpp"
@@ -29,6 +30,7 @@
 #include "syscalls/catalogue.hpp"
 #include "syscalls/durations.hpp"
 #include "syscalls/signals.hpp"
+#include "syscalls/text.hpp"
 
 namespace inject::cli {
 
@@ -148,19 +150,67 @@ pid_t parse_pid(const std::string& text) {
     return value;
 }
 
-// -e takes strace's qualifiers; only inject= (or a bare spec) means something here.
-std::string spec_from_e_argument(const std::string& argument) {
+// strace's -e qualifiers that make no sense here, each with what inject does instead.
+struct RefusedQualifier {
+    std::vector<std::string_view> names;  // strace's name and its aliases
+    std::string_view instead;
+};
+
+const std::vector<RefusedQualifier>& refused_qualifiers() {
+    static const std::vector<RefusedQualifier> refused{
+        {{"abbrev", "a", "verbose", "v", "raw", "x"},
+         "the syscall log (-o) has one format, strace -f -y's"},
+        {{"signal", "signals", "s"},
+         "the syscall log (-o) shows calls, not signals, and the program gets all of its own"},
+        {{"status"}, "the syscall log (-o) shows every call it logs, whatever it returned"},
+        {{"quiet", "silent", "silence", "q"},
+         "the syscall log (-o) holds calls only, and -q silences the summary"},
+        {{"read", "reads", "r", "write", "writes", "w"},
+         "the syscall log (-o) shows a buffer's first 32 bytes and dumps no I/O"},
+        {{"kvm"}, "inject does not decode KVM vCPU exits"},
+        {{"decode-fd", "decode-fds"},
+         "the syscall log (-o) always shows a descriptor's file, as strace -y does"},
+        {{"decode-pid", "decode-pids"}, "the syscall log (-o) shows thread ids as they are"},
+        {{"secontext"}, "inject shows no SELinux contexts"},
+    };
+    return refused;
+}
+
+// -e takes strace's qualifiers: inject= and fault= (or a bare spec) give a rule, trace= (t=)
+// the calls the syscall log shows; strace's others are refused with what inject does instead.
+void read_e_argument(const std::string& argument, Options& options) {
     const auto equals = argument.find('=');
     const auto colon = argument.find(':');
-    if (equals != std::string::npos && (colon == std::string::npos || equals < colon)) {
-        const std::string qualifier = argument.substr(0, equals);
-        if (qualifier == "inject") {
-            return argument;  // parse_spec accepts and reports the "inject=" form itself
-        }
-        throw UsageError("-e " + argument +
-                         ": only inject= is supported (inject traces nothing else)");
+    if (equals == std::string::npos || (colon != std::string::npos && colon < equals)) {
+        options.rule_sources.push_back({Options::RuleSource::Kind::spec, argument});
+        return;
     }
-    return argument;
+    const std::string qualifier = argument.substr(0, equals);
+    if (qualifier == "inject" || qualifier == "fault") {
+        // parse_spec reads the "inject=" and "fault=" forms itself.
+        options.rule_sources.push_back({Options::RuleSource::Kind::spec, argument});
+        return;
+    }
+    if (qualifier == "trace" || qualifier == "t") {
+        try {
+            options.trace = parse_syscall_names(argument.substr(equals + 1));  // the last wins
+        } catch (const std::invalid_argument& error) {
+            throw UsageError("-e " + argument + ": " + error.what());
+        }
+        return;
+    }
+    std::vector<std::string> known{"inject", "fault", "trace"};
+    for (const RefusedQualifier& refused : refused_qualifiers()) {
+        if (std::find(refused.names.begin(), refused.names.end(), qualifier) !=
+            refused.names.end()) {
+            throw UsageError("-e " + argument + ": strace's -e " + qualifier +
+                             "= has no use in inject: " + std::string(refused.instead));
+        }
+        known.emplace_back(refused.names.front());
+    }
+    throw UsageError("-e " + argument + ": unknown qualifier \"" + qualifier + "\"" +
+                     text::did_you_mean(qualifier, known) +
+                     " (inject takes inject=, fault= and trace=)");
 }
 
 std::vector<Rule> load_rules(const Options& options, std::vector<Scenario>& scenarios) {
@@ -178,6 +228,17 @@ std::vector<Rule> load_rules(const Options& options, std::vector<Scenario>& scen
 bool has_probability(const std::vector<Rule>& rules) {
     return std::any_of(rules.begin(), rules.end(),
                        [](const Rule& rule) { return rule.probability.has_value(); });
+}
+
+// Whether a set names more than one syscall, which a rule then counts each apart.
+bool stands_for_several(const SyscallNames& names) {
+    std::set<std::string> all;
+    for (const Abi abi : kAllAbis) {
+        for (std::string& name : catalogue::syscalls_named(names, abi)) {
+            all.insert(std::move(name));
+        }
+    }
+    return all.size() > 1;
 }
 
 void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
@@ -211,13 +272,13 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
                 : runs               ? "  lets "
                 : shorten != nullptr ? "  shortens "
                                      : "  skips ");
-        for (std::size_t name = 0; name < rule.syscalls.size(); ++name) {
-            out << (name == 0                          ? ""
-                    : name + 1 == rule.syscalls.size() ? " or "
-                                                       : ", ")
-                << rule.syscalls[name];
+        const std::vector<std::string>& names = rule.syscalls.elements;
+        out << (rule.syscalls.negated ? "every call but " : "");
+        for (std::size_t name = 0; name < names.size(); ++name) {
+            out << (name == 0 ? "" : name + 1 == names.size() ? " or " : ", ") << names[name];
         }
-        out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per);
+        out << " calls " << rule.when.to_string() << " (counted per " << scope_name(rule.per)
+            << (stands_for_several(rule.syscalls) ? ", each syscall apart" : "");
         if (rule.has_filters()) {
             out << "; only calls";
             if (rule.path) {
@@ -235,7 +296,7 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         } else if (shorten != nullptr) {
             out << ") to at most " << report::plural(shorten->bytes, "byte", "bytes")
                 << ", which then really run";
-            if (std::any_of(rule.syscalls.begin(), rule.syscalls.end(),
+            if (std::any_of(names.begin(), names.end(),
                             [](const std::string& name) { return name.starts_with('%'); })) {
                 out << " (of a class, only the calls with a byte count)";
             }
@@ -251,7 +312,10 @@ void print_rules(std::ostream& out, const std::vector<Scenario>& scenarios,
         if (effect.signal) {
             out << (shorten != nullptr ? ", then sending " : ", sending ")
                 << signal_name(*effect.signal) << " to the calling thread"
-                << (effect.delay || effect.delay_exit ? " when the wait ends" : "");
+                << (effect.delay || effect.delay_exit ? " when the wait ends" : "")
+                << (runs && *effect.signal == SIGKILL && !effect.delay_exit
+                        ? ", which ends it before the call runs"
+                        : "");
         }
         if (rule.probability) {
             out << " with probability " << format_probability(*rule.probability);
@@ -425,8 +489,7 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
                     options.rule_sources.push_back(
                         {Options::RuleSource::Kind::scenario_file, value});
                 } else if (option.string_key == "inject") {
-                    options.rule_sources.push_back(
-                        {Options::RuleSource::Kind::spec, spec_from_e_argument(value)});
+                    read_e_argument(value, options);
                 }
             }
         }
@@ -605,6 +668,7 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
     // that fails ends the log but not the run; inject says so once the run is over.
     std::optional<std::string> log_error;
     if (log_file) {
+        run_options.traced = options.trace;
         run_options.syscall_log = [&](const SyscallRecord& record) {
             if (log_error) {
                 return;

@@ -32,6 +32,7 @@ struct Options {
     std::optional<std::string> junit;   // --junit FILE
     std::optional<std::string> report;  // --report FILE
     std::optional<std::string> output;  // -o FILE: the syscall log
+    std::optional<SyscallNames> trace;  // -e trace=SET: the calls the syscall log shows
     bool quiet = false;
     bool check = false;
     bool list_syscalls = false;
