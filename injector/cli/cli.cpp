@@ -51,10 +51,12 @@ po::options_description describe_options() {
         ("scenario,s", po::value<std::vector<std::string>>()->value_name("FILE"),
          "load faults (and expectations) from a TOML scenario; repeatable")
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
-         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:KEY=VALUE[:KEY=VALUE...] with "
-         "error, retval, short, signal, delay (delay_enter, delay_exit), when, probability, "
-         "per, path, fd, process; SYSCALL may be a class such as %file; repeatable; also "
-         "-e inject=SPEC")
+         "one fault in strace's syntax, SET:KEY=VALUE[:KEY=VALUE...] with error, retval, "
+         "short, signal, delay (delay_enter, delay_exit), poke_enter, poke_exit, syscall, "
+         "when, probability, per, path, fd, process; SET as strace's (names, numbers, classes "
+         "such as %file, !SET, /regex, ?name, name@64, all, none); repeatable; also -e "
+         "inject=SPEC, -e fault=SPEC (error defaults to ENOSYS), and -e trace=SET: the calls "
+         "the syscall log (-o) shows")
         ("seed", po::value<std::string>()->value_name("N"),
          "seed for probability triggers")
         ("attach,p", po::value<std::vector<std::string>>()->value_name("PID"),
