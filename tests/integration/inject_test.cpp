@@ -123,6 +123,30 @@ TEST_P(InjectTest, OneCounterPerSyscallOfARule) {
         << r.err;
 }
 
+// The same in a scenario, where the set is a list: each syscall counts apart.
+TEST_P(InjectTest, AScenarioListCountsEachSyscallApart) {
+    write_file(dir_ / "both.toml",
+               "[[fault]]\nsyscall = [\"write\", \"fsync\"]\nerror = \"EIO\"\nwhen = 1\n");
+    const auto r = inject({"-s", dir_ / "both.toml", "--report", dir_ / "report.json"},
+                          {program("writes"), dir_ / "out", "3"});
+    EXPECT_EQ(r.exit_status, 2) << describe(r);
+    EXPECT_EQ(r.out, writes_output(3, {{1, "EIO"}}, "EIO"));
+    const Summary summary = parse_summary(r.err);
+    ASSERT_EQ(summary.events.size(), 2U) << r.err;
+    EXPECT_TRUE(summary.events[0].starts_with("write call 1 -> ")) << r.err;
+    EXPECT_TRUE(summary.events[1].starts_with("fsync call 1 -> ")) << r.err;
+    EXPECT_NE(r.err.find("inject: replay: inject -e write,fsync:error=EIO:when=1 -- "),
+              std::string::npos)
+        << r.err;
+    const std::string report = read_file(dir_ / "report.json");
+    EXPECT_EQ(count_occurrences(report, "\"nth\": 1"), 2U) << report;
+
+    const auto check = inject({"--check", "-s", dir_ / "both.toml"}, {program("writes")});
+    EXPECT_NE(check.out.find("fails write or fsync calls 1 (counted per tree, each syscall apart)"),
+              std::string::npos)
+        << check.out;
+}
+
 TEST_P(InjectTest, StaticBinary) {
     const auto r =
         inject({"-e", "write:error=ENOSPC:when=3"}, {program("writes_static"), dir_ / "out", "5"});

@@ -32,6 +32,20 @@ TEST_P(SignalFaultTest, SigkillAtTheThirdWriteIsACrashPointBeforeIt) {
               "[rule 1: write:signal=SIGKILL:when=3]");
 }
 
+TEST_P(SignalFaultTest, ASignalAloneLetsTheCallRunFirst) {
+    // SIGUSR1 is delivered as write 2 returns: the line is in the file, the program dies
+    // before it reports the write.
+    const auto r =
+        inject({"-e", "write:signal=SIGUSR1:when=2"}, {program("writes"), dir_ / "out", "4"});
+    EXPECT_EQ(r.exit_status, 128 + 10) << describe(r);
+    EXPECT_EQ(r.out, "write 1: ok 7\n") << describe(r);
+    EXPECT_EQ(read_file(dir_ / "out"), "line 1\nline 2\n") << "write 2 ran";
+    const Summary summary = parse_summary(r.err);
+    ASSERT_EQ(summary.events.size(), 1u) << r.err;
+    EXPECT_EQ(summary.events[0],
+              "write call 2 -> ran + SIGUSR1  [rule 1: write:signal=SIGUSR1:when=2]");
+}
+
 TEST_P(SignalFaultTest, AnUncaughtSignalWithAnErrorKillsTheProgramAtTheCall) {
     // writes does not handle SIGUSR1, whose default action ends the process.
     const auto r = inject({"-q", "-e", "write:error=EIO:signal=SIGUSR1:when=2"},

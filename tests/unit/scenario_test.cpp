@@ -207,6 +207,29 @@ TEST(Scenario, SyscallSetsInStracesSyntax) {
               "s.toml:2:11: \"none\" stands for no syscall: it cannot be listed with others");
 }
 
+// strace's tampering keys, under the same names but for syscall=, which is run_instead here.
+TEST(Scenario, StracesTamperingKeys) {
+    const Scenario s = parse_scenario(
+        "[[fault]]\nsyscall = \"chdir\"\nretval = 42\nrun_instead = \"gettid\"\n"
+        "poke_enter = \"@arg1=2f00\"\n\n[[fault]]\nsyscall = \"getcwd\"\n"
+        "poke_exit = \"@arg1=5300,@arg2=00\"\n",
+        "s.toml");
+    ASSERT_EQ(s.rules.size(), 2U);
+    EXPECT_EQ(s.rules[0].effect.instead, "gettid");
+    EXPECT_EQ(s.rules[0].effect.poke_enter, (std::vector<Poke>{{1, {0x2f, 0}}}));
+    EXPECT_EQ(to_spec(s.rules[0]), "chdir:retval=42:poke_enter=@arg1=2f00:syscall=gettid");
+    EXPECT_EQ(s.rules[1].effect.action, Action{RunCall{}});  // a poke alone lets the call run
+    EXPECT_EQ(s.rules[1].effect.poke_exit, (std::vector<Poke>{{1, {0x53, 0}}, {2, {0}}}));
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"chdir\"\nerror = 2\nrun_instead = \"write\"\n"),
+              "s.toml:4:15: \"run_instead\" takes a call that changes nothing, which both ABIs "
+              "have (getegid, geteuid, getgid, getpgrp, getpid, getppid, gettid, getuid), not "
+              "\"write\"");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"chdir\"\nerror = 2\npoke_enter = \"@arg1\"\n"),
+              "s.toml:4:14: invalid poke_enter \"@arg1\": expected @argN=HEXBYTES with N 1..7");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"chdir\"\nerror = 2\nrun_instead = 3\n"),
+              "s.toml:4:15: \"run_instead\" must be a string, not an integer");
+}
+
 TEST(Scenario, SyscallOfEitherAbi) {
     const Scenario s =
         parse_scenario("[[fault]]\nsyscall = [\"newfstatat\", \"socketcall\"]\nerror = 1\n", "s");
