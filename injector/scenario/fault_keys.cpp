@@ -1,3 +1,5 @@
+// The table of a fault's keys (fault_keys.hpp): how each value is read, and what it does to
+// the fault being built (fault_builder.cpp).
 #include "scenario/fault_keys.hpp"
 
 #include <algorithm>
@@ -398,28 +400,46 @@ void apply_instead(FaultBuilder& fault, std::string_view key, const KeyValue& va
 // The table. `syscall` is the set in a TOML table and strace's replacement call in a spec; the
 // other keys are the same in both. Values are checked by their function, in both readers.
 constexpr unsigned kTextOrInteger = kText | kInteger;
+constexpr std::string_view kMicroseconds = "a string or an integer (microseconds)";
 const std::array kFaultKeys{
-    FaultKey{"syscall", kText | kTextList, "a string or an array of strings", apply_syscalls, false,
-             true, true, false},
-    FaultKey{"syscall", kText, "", apply_instead, false, true, false, true},
-    FaultKey{"run_instead", kText, "", apply_instead, false, true},
-    FaultKey{"error", kTextOrInteger, "", apply_error, false, true},
-    FaultKey{"retval", kInteger, "", apply_retval},
-    FaultKey{"short", kInteger, "", apply_short},
-    FaultKey{"signal", kTextOrInteger, "", apply_signal},
-    FaultKey{"when", kTextOrInteger, "", apply_when, true, true},
-    FaultKey{"per", kText, "", apply_per, false, true},
-    FaultKey{"probability", kFloat | kInteger, "a number", apply_probability, false, true},
-    FaultKey{"path", kText, "", apply_path, false, true},
-    FaultKey{"fd", kInteger, "", apply_fd, false, true},
-    FaultKey{"process", kText, "", apply_process, false, true},
-    FaultKey{"delay", kText, "a string such as \"50ms\"", apply_delay},
-    FaultKey{"delay_enter", kTextOrInteger, "a string or an integer (microseconds)",
-             apply_delay_enter},
-    FaultKey{"delay_exit", kTextOrInteger, "a string or an integer (microseconds)",
-             apply_delay_exit},
-    FaultKey{"poke_enter", kText, "", apply_pokes},
-    FaultKey{"poke_exit", kText, "", apply_pokes},
+    // The set: before the first ':' in a spec, so a key of TOML only.
+    FaultKey{.name = "syscall",
+             .kinds = kText | kTextList,
+             .expected = "a string or an array of strings",
+             .apply = apply_syscalls,
+             .in_fault_spec = true,
+             .in_spec = false},
+    FaultKey{.name = "syscall", .apply = apply_instead, .in_fault_spec = true, .in_toml = false},
+    FaultKey{.name = "run_instead", .apply = apply_instead, .in_fault_spec = true},
+    FaultKey{.name = "error", .kinds = kTextOrInteger, .apply = apply_error, .in_fault_spec = true},
+    FaultKey{.name = "retval", .kinds = kInteger, .apply = apply_retval},
+    FaultKey{.name = "short", .kinds = kInteger, .apply = apply_short},
+    FaultKey{.name = "signal", .kinds = kTextOrInteger, .apply = apply_signal},
+    FaultKey{.name = "when",
+             .kinds = kTextOrInteger,
+             .apply = apply_when,
+             .repeatable = true,
+             .in_fault_spec = true},
+    FaultKey{.name = "per", .apply = apply_per, .in_fault_spec = true},
+    FaultKey{.name = "probability",
+             .kinds = kFloat | kInteger,
+             .expected = "a number",
+             .apply = apply_probability,
+             .in_fault_spec = true},
+    FaultKey{.name = "path", .apply = apply_path, .in_fault_spec = true},
+    FaultKey{.name = "fd", .kinds = kInteger, .apply = apply_fd, .in_fault_spec = true},
+    FaultKey{.name = "process", .apply = apply_process, .in_fault_spec = true},
+    FaultKey{.name = "delay", .expected = "a string such as \"50ms\"", .apply = apply_delay},
+    FaultKey{.name = "delay_enter",
+             .kinds = kTextOrInteger,
+             .expected = kMicroseconds,
+             .apply = apply_delay_enter},
+    FaultKey{.name = "delay_exit",
+             .kinds = kTextOrInteger,
+             .expected = kMicroseconds,
+             .apply = apply_delay_exit},
+    FaultKey{.name = "poke_enter", .apply = apply_pokes},
+    FaultKey{.name = "poke_exit", .apply = apply_pokes},
 };
 
 bool exists_in(const FaultKey& key, Syntax syntax) {
@@ -434,46 +454,6 @@ std::vector<std::string> key_names(Syntax syntax) {
         }
     }
     return names;
-}
-
-// ---- Checks of a whole fault ------------------------------------------------------------------
-
-// Whether some call a rule's set stands for, on either ABI, has an argument of one of these
-// kinds.
-bool some_call_takes(const SyscallNames& names, std::initializer_list<catalogue::ArgKind> kinds) {
-    for (const Abi abi : kAllAbis) {
-        for (const std::string& call : catalogue::syscalls_named(names, abi)) {
-            const auto number = syscall_number(abi, call);
-            const catalogue::Signature* signature =
-                number ? catalogue::signature(abi, *number) : nullptr;
-            if (signature != nullptr &&
-                std::any_of(kinds.begin(), kinds.end(),
-                            [&](catalogue::ArgKind kind) { return signature->find(kind); })) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-// "getpid takes", "getpid, getuid take": the subject of a message about all the names.
-std::string calls_take(const SyscallNames& names) {
-    std::string text = names.negated ? "every call but " : "";
-    for (std::size_t index = 0; index < names.elements.size(); ++index) {
-        text += (index == 0 ? "" : ", ") + names.elements[index];
-    }
-    return text + (names.elements.size() == 1 && !names.negated ? " takes" : " take");
-}
-
-bool some_call_has_byte_count(const SyscallNames& names) {
-    for (const Abi abi : kAllAbis) {
-        for (const std::string& call : catalogue::syscalls_named(names, abi)) {
-            if (catalogue::has_byte_count(abi, call)) {
-                return true;
-            }
-        }
-    }
-    return false;
 }
 
 }  // namespace
@@ -514,138 +494,6 @@ std::string expected_kinds(const FaultKey& key) {
         }
     }
     return words;
-}
-
-void check_byte_count(std::string_view element) {
-    static constexpr std::string_view kWhat = "short applies to calls with a byte count; ";
-    // A name stands for one call; a class, a regex, a number (a different call on each ABI)
-    // or "all" for a group.
-    const std::string_view body = catalogue::element_body(element);
-    if (!is_known_syscall(body)) {
-        if (!some_call_has_byte_count(SyscallNames{{std::string(element)}})) {
-            fail(std::string(kWhat) + "no call of " + quoted(element) + " has one");
-        }
-        return;
-    }
-    for (Abi abi : kAllAbis) {
-        if (syscall_number(abi, body) && !catalogue::has_byte_count(abi, body)) {
-            fail(std::string(kWhat) + quoted(body) + " has none");
-        }
-    }
-}
-
-void FaultBuilder::set_syscalls(std::string_view set) {
-    SyscallNames names;
-    // Each leading '!' inverts the rest, as in strace.
-    while (set.starts_with('!')) {
-        names.negated = !names.negated;
-        set.remove_prefix(1);
-    }
-    // Empty elements are skipped, as strace's strtok skips them ("write," is "write").
-    for (std::size_t at = 0; at <= set.size();) {
-        const std::size_t comma = std::min(set.find(',', at), set.size());
-        const std::string_view element = set.substr(at, comma - at);
-        if (!element.empty() && std::find(names.elements.begin(), names.elements.end(), element) ==
-                                    names.elements.end()) {
-            names.elements.emplace_back(element);
-        }
-        at = comma + 1;
-    }
-    catalogue::check_set(names);
-    rule_.syscalls = std::move(names);
-}
-
-void FaultBuilder::add_syscall(std::string_view element) {
-    if (element.empty()) {
-        fail("empty syscall name in the list");
-    }
-    if (element != "none") {
-        catalogue::check_element(element);
-    }
-    std::vector<std::string>& elements = rule_.syscalls.elements;
-    if (std::find(elements.begin(), elements.end(), element) == elements.end()) {
-        elements.emplace_back(element);
-    }
-    catalogue::check_set(rule_.syscalls);  // "none" alone
-}
-
-void FaultBuilder::set_action(std::string_view key, Action action) {
-    if (has_action_) {
-        throw KeyConflict("fault gives both " + action_key_ + " and " + std::string(key) +
-                          ": a fault takes one action");
-    }
-    rule_.effect.action = action;
-    has_action_ = true;
-    action_key_ = std::string(key);
-}
-
-void FaultBuilder::set_delay(std::string_view key, std::chrono::microseconds delay) {
-    if (rule_.effect.delay) {
-        throw KeyConflict(quoted(delay_key_) + " and " + quoted(key) +
-                          " are the same wait, before the call: give one of them");
-    }
-    rule_.effect.delay = delay;
-    delay_key_ = std::string(key);
-}
-
-void FaultBuilder::set_pokes(std::string_view key, std::vector<Poke> pokes) {
-    (key == "poke_enter" ? rule_.effect.poke_enter : rule_.effect.poke_exit) = std::move(pokes);
-}
-
-void FaultBuilder::set_instead(std::string_view key, std::string syscall) {
-    if (rule_.effect.instead) {
-        throw KeyConflict(quoted(instead_key_) + " and " + quoted(key) +
-                          " are the same key: give one of them");
-    }
-    rule_.effect.instead = std::move(syscall);
-    instead_key_ = std::string(key);
-}
-
-Rule FaultBuilder::build(std::string origin) && {
-    if (rule_.syscalls.elements.empty()) {
-        fail("fault has no syscall");
-    }
-    // A filter that no call of the rule can pass would make a rule that never fires.
-    if (rule_.path &&
-        !some_call_takes(rule_.syscalls, {catalogue::ArgKind::path, catalogue::ArgKind::fd})) {
-        fail("\"path\" never matches: " + calls_take(rule_.syscalls) +
-             " no path or file descriptor");
-    }
-    if (rule_.fd && !some_call_takes(rule_.syscalls, {catalogue::ArgKind::fd})) {
-        fail("\"fd\" never matches: " + calls_take(rule_.syscalls) +
-             " no file descriptor (a dirfd is not one)");
-    }
-    Effect& effect = rule_.effect;
-    if (!has_action_) {
-        if (syntax_ == Syntax::fault_spec) {
-            effect.action = FailWithErrno{ENOSYS};  // strace's default for -e fault=
-        } else if (effect.signal || effect.delay || effect.delay_exit ||
-                   !effect.poke_enter.empty() || !effect.poke_exit.empty()) {
-            effect.action = RunCall{};  // the call itself runs (a signal goes with it)
-        } else {
-            fail(
-                "fault has no action: give error, retval, short, signal, delay, poke_enter "
-                "or poke_exit");
-        }
-    }
-    if (shortens() && (effect.delay || effect.delay_exit)) {
-        // A shortened call is cut and run at once; holding it too is not built.
-        fail("short cannot be combined with a delay");
-    }
-    if (shortens()) {
-        if (rule_.syscalls.negated) {
-            if (!some_call_has_byte_count(rule_.syscalls)) {
-                fail("short applies to calls with a byte count; no call of " +
-                     quoted(to_string(rule_.syscalls)) + " has one");
-            }
-        } else {
-            for (const std::string& element : rule_.syscalls.elements) {
-                check_byte_count(element);
-            }
-        }
-    }
-    rule_.origin = std::move(origin);
-    return std::move(rule_);
 }
 
 }  // namespace inject::detail

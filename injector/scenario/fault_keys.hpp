@@ -65,11 +65,11 @@ enum ValueKinds : unsigned {
 class FaultBuilder;
 
 struct FaultKey {
-    std::string_view name;
+    std::string_view name{};
     unsigned kinds = kText;
     // What a message says the key takes, when the kinds alone do not say it well ("a string
     // such as \"50ms\""); empty: the kinds' own words ("a string or an integer").
-    std::string_view expected;
+    std::string_view expected{};
     // Applies a value of one of `kinds` (or any text, from a spec) to the fault being built.
     void (*apply)(FaultBuilder& fault, std::string_view key, const KeyValue& value) = nullptr;
     // strace's `when`: given again in a spec, the last one wins. Any other key given twice is
