@@ -112,8 +112,9 @@ TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
 }
 
 TEST(JsonReport, ShowsTheFiltersOfARuleAndThePathOfAnInjection) {
-    std::vector<Rule> rules{parse_spec("write:error=ENOSPC:path=/tmp/*.log:fd=3:process=app:caller=store::save"),
-                            parse_spec("read:error=EIO")};
+    std::vector<Rule> rules{
+        parse_spec("write:error=ENOSPC:path=/tmp/*.log:fd=3:process=app:caller=store::save"),
+        parse_spec("read:error=EIO")};
     RunResult result;
     result.injections.push_back(Injection{0, "write", Abi::x86_64, 1, 100, 100,
                                           Effect{FailWithErrno{ENOSPC}},
