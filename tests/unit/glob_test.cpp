@@ -98,8 +98,8 @@ TEST(PathGlob, RefusesWhatCouldNeverMatch) {
     EXPECT_EQ(path_glob_error("/tmp/[a/b]"),
               "path \"/tmp/[a/b]\" has an unclosed '[' (write \"\\[\" for a '[')");
     EXPECT_EQ(
-        path_glob_error("/tmp/x\\"),
-        "path \"/tmp/x\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a '\\')");
+        path_glob_error("/tmp/x\\"),  // quoted as a C string is: the '\\' escaped
+        "path \"/tmp/x\\\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a '\\')");
     EXPECT_EQ(path_glob_error("/tmp/[]]"), "no error");
     EXPECT_EQ(path_glob_error("/tmp/[!]x]"), "no error");
     EXPECT_EQ(path_glob_error("/tmp/\\["), "no error");
