@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 
@@ -45,6 +46,8 @@ class MockTracer : public trace::Tracer {
     MOCK_METHOD(std::error_code, event_message, (pid_t, unsigned long&), (override));
     MOCK_METHOD(std::error_code, set_syscall_number, (pid_t, Abi, long), (override));
     MOCK_METHOD(std::error_code, set_return_value, (pid_t, Abi, std::int64_t), (override));
+    MOCK_METHOD(std::error_code, restart_syscall, (pid_t, Abi, long), (override));
+    MOCK_METHOD(std::error_code, signal_state, (pid_t, trace::SignalState&), (override));
     MOCK_METHOD(std::error_code, set_syscall_argument, (pid_t, Abi, unsigned, std::uint64_t),
                 (override));
     MOCK_METHOD(std::error_code, read_memory, (pid_t, std::uint64_t, std::span<std::byte>),
@@ -53,6 +56,7 @@ class MockTracer : public trace::Tracer {
                 (override));
     MOCK_METHOD(std::error_code, send_signal, (pid_t, pid_t, int), (override));
     MOCK_METHOD(std::error_code, thread_group_of, (pid_t, pid_t&), (override));
+    MOCK_METHOD(std::optional<bool>, same_fd_table, (pid_t, pid_t), (override));
     MOCK_METHOD(bool, runs_setid_program, (pid_t), (override));
     MOCK_METHOD(std::error_code, read_string, (pid_t, std::uint64_t, std::size_t, std::string&),
                 (override));
@@ -933,6 +937,7 @@ TEST_F(EngineTest, SetuidProgramUnderNoNewPrivsIsNotedOnce) {
 
 constexpr long kClose = 3;
 constexpr long kDup2 = 33;
+constexpr long kUnshare = 272;
 constexpr long kOpenat = 257;
 constexpr std::uint64_t kAtFdcwd = static_cast<std::uint32_t>(-100);  // as a register holds it
 constexpr std::uint64_t kNameAddress = 0x7ffd0000;
@@ -1043,6 +1048,89 @@ TEST_F(EngineFactsTest, ExecMakesAnFdReadAgain) {
     call_is_injected(seccomp_call(kWrite, {4}));
 }
 
+// The program starts a process (clone with CLONE_FILES | SIGCHLD is reported as a fork) or a
+// thread, and the tracer says whether its fd table is the program's.
+class FdTableTest : public EngineFactsTest {
+  protected:
+    static constexpr pid_t kChild = 200;
+    void start(int event, pid_t tgid, std::optional<bool> shared) {
+        EXPECT_CALL(tracer_, event_message(kProgram, _))
+            .WillOnce(DoAll(SetArgReferee<1>(kChild), Return(kOk)));
+        if (event == PTRACE_EVENT_CLONE) {
+            EXPECT_CALL(tracer_, thread_group_of(kChild, _))
+                .WillOnce(DoAll(SetArgReferee<1>(tgid), Return(kOk)));
+        }
+        EXPECT_CALL(tracer_, same_fd_table(kProgram, kChild)).WillOnce(Return(shared));
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        engine_->handle(event_stop(kProgram, event));
+    }
+    // The program writes to fd 3 twice: how often is its file read?
+    void writes_read_the_fd(int times) {
+        EXPECT_CALL(tracer_, read_proc_link(kProgram, std::string_view("fd/3"), _))
+            .Times(times)
+            .WillRepeatedly(DoAll(SetArgReferee<2>(std::string("/tmp/a.log")), Return(kOk)))
+            .RetiresOnSaturation();
+        call_passes(seccomp_call(kWrite, {3}));
+        call_passes(seccomp_call(kWrite, {3}));
+    }
+};
+
+// What the child closes and reopens under fd 3 the program's next write goes to: a cache of
+// the program's own would not hear of the child's close.
+TEST_F(FdTableTest, AProcessSharingTheProgramsFdTableLeavesItUncached) {
+    use_rules({parse_spec("write:error=EIO:path=/tmp/b.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    start(PTRACE_EVENT_FORK, kChild, true);
+    writes_read_the_fd(2);
+}
+
+TEST_F(FdTableTest, AThreadWithAnFdTableOfItsOwnLeavesItsProcessUncached) {
+    use_rules({parse_spec("write:error=EIO:path=/tmp/b.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    start(PTRACE_EVENT_CLONE, kProgram, false);
+    writes_read_the_fd(2);
+}
+
+TEST_F(FdTableTest, ATableThatCannotBeComparedIsTakenAsShared) {
+    use_rules({parse_spec("write:error=EIO:path=/tmp/b.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    start(PTRACE_EVENT_FORK, kChild, std::nullopt);
+    writes_read_the_fd(2);
+}
+
+TEST_F(FdTableTest, AForkedChildOrAPlainThreadKeepsTheCache) {
+    use_rules({parse_spec("write:error=EIO:path=/tmp/b.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    start(PTRACE_EVENT_FORK, kChild, false);
+    writes_read_the_fd(1);
+}
+
+TEST_F(FdTableTest, UnsharingTheFdTableLeavesTheProcessUncached) {
+    use_rules({parse_spec("write:error=EIO:path=/tmp/b.log")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    expect_no_reads();
+    call_passes(seccomp_call(kUnshare, {CLONE_FS}));  // not the fd table: nothing changes
+    writes_read_the_fd(1);
+    call_passes(seccomp_call(kUnshare, {CLONE_FILES}));
+    writes_read_the_fd(2);
+}
+
+TEST_F(FdTableTest, WithoutAPathFilterNoTableIsCompared) {
+    use_rules({parse_spec("write:error=EIO:when=9")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    EXPECT_CALL(tracer_, same_fd_table(_, _)).Times(0);
+    EXPECT_CALL(tracer_, event_message(kProgram, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kChild), Return(kOk)));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    engine_->handle(event_stop(kProgram, PTRACE_EVENT_FORK));
+}
+
 TEST_F(EngineFactsTest, TheProgramsNameIsReadOncePerProgram) {
     use_rules({parse_spec("write:error=EIO:process=child")}, StopPolicy::seccomp);
     adopt_program(Resume::cont);
@@ -1138,6 +1226,8 @@ class EngineDelayTest : public EngineTest {
     void use_rules(std::vector<Rule> rules, StopPolicy policy) {
         EngineTest::use_rules(std::move(rules), policy);
         engine_->set_clock([this] { return now_; });
+        // Signals sent to a held thread have tests of their own (EngineSignalDuringDelayTest).
+        engine_->set_signal_check_interval(std::nullopt);
     }
 
     // What run() does first: the program's exec event, then its resumption.
@@ -1401,6 +1491,130 @@ TEST_F(EngineDelayTest, ZeroDelayGoesOnAtTheNextTurnWithoutATimedWait) {
     expect_wait(std::nullopt);
 
     EXPECT_EQ(engine_->run(kProgram).injection_count, 1U);
+}
+
+// --- signals during a delay -------------------------------------------------------------------
+// The kernel tells a tracer nothing of a signal sent to a thread it holds stopped: the engine
+// looks at the held threads' signals every 10 ms (of the test's clock) and cuts the wait of one
+// that has a signal it would act on.
+
+constexpr std::uint64_t bit_of(int signal) {
+    return std::uint64_t{1} << (signal - 1);
+}
+
+class EngineSignalDuringDelayTest : public EngineDelayTest {
+  protected:
+    void use_rules(std::vector<Rule> rules, StopPolicy policy) {
+        EngineDelayTest::use_rules(std::move(rules), policy);
+        engine_->set_signal_check_interval(milliseconds(10));
+    }
+    void expect_signals(pid_t tid, const trace::SignalState& state) {
+        EXPECT_CALL(tracer_, signal_state(tid, _))
+            .WillOnce(DoAll(SetArgReferee<1>(state), Return(kOk)))
+            .RetiresOnSaturation();
+    }
+    // Sent to the process, the program neither blocking nor catching it.
+    static trace::SignalState sent(int signal) {
+        trace::SignalState state;
+        state.shared_pending = bit_of(signal);
+        return state;
+    }
+    // The call's number was set to -1 and the thread resumed to its exit stop, where it is set
+    // to make the call again; then it takes the signal.
+    void expect_restart_then_signal(int signal) {
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+        expect_wait(syscall_stop(kProgram));
+        expect_info(kProgram, exit_info(-ENOSYS));
+        EXPECT_CALL(tracer_, restart_syscall(kProgram, Abi::x86_64, kWrite)).WillOnce(Return(kOk));
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+        expect_wait(signal_stop(kProgram, signal));
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, signal)).WillOnce(Return(kOk));
+    }
+};
+
+TEST_F(EngineSignalDuringDelayTest, ASignalThatKillsEndsTheWaitAndTheCallNeverRuns) {
+    use_rules({parse_spec("write:delay=10s")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    expect_signals(kProgram, {});  // looked at once held, then every 10 ms
+    expect_wait_until_deadline(kStart + milliseconds(10));
+    expect_signals(kProgram, sent(SIGTERM));
+    // The call was to run after the wait (delay alone): it is skipped now, and made again.
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    expect_restart_then_signal(SIGTERM);
+    expect_wait(killed(kProgram, SIGTERM));
+    expect_wait(std::nullopt);
+
+    const RunResult outcome = engine_->run(kProgram);
+    EXPECT_EQ(outcome.signal, SIGTERM);
+    EXPECT_EQ(outcome.injection_count, 1U);
+}
+
+TEST_F(EngineSignalDuringDelayTest, ACaughtSignalRunsItsHandlerAndTheCallIsMadeAgain) {
+    use_rules({parse_spec("write:error=EIO:delay=10s:when=1")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    trace::SignalState alarm;
+    alarm.own_pending = bit_of(SIGALRM);
+    alarm.caught = bit_of(SIGALRM);
+    expect_signals(kProgram, alarm);
+    // Already skipped: no second change of its number. Its EIO is not written.
+    expect_restart_then_signal(SIGALRM);
+    // After the handler the program makes the call again: a second write for the rules.
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(exited(kProgram, 0));
+    expect_wait(std::nullopt);
+
+    EXPECT_EQ(engine_->run(kProgram).exit_code, 0);
+}
+
+TEST_F(EngineSignalDuringDelayTest, SignalsTheProgramBlocksIgnoresOrLeavesAloneDoNotEndTheWait) {
+    use_rules({parse_spec("write:delay=20ms")}, StopPolicy::seccomp);
+    trace::SignalState untaken;
+    untaken.shared_pending = bit_of(SIGCHLD) | bit_of(SIGUSR1) | bit_of(SIGUSR2) | bit_of(SIGWINCH);
+    untaken.own_pending = bit_of(SIGHUP);
+    untaken.blocked = bit_of(SIGUSR1) | bit_of(SIGHUP);
+    untaken.ignored = bit_of(SIGUSR2);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    expect_signals(kProgram, untaken);
+    expect_wait_until_deadline(kStart + milliseconds(10));
+    expect_signals(kProgram, untaken);
+    expect_wait_until_deadline(kStart + milliseconds(20));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(std::nullopt);
+
+    engine_->run(kProgram);
+}
+
+TEST_F(EngineSignalDuringDelayTest, AfterTheCallRanItReturnsAtOnceAndTheRulesSignalIsNotSent) {
+    use_rules({parse_spec("write:retval=6:delay_exit=10s:signal=SIGUSR1")}, StopPolicy::seccomp);
+    InSequence order;
+    expect_adoption(Resume::cont);
+    expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    expect_wait(syscall_stop(kProgram));
+    expect_info(kProgram, exit_info(-ENOSYS));
+    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, 6)).WillOnce(Return(kOk));
+    expect_signals(kProgram, sent(SIGINT));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    expect_wait(signal_stop(kProgram, SIGINT));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, SIGINT)).WillOnce(Return(kOk));
+    expect_wait(killed(kProgram, SIGINT));
+    expect_wait(std::nullopt);
+
+    EXPECT_EQ(engine_->run(kProgram).signal, SIGINT);
 }
 
 // The syscall log: what the engine reads of a call, and that it follows a logged call to its
