@@ -66,6 +66,8 @@ po::options_description describe_options() {
         ("quiet,q", po::bool_switch(), "no summary on stderr")
         ("no-seccomp", po::bool_switch(),
          "no seccomp filter: every syscall stops (slower)")
+        ("no-notify", po::bool_switch(),
+         "no seccomp user notifications: every picked call stops by ptrace (slower)")
         ("check", po::bool_switch(), "validate the rules, print them, run nothing")
         ("list-syscalls", po::bool_switch(), "print the syscalls of each ABI, with their classes")
         ("list-errnos", po::bool_switch(), "print the errno names")
@@ -458,6 +460,7 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
     options.list_syscalls = values["list-syscalls"].as<bool>();
     options.list_errnos = values["list-errnos"].as<bool>();
     options.no_seccomp = values["no-seccomp"].as<bool>();
+    options.no_notify = values["no-notify"].as<bool>();
     options.help = values["help"].as<bool>();
     options.version = values["version"].as<bool>();
     return options;
@@ -540,6 +543,7 @@ int main(const std::vector<std::string>& arguments, std::ostream& out, std::ostr
     RunOptions run_options;
     run_options.seed = seed.value;
     run_options.use_seccomp = !options.no_seccomp;
+    run_options.use_notify = !options.no_notify;
     run_options.on_start = [](pid_t program) { g_program.store(program); };
     run_options.capture_output = options.junit.has_value();  // for <system-out>
     for (const Scenario& scenario : scenarios) {

@@ -37,6 +37,7 @@ struct Options {
     bool list_syscalls = false;
     bool list_errnos = false;
     bool no_seccomp = false;
+    bool no_notify = false;
     bool help = false;
     bool version = false;
     std::vector<std::string> command;  // PROGRAM [ARG...]

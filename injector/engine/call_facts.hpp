@@ -48,6 +48,10 @@ class TraceeFacts final : public CallFacts {
     const std::vector<int>& fds() override;
     const std::vector<std::string>& process_names() override;
 
+    // Whether something was read from the thread's memory or /proc (not only its arguments): a
+    // thread that is not stopped may have died meanwhile, and another taken its id.
+    bool read_from_tracee() const { return read_from_tracee_; }
+
   private:
     // What the fd refers to, as /proc shows it; nullopt for an fd that is not open.
     std::optional<std::string> fd_file(int fd);
@@ -63,6 +67,7 @@ class TraceeFacts final : public CallFacts {
     bool cache_fd_files_;
     std::optional<std::vector<std::string>> paths_;
     std::optional<std::vector<int>> fds_;
+    bool read_from_tracee_ = false;
 };
 
 }  // namespace inject::engine

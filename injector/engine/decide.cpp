@@ -115,6 +115,18 @@ bool Decider::passes_filters(const CompiledRule& rule, CallFacts& facts, std::si
     return true;
 }
 
+std::uint64_t& Decider::counter_of(CompiledRule& rule, const SyscallEvent& event) {
+    switch (rule.per) {
+        case Scope::process:
+            return rule.counts[event.tgid];
+        case Scope::thread:
+            return rule.counts[event.tid];
+        case Scope::tree:
+            break;
+    }
+    return rule.tree_count;
+}
+
 std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts& facts) {
     if (!picks(event.abi, event.number)) {
         return std::nullopt;
@@ -131,18 +143,7 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
         }
         // Every matching rule counts the call, even once an earlier rule has decided it:
         // rules are independent of each other.
-        std::uint64_t nth = 0;
-        switch (rule.per) {
-            case Scope::tree:
-                nth = ++rule.tree_count;
-                break;
-            case Scope::process:
-                nth = ++rule.counts[event.tgid];
-                break;
-            case Scope::thread:
-                nth = ++rule.counts[event.tid];
-                break;
-        }
+        const std::uint64_t nth = ++counter_of(rule, event);
         ++rule.matched;
         // The draw comes after `when`, so that `when` still says which calls may fail.
         if (!verdict && rule.when.matches(nth) &&
@@ -151,6 +152,22 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
         }
     }
     return verdict;
+}
+
+void Decider::take_back(const SyscallEvent& event, CallFacts& facts) {
+    if (!picks(event.abi, event.number)) {
+        return;
+    }
+    // The rules that counted it, found as on_syscall found them: the facts are the ones it read.
+    for (CompiledRule& rule : rules_) {
+        std::size_t path_index = 0;
+        if (!rule.numbers.contains(event.abi, event.number) ||
+            (rule.filtered && !passes_filters(rule, facts, path_index))) {
+            continue;
+        }
+        --counter_of(rule, event);
+        --rule.matched;
+    }
 }
 
 void Decider::on_exec(pid_t former_tid, pid_t new_tid) {

@@ -82,6 +82,12 @@ class Decider {
         return on_syscall(event, none);
     }
 
+    // Undoes on_syscall's count of a call (the same event, the same facts), before any other
+    // call is counted: a call that inject's answer did not reach (its seccomp notification was
+    // cancelled first) did not happen as far as the program can tell, and if its thread lives
+    // on it makes the call again, to be counted then.
+    void take_back(const SyscallEvent& event, CallFacts& facts);
+
     // Whether some rule's path filter can need the file behind a call's fd argument, so that
     // the engine must learn of the calls that close or replace fds (see FdCloser).
     bool needs_fd_paths() const noexcept { return needs_fd_paths_; }
@@ -122,6 +128,8 @@ class Decider {
         std::uint64_t matched = 0;
     };
 
+    // The count the call goes into, per the rule's scope.
+    static std::uint64_t& counter_of(CompiledRule& rule, const SyscallEvent& event);
     // Whether the call passes the rule's filters; `path_index` gets the path that passed.
     static bool passes_filters(const CompiledRule& rule, CallFacts& facts, std::size_t& path_index);
 

@@ -82,16 +82,16 @@ RunResult Engine::run(pid_t program, bool at_exec) {
 
 bool Engine::step() {
     if (ready_.empty()) {
-        if (!wait_for_stops()) {
+        if (!(notifier_ != nullptr ? wait_for_events() : wait_for_stops())) {
             return false;
         }
         if (ready_.empty()) {
             return true;  // held threads went on, or a deadline passed
         }
     }
-    const Stop stop = ready_.front();
+    const auto next = std::move(ready_.front());
     ready_.pop_front();
-    handle(stop);
+    std::visit([this](const auto& event) { handle(event); }, next);
     return true;
 }
 
@@ -125,11 +125,49 @@ bool Engine::wait_for_stops() {
     // Every stop already there is taken now and served in turn, each stopped thread once, as
     // strace does. A lone tracee has no one to starve: it pays no extra waitpid.
     if (threads_.size() > 1) {
-        while (std::optional<Stop> more = tracer_.poll_stop()) {
-            queue(*more);
+        take_ready_stops();  // none left: the next blocking wait says so
+    }
+    return true;
+}
+
+bool Engine::wait_for_events() {
+    if (tracees_gone_) {
+        return false;
+    }
+    std::optional<TimerQueue::Clock::time_point> deadline;
+    if (!timers_.empty()) {
+        resume_due_threads();  // before every wait, as in wait_for_stops
+        if (timers_.empty()) {
+            return true;
+        }
+        deadline = timers_.next_due();
+    }
+    // Fair between the sources as within each: every stop already there is taken (see
+    // wait_for_stops), and one notified call, the oldest, whose thread waited longest; the next
+    // round takes the next. Neither source can keep the other waiting more than one round.
+    const trace::Ready ready = notifier_->wait(deadline);
+    if (ready.tracees && !take_ready_stops() && ready_.empty()) {
+        return false;
+    }
+    if (ready.notification) {
+        trace::Notification call;
+        if (!notifier_->receive(call)) {
+            ready_.emplace_back(call);
         }
     }
     return true;
+}
+
+bool Engine::take_ready_stops() {
+    for (;;) {
+        const trace::PolledStop polled = tracer_.poll_stop();
+        if (const Stop* stop = std::get_if<Stop>(&polled)) {
+            queue(*stop);
+            continue;
+        }
+        tracees_gone_ = std::holds_alternative<trace::NoTraceeLeft>(polled);
+        return !tracees_gone_;
+    }
 }
 
 void Engine::queue(const Stop& stop) {
@@ -137,7 +175,10 @@ void Engine::queue(const Stop& stop) {
         // A stop of this id that is still waiting to be served cannot be the execing thread's
         // (it stopped once, here): it was the old leader's, which the exec killed, and the id
         // now stands for the thread stopped at this event.
-        std::erase_if(ready_, [&](const Stop& queued) { return queued.tid == stop.tid; });
+        std::erase_if(ready_, [&](const auto& queued) {
+            const Stop* earlier = std::get_if<Stop>(&queued);
+            return earlier != nullptr && earlier->tid == stop.tid;
+        });
     }
     ready_.push_back(stop);
 }
@@ -164,8 +205,20 @@ void Engine::resume_due_threads() {
         }
         ThreadState& thread = it->second;
         thread.timer.reset();
-        resume(thread);
+        if (thread.held_answer) {
+            answer_held(thread);
+        } else {
+            resume(thread);
+        }
     }
+}
+
+void Engine::answer_held(ThreadState& thread) {
+    const Answer answer = *std::exchange(thread.held_answer, std::nullopt);
+    // A call that no longer waits keeps its count: its thread died during the wait (a signal no
+    // longer cuts a wait short), as a thread can die at its ptrace stop, and other calls have
+    // been counted after it meanwhile.
+    deliver(thread, answer);
 }
 
 void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
@@ -396,14 +449,7 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!info.abi) {
         return false;  // an ABI no rule can name (x32)
     }
-    if (cache_fd_files_ && fd_closers_.contains(*info.abi, info.number)) {
-        // Seen at entry, before the call runs: what the process's fds refer to is read anew
-        // after it. (A thread that reads an fd's file while another closes that fd races in
-        // the program itself.)
-        if (const auto known = process_facts_.find(thread.tgid); known != process_facts_.end()) {
-            known->second.fd_files.clear();
-        }
-    }
+    forget_fd_files_before(thread.tgid, info);
     if (syscall_log_) {
         log_entry(thread, *info.abi, info);  // before the call is changed
     }
@@ -414,16 +460,9 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!verdict) {
         return false;
     }
-    // The file the call touches, for the record: the one the rule's path filter passed, or
-    // the call's first. Read first, while the tracee surely lives: a fatal signal sent below
-    // may end it before it is resumed.
-    std::optional<std::string> path;
-    if (result_.injection_count < record_limit_) {
-        const std::vector<std::string>& paths = facts.paths();
-        if (verdict->path_index < paths.size()) {
-            path = paths[verdict->path_index];
-        }
-    }
+    // Read first, while the tracee surely lives: a fatal signal sent below may end it before it
+    // is resumed.
+    std::optional<std::string> path = recorded_path(*verdict, facts);
     if (const auto* shorten = std::get_if<ShortenTo>(&verdict->effect.action)) {
         if (!shorten_call(thread, info, shorten->bytes)) {
             return false;  // short enough already: nothing was done, so nothing was injected
@@ -435,8 +474,107 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (thread.logged) {
         thread.logged->injected = true;
     }
-    record_injection(thread, info, *verdict, std::move(path));
+    record_injection(event, *verdict, std::move(path));
     return thread.timer.has_value();
+}
+
+void Engine::forget_fd_files_before(pid_t tgid, const SyscallInfo& info) {
+    if (cache_fd_files_ && fd_closers_.contains(*info.abi, info.number)) {
+        // Seen at entry, before the call runs: what the process's fds refer to is read anew
+        // after it. (A thread that reads an fd's file while another closes that fd races in
+        // the program itself.)
+        if (const auto known = process_facts_.find(tgid); known != process_facts_.end()) {
+            known->second.fd_files.clear();
+        }
+    }
+}
+
+std::optional<std::string> Engine::recorded_path(const Verdict& verdict, CallFacts& facts) const {
+    if (result_.injection_count >= record_limit_) {
+        return std::nullopt;
+    }
+    const std::vector<std::string>& paths = facts.paths();
+    if (verdict.path_index < paths.size()) {
+        return paths[verdict.path_index];
+    }
+    return std::nullopt;
+}
+
+void Engine::handle(const trace::Notification& call) {
+    ++result_.syscall_stops;
+    ++result_.notified_calls;
+    ThreadState* thread = find_or_adopt(call.tid);
+    if (thread == nullptr || !call.abi) {
+        // Gone already (then so is its call), or an ABI no rule can name (x32): it runs.
+        [[maybe_unused]] const std::error_code gone = notifier_->let_run(call.id);
+        return;
+    }
+    SyscallInfo info;
+    info.op = SyscallInfo::Op::seccomp;
+    info.abi = call.abi;
+    info.number = call.number;
+    info.args = call.args;
+    forget_fd_files_before(thread->tgid, info);
+    const SyscallEvent event{thread->tid, thread->tgid, *call.abi, call.number};
+    TraceeFacts facts(tracer_, process_facts_, thread->tid, thread->tgid, *call.abi, info,
+                      cache_fd_files_);
+    const std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
+    // The thread does not stop for a notification: what the filters read of it is its own only
+    // if its call still waits after, and not a thread's that took its id once it died. (The
+    // record's file needs no such care: an answer that finds the call gone drops the record.)
+    if (facts.read_from_tracee() && !notifier_->still_waits(call.id)) {
+        decider_.take_back(event, facts);
+        process_facts_.erase(thread->tgid);  // what was kept of it is no better
+        return;
+    }
+    std::optional<std::string> path;
+    if (verdict) {
+        path = recorded_path(*verdict, facts);
+    }
+    const Answer answer = answer_for(call.id, verdict);
+    if (verdict && verdict->effect.delay) {
+        // Held as a stopped thread is: the loop serves the others meanwhile.
+        thread->held_answer = answer;
+        hold(*thread, *verdict->effect.delay);
+    } else if (!deliver(*thread, answer)) {
+        // Its answer came too late to reach it: counted again when the call comes again.
+        decider_.take_back(event, facts);
+        return;
+    }
+    if (verdict) {
+        record_injection(event, *verdict, std::move(path));
+    }
+}
+
+Engine::Answer Engine::answer_for(std::uint64_t id, const std::optional<Verdict>& verdict) {
+    Answer answer{id, std::nullopt, std::nullopt};
+    if (verdict) {
+        if (!std::holds_alternative<RunCall>(verdict->effect.action)) {
+            answer.result = result_register_value(verdict->effect.action);
+        }
+        answer.signal = verdict->effect.signal;
+    }
+    return answer;
+}
+
+bool Engine::deliver(const ThreadState& thread, const Answer& answer) {
+    if (answer.signal) {
+        // Sent while the call waits: the thread waits on through it (WAIT_KILLABLE_RECV) and
+        // finds it pending when the call returns, as it would after a ptrace stop. SIGKILL ends
+        // the thread in its wait instead, so the call never runs, and the answer would be for
+        // no one (and must not let the call run first).
+        check(tracer_.send_signal(thread.tgid, thread.tid, *answer.signal), "tgkill");
+        if (*answer.signal == SIGKILL) {
+            return true;
+        }
+    }
+    const std::error_code error = answer.result ? notifier_->answer(answer.id, *answer.result)
+                                                : notifier_->let_run(answer.id);
+    if (error == std::errc::no_such_file_or_directory) {
+        return false;
+    }
+    check(error, "SECCOMP_IOCTL_NOTIF_SEND");
+    return true;
 }
 
 void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
@@ -569,8 +707,8 @@ void Engine::send_signal_when_due(ThreadState& thread) {
     thread.signal.reset();
 }
 
-void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info,
-                              const Verdict& verdict, std::optional<std::string> path) {
+void Engine::record_injection(const SyscallEvent& call, const Verdict& verdict,
+                              std::optional<std::string> path) {
     if (verdict.rule_index >= result_.injected.size()) {
         result_.injected.resize(verdict.rule_index + 1);
     }
@@ -579,8 +717,8 @@ void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info
         return;  // not even a clock read: a capped hot rule stays cheap
     }
     result_.injections.push_back(
-        Injection{verdict.rule_index, std::string(decider_.name_of(*info.abi, info.number)),
-                  *info.abi, verdict.nth, thread.tgid, thread.tid, verdict.effect,
+        Injection{verdict.rule_index, std::string(decider_.name_of(call.abi, call.number)),
+                  call.abi, verdict.nth, call.tgid, call.tid, verdict.effect,
                   std::chrono::steady_clock::now() - start_, std::move(path)});
 }
 
@@ -688,6 +826,7 @@ void Engine::on_exec(ThreadState& thread) {
     }
     ThreadState& state = threads_[leader];
     forget_timer(state);  // a leader held for a delay died in the exec of another thread
+    state.held_answer.reset();
     state.change = NoChange{};
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
     state.exit_delay = exit_delay;

@@ -22,12 +22,14 @@
 
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
+#include "engine/filter_plan.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
 #include "trace/attacher.hpp"
 #include "trace/launcher.hpp"
 #include "trace/ptrace_tracer.hpp"
 #include "trace/seccomp_filter.hpp"
+#include "trace/seccomp_listener.hpp"
 #include "trace/unique_fd.hpp"
 
 namespace inject {
@@ -199,30 +201,52 @@ void add_rule_counts(RunResult& result, std::vector<std::string> notes_before,
 }
 
 using Launch =
-    std::function<trace::LaunchedProgram(const trace::SeccompProgram*, const trace::ChildIo&)>;
+    std::function<trace::LaunchedProgram(const trace::ChildFilters&, const trace::ChildIo&)>;
+
+// The filters the child may load: the tracing one, where every picked syscall stops by ptrace,
+// and, when some syscall can be served by a notification, the notifying one, tried first.
+struct Filters {
+    std::optional<trace::SeccompProgram> tracing;
+    std::optional<trace::SeccompProgram> notifying;
+
+    trace::ChildFilters for_child() const {
+        return {tracing ? &*tracing : nullptr, notifying ? &*notifying : nullptr};
+    }
+};
+
+Filters build_filters(const engine::Decider& decider, const std::vector<Rule>& rules,
+                      const RunOptions& options) {
+    // Seen only to forget what the fds referred to; counted by no rule that does not name them.
+    const std::vector<std::string> also_seen =
+        decider.needs_fd_paths() ? engine::fd_closing_syscalls() : std::vector<std::string>{};
+    // The syscall log needs every logged call's exit, which only ptrace shows.
+    const bool notify = options.use_notify && !options.syscall_log && trace::kernel_can_notify();
+    engine::FilterPlan plan = engine::plan_filter(rules, also_seen, notify);
+    Filters filters;
+    if (!plan.notified.empty()) {
+        try {
+            filters.notifying = trace::SeccompProgram::build(plan.traced, plan.notified);
+        } catch (const std::runtime_error&) {
+            // A libseccomp that does not know SCMP_ACT_NOTIFY: the tracing filter does it all.
+        }
+    }
+    plan.traced.insert(plan.traced.end(), plan.notified.begin(), plan.notified.end());
+    filters.tracing = trace::SeccompProgram::trace_only(plan.traced);
+    return filters;
+}
 
 RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
                      const Launch& launch) {
     engine::Decider decider(rules, options.seed.value_or(0));
 
     engine::StopPolicy policy = engine::StopPolicy::none;
-    std::optional<trace::SeccompProgram> filter;
+    Filters filters;
     if (decider.has_rules()) {
         policy =
             options.use_seccomp ? engine::StopPolicy::seccomp : engine::StopPolicy::every_syscall;
     }
     if (policy == engine::StopPolicy::seccomp) {
-        std::vector<std::string> stopped = decider.syscall_names();
-        if (decider.needs_fd_paths()) {
-            // Seen only to forget what the fds referred to; counted by no rule that does not
-            // name them.
-            for (const std::string& name : engine::fd_closing_syscalls()) {
-                if (std::find(stopped.begin(), stopped.end(), name) == stopped.end()) {
-                    stopped.push_back(name);
-                }
-            }
-        }
-        filter = trace::SeccompProgram::trace_only(stopped);
+        filters = build_filters(decider, rules, options);
     }
 
     std::optional<OutputRelay> relay;
@@ -230,7 +254,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         relay.emplace(options.pass_through);
     }
     trace::LaunchedProgram launched =
-        launch(filter ? &*filter : nullptr, relay ? relay->child_io() : trace::ChildIo{});
+        launch(filters.for_child(), relay ? relay->child_io() : trace::ChildIo{});
     if (relay) {
         relay->start();
     }
@@ -246,6 +270,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
     engine.set_injection_record_limit(options.max_recorded_injections);
     engine.set_syscall_log(options.syscall_log);
+    engine.set_notifier(launched.listener.get());
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
@@ -323,8 +348,8 @@ int exit_status(const RunResult& result) {
 RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
               const RunOptions& options) {
     return run_traced(rules, options,
-                      [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
-                          return trace::launch_traced(argv, filter, io);
+                      [&](const trace::ChildFilters& filters, const trace::ChildIo& io) {
+                          return trace::launch_traced(argv, filters, io);
                       });
 }
 
@@ -336,8 +361,8 @@ RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
 RunResult run_function(const Scenario& scenario, const std::function<int()>& body,
                        const RunOptions& options) {
     return run_traced(scenario.rules, with_scenario_defaults(scenario, options),
-                      [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
-                          return trace::launch_traced_function(body, filter, io);
+                      [&](const trace::ChildFilters& filters, const trace::ChildIo& io) {
+                          return trace::launch_traced_function(body, filters, io);
                       });
 }
 

@@ -60,6 +60,7 @@ std::string json_report(const ReportInput& input) {
     report["seed"] = input.seed ? json(*input.seed) : json(nullptr);
     report["seccomp_filter"] = result.seccomp_filter;
     report["syscall_stops"] = result.syscall_stops;
+    report["notified_calls"] = result.notified_calls;
     json rule_list = json::array();
     for (std::size_t index = 0; index < rules.size(); ++index) {
         const Rule& rule = rules[index];
