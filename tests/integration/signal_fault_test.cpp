@@ -1,6 +1,6 @@
 // signal=SIG: the signal goes to the thread making the call, at that call, which never runs.
 // A signal the program does not catch and whose default kills makes that call a crash point.
-// Every test runs with the seccomp filter and with --no-seccomp.
+// Every test runs in the three modes of modes.hpp.
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,7 @@ namespace inject::testing {
 namespace {
 
 using SignalFaultTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, SignalFaultTest,
-                         ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp), mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, SignalFaultTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(SignalFaultTest, SigkillAtTheThirdWriteIsACrashPointBeforeIt) {
     const auto r =
