@@ -26,11 +26,11 @@ inject_require_package(Boost_FOUND libboost-program-options-dev "Boost.Program_o
 
 find_package(tomlplusplus 3 QUIET)
 inject_require_package(tomlplusplus_FOUND libtomlplusplus-dev "TOML++")
-# TOML++ compiled in (its header-only mode) rather than libtomlplusplus.so, for the same reason.
+# TOML++ compiled in (injector/scenario/toml_library.cpp) rather than libtomlplusplus.so, for the
+# same reason: its headers only, not the imported target that links the shared library.
 add_library(inject_tomlplusplus INTERFACE)
 target_include_directories(inject_tomlplusplus SYSTEM INTERFACE
   $<TARGET_PROPERTY:tomlplusplus::tomlplusplus,INTERFACE_INCLUDE_DIRECTORIES>)
-target_compile_definitions(inject_tomlplusplus INTERFACE TOML_HEADER_ONLY=1)
 
 pkg_check_modules(LIBSECCOMP QUIET IMPORTED_TARGET libseccomp>=2.5)
 inject_require_package(LIBSECCOMP_FOUND libseccomp-dev "libseccomp (2.5 or newer)")
@@ -38,6 +38,10 @@ inject_require_package(LIBSECCOMP_FOUND libseccomp-dev "libseccomp (2.5 or newer
 # Stacks (call sites): libdwfl unwinds with CFI and names frames from symbols and DWARF.
 pkg_check_modules(LIBDW QUIET IMPORTED_TARGET libdw libelf)
 inject_require_package(LIBDW_FOUND "libdw-dev libelf-dev" "elfutils libdw and libelf")
+
+# [expect] regexes: linear-time matching, so that no pattern or output can stall or crash inject.
+pkg_check_modules(RE2 QUIET IMPORTED_TARGET re2)
+inject_require_package(RE2_FOUND libre2-dev "RE2")
 
 find_package(nlohmann_json 3 QUIET)
 inject_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")

@@ -12,7 +12,7 @@ namespace inject {
 // A substring of the program's output, or a regular expression written as "/.../".
 struct TextExpectation {
     std::string text;       // without the slashes for a regex
-    bool is_regex = false;  // ECMAScript syntax (std::regex), searched, not matched whole
+    bool is_regex = false;  // RE2 syntax, searched, not matched whole
     bool operator==(const TextExpectation&) const = default;
 };
 

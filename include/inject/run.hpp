@@ -16,30 +16,58 @@
 #include "inject/launch_error.hpp"
 #include "inject/rule.hpp"
 #include "inject/scenario.hpp"
+#include "inject/stack.hpp"
 #include "inject/syscall_log.hpp"
 
 namespace inject {
+
+namespace detail {
+
+// A pipe a signal handler writes a byte to, without blocking (async-signal-safe), for a waiter
+// that polls its read end.
+class SignalPipe {
+  public:
+    SignalPipe();  // throws std::system_error when no pipe can be made
+    ~SignalPipe();
+    SignalPipe(const SignalPipe&) = delete;
+    SignalPipe& operator=(const SignalPipe&) = delete;
+
+    void post(unsigned char byte) noexcept;
+    int readable_fd() const noexcept { return read_fd_; }
+
+  private:
+    int read_fd_ = -1;
+    int write_fd_ = -1;
+};
+
+}  // namespace detail
 
 // Asks a running attach() to let its processes go on untraced, and return. request() is
 // async-signal-safe: the CLI calls it from its SIGINT, SIGQUIT, SIGTERM and SIGHUP handlers.
 // Once requested it stays requested, so use one per attach() call.
 class DetachRequest {
   public:
-    DetachRequest();  // throws std::system_error when no pipe can be made
-    ~DetachRequest();
-    DetachRequest(const DetachRequest&) = delete;
-    DetachRequest& operator=(const DetachRequest&) = delete;
-
     void request() noexcept;
     bool requested() const noexcept { return requested_.load(); }
     // Readable once requested: how attach() notices while it waits for its tracees.
-    int readable_fd() const noexcept { return read_fd_; }
+    int readable_fd() const noexcept { return pipe_.readable_fd(); }
 
   private:
     static_assert(std::atomic<bool>::is_always_lock_free, "request() must be signal-safe");
     std::atomic<bool> requested_{false};
-    int read_fd_ = -1;
-    int write_fd_ = -1;
+    detail::SignalPipe pipe_;
+};
+
+// Passes signals on to every process a running run() traces, as they come. forward() is
+// async-signal-safe: the CLI calls it from its SIGTERM and SIGHUP handlers. Only the processes
+// traced at that moment get the signal: never the reused PID of one that has been reaped.
+class SignalForwarder {
+  public:
+    void forward(int signal) noexcept { pipe_.post(static_cast<unsigned char>(signal)); }
+    int readable_fd() const noexcept { return pipe_.readable_fd(); }
+
+  private:
+    detail::SignalPipe pipe_;
 };
 
 struct RunOptions {
@@ -58,6 +86,8 @@ struct RunOptions {
     // attach() only: when requested, every process is let go and attach() returns. Without
     // one it returns when every traced process has ended.
     DetachRequest* detach = nullptr;
+    // run() only: the signals sent to it go to every process the run traces.
+    SignalForwarder* forward_signals = nullptr;
     // Capture the program's stdout and stderr into the result. With pass_through they also
     // still reach inject's own stdout and stderr, as they are produced.
     bool capture_output = false;
@@ -75,6 +105,12 @@ struct RunOptions {
     // run(). syscall_log_line(record) makes the line `inject -o FILE` writes. Setting it makes
     // each such call stop at its exit too, and its arguments be read from the program.
     std::function<void(const SyscallRecord&)> syscall_log;
+    // With syscall_log: each record carries its call's stack (strace -k).
+    bool log_stacks = false;
+    // With syscall_log, strace's -e trace=SET: the calls the log shows. They stop (with the
+    // filter too) whether or not a rule names them, and no other call is logged. Unset: every
+    // call that stops is. Without syscall_log it changes nothing.
+    std::optional<SyscallNames> traced;
 };
 
 // One fault that fired.
@@ -94,6 +130,9 @@ struct Injection {
     // path argument, else the file its fd refers to; none when the call has none or it could
     // not be read.
     std::optional<std::string> path{};
+    // Where the call came from, innermost frame first (see stack.hpp); empty when the stack
+    // could not be unwound.
+    std::vector<StackFrame> stack{};
 };
 
 struct RunResult {

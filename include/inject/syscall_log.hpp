@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "inject/abi.hpp"
+#include "inject/stack.hpp"
 
 namespace inject {
 
@@ -56,6 +57,8 @@ struct SyscallRecord {
     std::array<LoggedArgument, 6> logged{};
     std::optional<std::int64_t> result;  // nullopt: the call never returned
     bool injected = false;               // a rule decided the call's fate
+    // With RunOptions::log_stacks: where the call came from, innermost frame first.
+    std::vector<StackFrame> stack{};
 };
 
 // The record as one line, without the newline:

@@ -32,6 +32,17 @@ const std::vector<std::string>& fd_closing_syscalls() {
     return names;
 }
 
+std::span<const StackFrame> TraceeFacts::stack() {
+    if (!stack_taken_) {
+        stack_taken_ = true;
+        frames_.clear();
+        if (stacks_ == nullptr || stacks_->stack_of(tgid_, tid_, frames_)) {
+            frames_.clear();  // not known: a thread gone, memory it cannot read either
+        }
+    }
+    return frames_;
+}
+
 const std::vector<int>& TraceeFacts::fds() {
     if (!fds_) {
         fds_.emplace();

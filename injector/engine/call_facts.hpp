@@ -5,11 +5,13 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/decide.hpp"
+#include "trace/stacks.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {
@@ -34,19 +36,27 @@ const std::vector<std::string>& fd_closing_syscalls();
 class TraceeFacts final : public CallFacts {
   public:
     // `cache_fd_files`: whether fd_files may be used (see ProcessFacts).
+    // `stacks` may be null (no stack is known then); `frames` is where a stack is unwound into,
+    // reused from one stop to the next.
     TraceeFacts(trace::Tracer& tracer, ProcessFactsMap& processes, pid_t tid, pid_t tgid, Abi abi,
-                const trace::SyscallInfo& info, bool cache_fd_files)
+                const trace::SyscallInfo& info, bool cache_fd_files, trace::Stacks* stacks,
+                std::vector<StackFrame>& frames)
         : tracer_(tracer),
           processes_(processes),
           tid_(tid),
           tgid_(tgid),
           abi_(abi),
           info_(info),
-          cache_fd_files_(cache_fd_files) {}
+          cache_fd_files_(cache_fd_files),
+          stacks_(stacks),
+          frames_(frames) {}
 
     const std::vector<std::string>& paths() override;
     const std::vector<int>& fds() override;
     const std::vector<std::string>& process_names() override;
+    std::span<const StackFrame> stack() override;
+    // Whether the stack was unwound at this stop (by a caller filter or for a record).
+    bool has_stack() const noexcept { return stack_taken_; }
 
     // Whether something was read from the thread's memory or /proc (not only its arguments): a
     // thread that is not stopped may have died meanwhile, and another taken its id.
@@ -65,6 +75,9 @@ class TraceeFacts final : public CallFacts {
     Abi abi_;
     const trace::SyscallInfo& info_;
     bool cache_fd_files_;
+    trace::Stacks* stacks_;
+    std::vector<StackFrame>& frames_;
+    bool stack_taken_ = false;
     std::optional<std::vector<std::string>> paths_;
     std::optional<std::vector<int>> fds_;
     bool read_from_tracee_ = false;

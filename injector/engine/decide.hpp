@@ -9,14 +9,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/caller_glob.hpp"
 #include "engine/glob.hpp"
 #include "inject/abi.hpp"
 #include "inject/rule.hpp"
+#include "inject/stack.hpp"
 #include "syscalls/syscall_set.hpp"
 
 namespace inject::engine {
@@ -44,6 +47,8 @@ class CallFacts {
     virtual const std::vector<int>& fds() = 0;
     // The calling program's names: /proc/PID/comm and the basename of /proc/PID/exe.
     virtual const std::vector<std::string>& process_names() = 0;
+    // The calling thread's stack, innermost frame first; empty when it cannot be unwound.
+    virtual std::span<const StackFrame> stack() = 0;
 };
 
 // Facts for a call about which nothing is known: every filter fails.
@@ -52,14 +57,15 @@ class NoFacts final : public CallFacts {
     const std::vector<std::string>& paths() override { return no_strings_; }
     const std::vector<int>& fds() override { return no_fds_; }
     const std::vector<std::string>& process_names() override { return no_strings_; }
+    std::span<const StackFrame> stack() override { return {}; }
 
   private:
     std::vector<std::string> no_strings_;
     std::vector<int> no_fds_;
 };
 
-// What to do to a call: the rule that fired, the call's number in that rule's count, and the
-// rule's effect.
+// What to do to a call: the rule that fired, the call's number in that rule's count of its
+// syscall, and the rule's effect.
 struct Verdict {
     std::size_t rule_index = 0;
     std::uint64_t nth = 0;
@@ -74,7 +80,9 @@ class Decider {
     explicit Decider(const std::vector<Rule>& rules, std::uint64_t seed = 0);
 
     // Counts the call for every rule that matches it, and returns the verdict of the first
-    // rule (in the order given) that fires, if any.
+    // rule (in the order given) that fires, if any. A rule keeps one count per syscall, as
+    // strace does: "write,close" counts its writes and its closes apart. A syscall is its name,
+    // whichever ABI makes it.
     // `facts` is asked only for what a filter of a rule naming the call needs.
     std::optional<Verdict> on_syscall(const SyscallEvent& event, CallFacts& facts);
     std::optional<Verdict> on_syscall(const SyscallEvent& event) {
@@ -91,6 +99,8 @@ class Decider {
     // Whether some rule's path filter can need the file behind a call's fd argument, so that
     // the engine must learn of the calls that close or replace fds (see FdCloser).
     bool needs_fd_paths() const noexcept { return needs_fd_paths_; }
+    // Whether some rule filters on the caller, and so asks for the stack of the calls it names.
+    bool needs_stacks() const noexcept { return needs_stacks_; }
 
     // Whether any rule could match this call; calls that none can are not even counted.
     bool picks(Abi abi, long number) const noexcept;
@@ -109,10 +119,14 @@ class Decider {
     void forget_thread(pid_t tid);
     void forget_process(pid_t tgid);
 
-    // Calls counted so far by a rule, whatever its scope (for the summary).
+    // Calls counted so far by a rule, all its syscalls together, whatever its scope (for the
+    // summary).
     std::uint64_t matched(std::size_t rule_index) const { return rules_.at(rule_index).matched; }
 
   private:
+    // A rule's counts: one slot per syscall it names, in each scope.
+    using Counts = std::vector<std::uint64_t>;
+
     struct CompiledRule {
         When when;
         Scope per = Scope::tree;
@@ -121,20 +135,38 @@ class Decider {
         std::optional<glob::PathGlob> path;
         std::optional<int> fd;
         std::optional<std::string> process;
+        std::optional<glob::CallerGlob> caller;
         bool filtered = false;  // one test on the path of unfiltered rules
-        SyscallSet numbers;
-        std::uint64_t tree_count = 0;
-        std::unordered_map<pid_t, std::uint64_t> counts;  // by process or thread, per `per`
+        // By ABI and number: the slot of the call's syscall in the counts, or -1 for a call
+        // the rule does not name.
+        std::array<std::vector<std::int32_t>, kAllAbis.size()> slots;
+        std::size_t slot_count = 0;
+        Counts tree_counts;
+        std::unordered_map<pid_t, Counts> counts;  // by process or thread, per `per`
         std::uint64_t matched = 0;
+
+        std::int32_t slot_of(Abi abi, long number) const noexcept {
+            const auto& by_number = slots[static_cast<std::size_t>(abi)];
+            return number >= 0 && static_cast<std::size_t>(number) < by_number.size()
+                       ? by_number[static_cast<std::size_t>(number)]
+                       : -1;
+        }
     };
 
-    // The count the call goes into, per the rule's scope.
-    static std::uint64_t& counter_of(CompiledRule& rule, const SyscallEvent& event);
+    // The rule's syscalls on each ABI, given their slots.
+    void compile_syscalls(const Rule& rule, CompiledRule& compiled);
+    // The rule's count of the call's syscall, per the rule's scope (take_back lowers it).
+    static std::uint64_t& counter_of(CompiledRule& rule, std::size_t slot,
+                                     const SyscallEvent& event);
+    // The call's number in the rule's count of its syscall, counted now.
+    static std::uint64_t count(CompiledRule& rule, std::size_t slot, const SyscallEvent& event);
+
     // Whether the call passes the rule's filters; `path_index` gets the path that passed.
     static bool passes_filters(const CompiledRule& rule, CallFacts& facts, std::size_t& path_index);
 
     std::vector<CompiledRule> rules_;
     bool needs_fd_paths_ = false;
+    bool needs_stacks_ = false;
     std::uint64_t seed_ = 0;
     SyscallSet any_rule_;
     std::array<std::vector<std::string>, kAllAbis.size()> picked_names_;  // by ABI, number

@@ -16,6 +16,8 @@
 #include "arch/registers.hpp"
 #include "engine/log_record.hpp"
 #include "inject/names.hpp"
+#include "syscalls/text.hpp"
+#include "trace/call_site.hpp"
 
 namespace inject::engine {
 
@@ -70,6 +72,15 @@ Engine::Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool 
                 }
             }
         }
+    }
+}
+
+void Engine::set_syscall_log(std::function<void(const SyscallRecord&)> log,
+                             const std::optional<SyscallNames>& only) {
+    syscall_log_ = std::move(log);
+    logged_only_.reset();
+    if (syscall_log_ && only) {
+        logged_only_ = catalogue::syscall_numbers(*only);
     }
 }
 
@@ -308,9 +319,13 @@ Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
     if (tid == tgid) {
         const std::lock_guard lock(processes_mutex_);
         processes_.push_back(tgid);
+        adopted_a_process_ = true;
+        for (const int signal : std::exchange(signals_before_start_, {})) {
+            tracer_.signal_process(tgid, signal);
+        }
     }
     if (killing_.load()) {
-        tracer_.kill_process(tgid);  // born after the timeout: it goes too
+        tracer_.signal_process(tgid, SIGKILL);  // born after the timeout: it goes too
     }
     return it->second;
 }
@@ -318,15 +333,26 @@ Engine::ThreadState& Engine::add_thread(pid_t tid, pid_t tgid) {
 void Engine::forget_process(pid_t tgid) {
     decider_.forget_process(tgid);
     process_facts_.erase(tgid);
+    if (stacks_ != nullptr) {
+        stacks_->forget_process(tgid);
+    }
     const std::lock_guard lock(processes_mutex_);
     std::erase(processes_, tgid);
 }
 
 void Engine::kill_everything() {
     killing_.store(true);
+    signal_everything(SIGKILL);
+}
+
+void Engine::signal_everything(int signal) {
     const std::lock_guard lock(processes_mutex_);
+    if (!adopted_a_process_) {
+        // Sent while the program was being started: it gets it as soon as it is adopted.
+        signals_before_start_.push_back(signal);
+    }
     for (const pid_t process : processes_) {
-        tracer_.kill_process(process);
+        tracer_.signal_process(process, signal);
     }
 }
 
@@ -410,19 +436,24 @@ void Engine::on_gone(const Stop& stop) {
     }
 }
 
-void Engine::on_syscall_stop(ThreadState& thread) {
+bool Engine::read_syscall_stop(ThreadState& thread, SyscallInfo& info) {
     ++result_.syscall_stops;
-    SyscallInfo info;
     if (const auto error = tracer_.syscall_info(thread.tid, info)) {
         check(error, "PTRACE_GET_SYSCALL_INFO");
-        return;
+        return false;
     }
-    if (is_stale(info)) {
+    return !is_stale(info);
+}
+
+void Engine::on_syscall_stop(ThreadState& thread) {
+    SyscallInfo info;
+    if (!read_syscall_stop(thread, info)) {
         return;
     }
     if (info.op == SyscallInfo::Op::exit) {
         std::int64_t result = info.return_value;
         undo_change(thread, result);
+        write_exit_pokes(thread);  // before the log reads what the call gave back
         if (thread.logged) {
             log_exit(thread, result);
         }
@@ -450,19 +481,25 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
         return false;  // an ABI no rule can name (x32)
     }
     forget_fd_files_before(thread.tgid, info);
-    if (syscall_log_) {
+    if (syscall_log_ && (!logged_only_ || logged_only_->contains(*info.abi, info.number))) {
         log_entry(thread, *info.abi, info);  // before the call is changed
     }
     const SyscallEvent event{thread.tid, thread.tgid, *info.abi, info.number};
     TraceeFacts facts(tracer_, process_facts_, thread.tid, thread.tgid, *info.abi, info,
-                      cache_fd_files_);
+                      cache_fd_files_, stacks_, frames_);
     std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
     if (!verdict) {
         return false;
     }
-    // Read first, while the tracee surely lives: a fatal signal sent below may end it before it
-    // is resumed.
+    // The file the call touches, for the record, and where it was called from. Read first,
+    // while the tracee surely lives: a fatal signal sent below may end it before it is resumed.
     std::optional<std::string> path = recorded_path(*verdict, facts);
+    std::vector<StackFrame> stack;
+    if (result_.injection_count < record_limit_) {
+        const std::span<const StackFrame> frames = facts.stack();
+        stack.assign(frames.begin(), frames.end());
+        note_unnamed_frames(stack);
+    }
     if (const auto* shorten = std::get_if<ShortenTo>(&verdict->effect.action)) {
         if (!shorten_call(thread, info, shorten->bytes)) {
             return false;  // short enough already: nothing was done, so nothing was injected
@@ -471,10 +508,11 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     } else {
         skip_or_hold_call(thread, info, *verdict);
     }
+    poke(thread, info, verdict->effect);
     if (thread.logged) {
         thread.logged->injected = true;
     }
-    record_injection(event, *verdict, std::move(path));
+    record_injection(event, *verdict, std::move(path), std::move(stack));
     return thread.timer.has_value();
 }
 
@@ -516,8 +554,10 @@ void Engine::handle(const trace::Notification& call) {
     info.args = call.args;
     forget_fd_files_before(thread->tgid, info);
     const SyscallEvent event{thread->tid, thread->tgid, *call.abi, call.number};
+    // No stacks: the thread is not stopped to unwind it (no rule with a caller filter names a
+    // notified syscall: see filter_plan).
     TraceeFacts facts(tracer_, process_facts_, thread->tid, thread->tgid, *call.abi, info,
-                      cache_fd_files_);
+                      cache_fd_files_, nullptr, frames_);
     const std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
     // The thread does not stop for a notification: what the filters read of it is its own only
     // if its call still waits after, and not a thread's that took its id once it died. (The
@@ -542,7 +582,7 @@ void Engine::handle(const trace::Notification& call) {
         return;
     }
     if (verdict) {
-        record_injection(event, *verdict, std::move(path));
+        record_injection(event, *verdict, std::move(path), {});  // no stack: it is not stopped
     }
 }
 
@@ -571,7 +611,10 @@ bool Engine::deliver(const ThreadState& thread, const Answer& answer) {
     const std::error_code error = answer.result ? notifier_->answer(answer.id, *answer.result)
                                                 : notifier_->let_run(answer.id);
     if (error == std::errc::no_such_file_or_directory) {
-        return false;
+        // The wait ended first. Only a fatal signal ends it (WAIT_KILLABLE_RECV): with one sent
+        // here, the rule's own (SIGTERM, SIGSEGV, ... uncaught), the call was the crash point it
+        // was to be and will not come again; without, the thread died of another.
+        return answer.signal.has_value();
     }
     check(error, "SECCOMP_IOCTL_NOTIF_SEND");
     return true;
@@ -581,10 +624,14 @@ void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
                                const Verdict& verdict) {
     const Effect& effect = verdict.effect;
     if (!std::holds_alternative<RunCall>(effect.action)) {
-        // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
-        // Set now even when the call waits first: the registers keep it while it is held.
-        check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
-              "skipping a syscall");
+        // The kernel runs nothing for an invalid number, or the harmless call of strace's
+        // syscall= (a getter the rule checked both ABIs have); the result goes in at the exit
+        // stop. Set now even when the call waits first: the registers keep it while it is held.
+        const long instead =
+            effect.instead
+                ? syscall_number(*info.abi, *effect.instead).value_or(arch::kSkippedSyscallNumber)
+                : arch::kSkippedSyscallNumber;
+        check(tracer_.set_syscall_number(thread.tid, *info.abi, instead), "skipping a syscall");
         thread.change = Skipped{*info.abi, result_register_value(effect.action)};
     }
     thread.exit_delay = effect.delay_exit;
@@ -707,8 +754,64 @@ void Engine::send_signal_when_due(ThreadState& thread) {
     thread.signal.reset();
 }
 
+void Engine::poke(ThreadState& thread, const SyscallInfo& info, const Effect& effect) {
+    if (effect.poke_enter.empty() && effect.poke_exit.empty()) {
+        return;
+    }
+    const Abi abi = *info.abi;
+    const catalogue::Signature* signature = catalogue::signature(abi, info.number);
+    const auto arguments =
+        static_cast<unsigned>(signature != nullptr ? signature->arg_count : info.args.size());
+    const std::string name(decider_.name_of(abi, info.number));
+    const auto where = [&](const Poke& poke) -> std::optional<std::uint64_t> {
+        if (poke.argument > arguments) {
+            // As strace: the call goes on, and the user learns why nothing was written.
+            note_once("poke: " + name + " has " + std::to_string(arguments) +
+                      (arguments == 1 ? " argument" : " arguments") + ", so @arg" +
+                      std::to_string(poke.argument) + " was not written");
+            return std::nullopt;
+        }
+        return arch::decode_argument(abi, info.args[poke.argument - 1]);
+    };
+    for (const Poke& poke : effect.poke_enter) {
+        if (const auto address = where(poke)) {
+            const auto bytes = std::as_bytes(std::span(poke.bytes));
+            if (const auto error = tracer_.write_memory(thread.tid, *address, bytes);
+                error && error != std::errc::no_such_process) {
+                note_once("poke_enter: could not write " + name + "'s @arg" +
+                          std::to_string(poke.argument) + " (" + error.message() +
+                          "): that call ran with its memory as it was");
+            }
+        }
+    }
+    thread.exit_pokes.clear();
+    for (const Poke& poke : effect.poke_exit) {
+        if (const auto address = where(poke)) {
+            thread.exit_pokes.emplace_back(*address, poke.bytes);
+        }
+    }
+}
+
+void Engine::write_exit_pokes(ThreadState& thread) {
+    const auto pokes = std::exchange(thread.exit_pokes, {});
+    for (const auto& [address, bytes] : pokes) {
+        if (const auto error =
+                tracer_.write_memory(thread.tid, address, std::as_bytes(std::span(bytes)));
+            error && error != std::errc::no_such_process) {
+            note_once("poke_exit: could not write into the program's memory (" + error.message() +
+                      "): the call's memory was left as it returned");
+        }
+    }
+}
+
+void Engine::note_once(std::string note) {
+    if (noted_.insert(note).second) {
+        result_.notes.push_back(std::move(note));
+    }
+}
+
 void Engine::record_injection(const SyscallEvent& call, const Verdict& verdict,
-                              std::optional<std::string> path) {
+                              std::optional<std::string> path, std::vector<StackFrame> stack) {
     if (verdict.rule_index >= result_.injected.size()) {
         result_.injected.resize(verdict.rule_index + 1);
     }
@@ -719,19 +822,31 @@ void Engine::record_injection(const SyscallEvent& call, const Verdict& verdict,
     result_.injections.push_back(
         Injection{verdict.rule_index, std::string(decider_.name_of(call.abi, call.number)),
                   call.abi, verdict.nth, call.tgid, call.tid, verdict.effect,
-                  std::chrono::steady_clock::now() - start_, std::move(path)});
+                  std::chrono::steady_clock::now() - start_, std::move(path), std::move(stack)});
+}
+
+void Engine::note_unnamed_frames(const std::vector<StackFrame>& stack) {
+    if (unnamed_frames_noted_ || stack.empty()) {
+        return;
+    }
+    // The program's own code only: the loader's internal functions have no symbol either.
+    const StackFrame& frame = trace::naming_frame(stack);
+    if (!frame.function.empty() || frame.module.empty() || frame.in_c_library) {
+        return;
+    }
+    unnamed_frames_noted_ = true;
+    result_.notes.push_back(frame.module +
+                            " has no symbols: its frames are named MODULE+0xOFFSET, and caller= "
+                            "matches them so (caller=" +
+                            std::string(trace::base_name(frame.module)) + "+" +
+                            text::hex(frame.offset) + ")");
 }
 
 void Engine::on_event(ThreadState& thread, const Stop& stop) {
     switch (stop.event) {
         case PTRACE_EVENT_SECCOMP: {
-            ++result_.syscall_stops;
             SyscallInfo info;
-            if (const auto error = tracer_.syscall_info(thread.tid, info)) {
-                check(error, "PTRACE_GET_SYSCALL_INFO");
-                return;
-            }
-            if (is_stale(info)) {
+            if (!read_syscall_stop(thread, info)) {
                 return;
             }
             if (info.op == SyscallInfo::Op::seccomp && decide_and_act(thread, info)) {
@@ -828,7 +943,11 @@ void Engine::on_exec(ThreadState& thread) {
     forget_timer(state);  // a leader held for a delay died in the exec of another thread
     state.held_answer.reset();
     state.change = NoChange{};
+    state.exit_pokes.clear();    // the new program's memory is not the one they were for
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
+    if (stacks_ != nullptr) {
+        stacks_->forget_process(tgid);  // and other mappings
+    }
     state.exit_delay = exit_delay;
     state.signal = exec_signal;
     state.logged = std::move(exec_record);
@@ -853,6 +972,7 @@ void Engine::resume(ThreadState& thread, int signal) {
     // call's result at its exit or hold it there, or restore a shortened call's arguments
     // there, or follow a logged call to its result, or, without the filter, to see every call.
     const bool stop_at_syscalls = mid_call(thread) || thread.exit_delay || thread.logged ||
+                                  !thread.exit_pokes.empty() ||
                                   policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");
@@ -864,6 +984,10 @@ void Engine::log_entry(ThreadState& thread, Abi abi, const SyscallInfo& info) {
     }
     thread.logged =
         std::make_unique<SyscallRecord>(begin_record(tracer_, thread.tid, thread.tgid, abi, info));
+    if (log_stacks_ && stacks_ != nullptr &&
+        stacks_->stack_of(thread.tgid, thread.tid, thread.logged->stack)) {
+        thread.logged->stack.clear();
+    }
 }
 
 void Engine::log_exit(ThreadState& thread, std::int64_t result) {

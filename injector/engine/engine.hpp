@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -26,6 +28,7 @@
 #include "syscalls/catalogue.hpp"
 #include "syscalls/syscall_set.hpp"
 #include "trace/notifier.hpp"
+#include "trace/stacks.hpp"
 #include "trace/tracer.hpp"
 
 namespace inject::engine {
@@ -53,8 +56,15 @@ class Engine {
     void set_clock(Clock clock) { clock_ = std::move(clock); }
     // The syscall log: every call that stops is also followed to its exit, and handed over
     // there (or when its thread is gone, if it never returns). Without it nothing is read.
-    void set_syscall_log(std::function<void(const SyscallRecord&)> log) {
-        syscall_log_ = std::move(log);
+    // `only`: the calls the log shows (strace's -e trace=SET); unset, every call that stops.
+    void set_syscall_log(std::function<void(const SyscallRecord&)> log,
+                         const std::optional<SyscallNames>& only = std::nullopt);
+    // Where stacks come from (none: no stack is ever taken). They are taken only where needed:
+    // for a rule that filters on the caller, for each injection recorded, and, with
+    // `log_stacks`, for each call the syscall log shows.
+    void set_stacks(trace::Stacks* stacks, bool log_stacks = false) {
+        stacks_ = stacks;
+        log_stacks_ = log_stacks;
     }
     // Where the calls the filter notifies come from (the listener the child loaded). With one,
     // the loop waits on it and on the tracees at once; without, every picked call stops by
@@ -90,6 +100,9 @@ class Engine {
     // Kills every traced process, now and as new ones appear; the loop then sees them die.
     // The one member that may be called from another thread (the timeout's).
     void kill_everything();
+    // A signal to every traced process now, from any thread (the CLI forwards SIGTERM and
+    // SIGHUP so): only processes still traced get it, never a reaped one's reused PID.
+    void signal_everything(int signal);
     // What the engine knows of the run: how the program ended, the injections (the first
     // ones, up to the record limit, and the count of all), injected per rule index (possibly
     // shorter than the rules), the stops, notes, and whether a tracee was let go while it ran.
@@ -129,6 +142,8 @@ class Engine {
         std::optional<std::chrono::microseconds> exit_delay;
         // The rule's signal, sent once the call is done with (see send_signal_when_due).
         std::optional<int> signal;
+        // A picked call's poke_exit, written at its exit stop: where, and what.
+        std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> exit_pokes;
         // Set while the thread is held stopped for a delay: before its call goes on (a
         // skipped call then has its result still to come) or before it returns. Also while a
         // notified call waits for its answer (held_answer): the thread is not stopped then,
@@ -161,6 +176,9 @@ class Engine {
     void forget_process(pid_t tgid);
     ThreadState& add_thread(pid_t tid, pid_t tgid);
     void on_gone(const trace::Stop& stop);
+    // Counts a syscall or seccomp stop and reads what it is; false when there is nothing to do
+    // (the thread died under us, or the stop is stale: see is_stale).
+    bool read_syscall_stop(ThreadState& thread, trace::SyscallInfo& info);
     void on_syscall_stop(ThreadState& thread);
     void on_event(ThreadState& thread, const trace::Stop& stop);
     void on_new_tracee(ThreadState& parent, int event);
@@ -197,8 +215,16 @@ class Engine {
     // At a changed call's exit stop: its result written, or its arguments given back.
     void undo_change(ThreadState& thread, std::int64_t& result);
     void send_signal_when_due(ThreadState& thread);
+    // strace's poke_enter and poke_exit: the bytes written where the call's arguments point,
+    // now, or (exit_pokes) at its exit stop.
+    void poke(ThreadState& thread, const trace::SyscallInfo& info, const Effect& effect);
+    void write_exit_pokes(ThreadState& thread);
+    // A note for the run's result, once whatever number of times it comes up.
+    void note_once(std::string note);
     void record_injection(const SyscallEvent& call, const Verdict& verdict,
-                          std::optional<std::string> path);
+                          std::optional<std::string> path, std::vector<StackFrame> stack);
+    // Says once that a module has no symbols, so that sites are named by offset.
+    void note_unnamed_frames(const std::vector<StackFrame>& stack);
     void log_entry(ThreadState& thread, Abi abi, const trace::SyscallInfo& info);
     void log_exit(ThreadState& thread, std::int64_t result);
     // The call will not return (exit_group, its thread killed): logged with no result.
@@ -219,6 +245,11 @@ class Engine {
     bool detaching_ = false;
     std::size_t record_limit_ = 1000;
     std::function<void(const SyscallRecord&)> syscall_log_;
+    trace::Stacks* stacks_ = nullptr;
+    bool log_stacks_ = false;
+    std::vector<StackFrame> frames_;  // a stop's stack, unwound here and reused
+    bool unnamed_frames_noted_ = false;
+    std::optional<SyscallSet> logged_only_;  // the calls of -e trace=SET
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
@@ -235,11 +266,14 @@ class Engine {
     SyscallSet fd_closers_;  // the calls that close or replace fds, while a path filter needs them
     std::vector<std::byte> iovecs_;  // a shortened call's iovec array, reused
     bool stack_write_noted_ = false;
+    std::unordered_set<std::string> noted_;
 
     // The traced processes, for kill_everything(). Changed only when a process appears or
     // goes, so the lock costs nothing on the per-syscall path.
     std::mutex processes_mutex_;
     std::vector<pid_t> processes_;
+    bool adopted_a_process_ = false;         // under processes_mutex_
+    std::vector<int> signals_before_start_;  // under processes_mutex_
     std::atomic<bool> killing_{false};
 };
 

@@ -8,7 +8,9 @@
 namespace inject::engine {
 
 bool notification_serves(const Rule& rule) {
-    return !std::holds_alternative<ShortenTo>(rule.effect.action) && !rule.effect.delay_exit;
+    const Effect& effect = rule.effect;
+    return !std::holds_alternative<ShortenTo>(effect.action) && !effect.delay_exit &&
+           effect.poke_enter.empty() && effect.poke_exit.empty() && !effect.instead && !rule.caller;
 }
 
 FilterPlan plan_filter(const std::vector<Rule>& rules, const std::vector<std::string>& also_seen,

@@ -19,7 +19,9 @@ struct FilterPlan {
 };
 
 // Whether a notification can do to a call everything the rule does: not for `short` (the count
-// is an argument to change), nor `delay_exit` (a wait after the call ran).
+// is an argument to change), `delay_exit` (a wait after the call ran), `poke_enter` and
+// `poke_exit` (memory written before the call runs, after it returned), `syscall=` (another
+// call run in its place), nor `caller` (the stack of a stopped thread).
 bool notification_serves(const Rule& rule);
 
 // The filter's syscalls, each on one path chosen from all the rules that name it: notified only

@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include "syscalls/text.hpp"
@@ -77,12 +78,27 @@ void check_syntax(std::string_view key, std::string_view glob) {
     }
 }
 
+// fnmatch stops at a NUL: "/tmp/x\0y" would be checked whole and match /tmp/x.
+void check_no_nul(std::string_view key, std::string_view glob) {
+    if (glob.find('\0') != std::string_view::npos) {
+        fail(std::string(key) + " " + quoted(glob) +
+             " holds a NUL byte, which no file or program name can hold");
+    }
+}
+
+// fnmatch needs a NUL-terminated name; components are short, usually within the SSO.
+bool component_matches(const std::string& pattern, std::string_view component) {
+    const std::string name(component);
+    return ::fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0;
+}
+
 }  // namespace
 
 void check_path_glob(std::string_view glob) {
     if (glob.empty()) {
         fail("path is empty: give a glob such as \"/tmp/out/*\"");
     }
+    check_no_nul("path", glob);
     if (!glob.starts_with('/') && !glob.starts_with(kAnyDepth)) {
         fail("path " + quoted(glob) +
              " is relative, but calls' paths are matched made absolute (did you mean " +
@@ -108,6 +124,7 @@ void check_name_glob(std::string_view glob) {
     if (glob.empty()) {
         fail("process is empty: give a program's name or a glob such as \"worker*\"");
     }
+    check_no_nul("process", glob);
     if (glob.find('/') != std::string_view::npos) {
         const std::size_t slash = glob.rfind('/');
         fail("process " + quoted(glob) +
@@ -131,30 +148,35 @@ bool PathGlob::matches(std::string_view path) const {
     if (!path.starts_with('/')) {
         return false;
     }
-    return matches_from(0, components_of(path), 0);
-}
-
-bool PathGlob::matches_from(std::size_t glob_index, const std::vector<std::string_view>& components,
-                            std::size_t component_index) const {
-    if (glob_index == components_.size()) {
-        return component_index == components.size();
-    }
-    const std::string& pattern = components_[glob_index];
-    if (pattern == kAnyDepth) {
-        for (std::size_t skip = component_index; skip <= components.size(); ++skip) {
-            if (matches_from(glob_index + 1, components, skip)) {
-                return true;
-            }
+    // The classic wildcard walk, with "**" as the wildcard and each other component as one
+    // that matches exactly one of the path's: on a mismatch, go back to the last "**" and let
+    // it take one more component. Each component of the path is tried against each of the
+    // glob at most once from each "**", so the walk takes at most (glob x path) steps where a
+    // recursive one took exponentially many ("/**/*/**/*/..." on a deep path).
+    const std::vector<std::string_view> components = components_of(path);
+    std::size_t glob_index = 0;
+    std::size_t component_index = 0;
+    std::optional<std::size_t> last_any_depth;
+    std::size_t resume_at = 0;  // the path component that "**" takes next
+    while (component_index < components.size()) {
+        if (glob_index < components_.size() && components_[glob_index] == kAnyDepth) {
+            last_any_depth = glob_index++;
+            resume_at = component_index;
+        } else if (glob_index < components_.size() &&
+                   component_matches(components_[glob_index], components[component_index])) {
+            ++glob_index;
+            ++component_index;
+        } else if (last_any_depth) {
+            glob_index = *last_any_depth + 1;
+            component_index = ++resume_at;
+        } else {
+            return false;
         }
-        return false;
     }
-    if (component_index == components.size()) {
-        return false;
+    while (glob_index < components_.size() && components_[glob_index] == kAnyDepth) {
+        ++glob_index;
     }
-    // fnmatch needs a NUL-terminated name; components are short, usually within the SSO.
-    const std::string name(components[component_index]);
-    return ::fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0 &&
-           matches_from(glob_index + 1, components, component_index + 1);
+    return glob_index == components_.size();
 }
 
 bool matches_name(const std::string& glob, const std::string& name) {

@@ -33,9 +33,6 @@ class PathGlob {
     bool matches(std::string_view path) const;
 
   private:
-    bool matches_from(std::size_t glob_index, const std::vector<std::string_view>& components,
-                      std::size_t component_index) const;
-
     std::vector<std::string> components_;  // "**" for any depth
 };
 

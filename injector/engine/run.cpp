@@ -25,7 +25,9 @@
 #include "engine/filter_plan.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
+#include "syscalls/catalogue.hpp"
 #include "trace/attacher.hpp"
+#include "trace/dwfl_stacks.hpp"
 #include "trace/launcher.hpp"
 #include "trace/ptrace_tracer.hpp"
 #include "trace/seccomp_filter.hpp"
@@ -38,18 +40,8 @@ namespace {
 
 using trace::UniqueFd;
 
-struct Pipe {
-    UniqueFd read_end;
-    UniqueFd write_end;
-};
-
-Pipe make_pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        throw LaunchError(std::string("pipe: ") + std::strerror(errno), kExitInjectFailed);
-    }
-    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
+using trace::make_pipe;
+using trace::Pipe;
 
 void write_all(int fd, const char* data, std::size_t size) {
     while (size > 0) {
@@ -186,7 +178,43 @@ class Watchdog {
     std::jthread thread_;  // last: it uses the members above
 };
 
-// What the engine saw, into the result.
+// Passes the signals a SignalForwarder was given to every traced process, on a thread of its
+// own: the signal handler that posts them may not take the engine's lock.
+class SignalRelay {
+  public:
+    SignalRelay(engine::Engine& engine, const SignalForwarder& forwarder)
+        : stop_(make_pipe()),
+          thread_([this, &engine, fd = forwarder.readable_fd()] { relay(engine, fd); }) {}
+    SignalRelay(const SignalRelay&) = delete;
+    SignalRelay& operator=(const SignalRelay&) = delete;
+    ~SignalRelay() { stop_.write_end.reset(); }  // the thread sees the end, and is joined
+
+  private:
+    void relay(engine::Engine& engine, int forwarded) {
+        leave_sigchld_to_the_tracer();
+        std::array<pollfd, 2> fds{pollfd{forwarded, POLLIN, 0},
+                                  pollfd{stop_.read_end.get(), POLLIN, 0}};
+        for (;;) {
+            if (::poll(fds.data(), fds.size(), -1) < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return;
+            }
+            if (fds[1].revents != 0) {
+                return;
+            }
+            unsigned char signal = 0;
+            if (::read(forwarded, &signal, 1) == 1) {
+                engine.signal_everything(signal);
+            }
+        }
+    }
+
+    Pipe stop_;
+    std::jthread thread_;  // last: it uses the member above
+};
+
 // What only the run knows, added to the engine's result: notes from before the engine ran
 // first, then the calls each rule counted, and an injected count for every rule.
 void add_rule_counts(RunResult& result, std::vector<std::string> notes_before,
@@ -214,11 +242,25 @@ struct Filters {
     }
 };
 
+// Whether the run must stop at some calls: a rule may pick them, or the log names them
+// (-e trace=SET).
+bool stops_at_calls(const engine::Decider& decider, const RunOptions& options) {
+    return decider.has_rules() || (options.syscall_log && options.traced);
+}
+
 Filters build_filters(const engine::Decider& decider, const std::vector<Rule>& rules,
                       const RunOptions& options) {
-    // Seen only to forget what the fds referred to; counted by no rule that does not name them.
-    const std::vector<std::string> also_seen =
+    // Seen only to forget what the fds referred to, counted by no rule that does not name them;
+    // and those the log names (-e trace=SET).
+    std::vector<std::string> also_seen =
         decider.needs_fd_paths() ? engine::fd_closing_syscalls() : std::vector<std::string>{};
+    if (options.syscall_log && options.traced) {
+        for (const Abi abi : kAllAbis) {
+            for (std::string& name : catalogue::syscalls_named(*options.traced, abi)) {
+                also_seen.push_back(std::move(name));  // plan_filter drops the repeats
+            }
+        }
+    }
     // The syscall log needs every logged call's exit, which only ptrace shows.
     const bool notify = options.use_notify && !options.syscall_log && trace::kernel_can_notify();
     engine::FilterPlan plan = engine::plan_filter(rules, also_seen, notify);
@@ -241,7 +283,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
 
     engine::StopPolicy policy = engine::StopPolicy::none;
     Filters filters;
-    if (decider.has_rules()) {
+    if (stops_at_calls(decider, options)) {
         policy =
             options.use_seccomp ? engine::StopPolicy::seccomp : engine::StopPolicy::every_syscall;
     }
@@ -267,13 +309,19 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     }
 
     trace::PtraceTracer tracer;
+    trace::DwflStacks stacks(tracer);  // does nothing until a stack is asked for
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
     engine.set_injection_record_limit(options.max_recorded_injections);
-    engine.set_syscall_log(options.syscall_log);
+    engine.set_syscall_log(options.syscall_log, options.traced);
+    engine.set_stacks(&stacks, options.log_stacks);
     engine.set_notifier(launched.listener.get());
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
+    }
+    std::optional<SignalRelay> forwarded_signals;
+    if (options.forward_signals != nullptr) {
+        forwarded_signals.emplace(engine, *options.forward_signals);
     }
     RunResult result;
     try {
@@ -314,28 +362,27 @@ RunOptions with_scenario_defaults(const Scenario& scenario, RunOptions options) 
 
 }  // namespace
 
-DetachRequest::DetachRequest() {
-    int fds[2];
-    // Non-blocking: a second request into a full pipe must not block a signal handler; one
-    // byte is all it takes to wake the waiter.
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-        throw std::system_error(errno, std::generic_category(), "pipe");
-    }
-    read_fd_ = fds[0];
-    write_fd_ = fds[1];
+detail::SignalPipe::SignalPipe() {
+    // Non-blocking: a write into a full pipe must not block a signal handler.
+    trace::Pipe pipe = trace::make_pipe(O_CLOEXEC | O_NONBLOCK);
+    read_fd_ = pipe.read_end.release();
+    write_fd_ = pipe.write_end.release();
 }
 
-DetachRequest::~DetachRequest() {
+detail::SignalPipe::~SignalPipe() {
     ::close(read_fd_);
     ::close(write_fd_);
 }
 
-void DetachRequest::request() noexcept {
+void detail::SignalPipe::post(unsigned char byte) noexcept {
     const int saved_errno = errno;  // a signal handler must leave errno as it found it
-    requested_.store(true);
-    const char byte = 1;
     [[maybe_unused]] const ssize_t written = ::write(write_fd_, &byte, 1);
     errno = saved_errno;
+}
+
+void DetachRequest::request() noexcept {
+    requested_.store(true);
+    pipe_.post(1);  // one byte is all it takes to wake the waiter
 }
 
 int exit_status(const RunResult& result) {
@@ -385,12 +432,15 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
     }
 
     engine::Decider decider(rules, options.seed.value_or(0));
-    const engine::StopPolicy policy =
-        decider.has_rules() ? engine::StopPolicy::every_syscall : engine::StopPolicy::none;
+    const engine::StopPolicy policy = stops_at_calls(decider, options)
+                                          ? engine::StopPolicy::every_syscall
+                                          : engine::StopPolicy::none;
     trace::PtraceTracer tracer;
+    trace::DwflStacks stacks(tracer);
     engine::Engine engine(tracer, decider, policy);
     engine.set_injection_record_limit(options.max_recorded_injections);
-    engine.set_syscall_log(options.syscall_log);
+    engine.set_syscall_log(options.syscall_log, options.traced);
+    engine.set_stacks(&stacks, options.log_stacks);
     std::optional<trace::WaitWaker> waker;
     if (options.detach != nullptr) {
         waker.emplace(options.detach->readable_fd());

@@ -1,62 +1,25 @@
 #include "report/expectations.hpp"
 
-#include <pthread.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <re2/re2.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <regex>
+#include <memory>
 #include <stdexcept>
 
 #include "report/wording.hpp"
 #include "syscalls/durations.hpp"
 #include "syscalls/signals.hpp"
+#include "syscalls/text.hpp"
 
 namespace inject::report {
 namespace {
 
 using text::duration_text;
 
-// One line, whatever the text holds: C escapes for quotes, backslashes and control
-// characters; other bytes (UTF-8 included) as they are.
-std::string escaped(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default:
-                if (byte < 0x20 || byte == 0x7f) {
-                    char hex[5];
-                    std::snprintf(hex, sizeof hex, "\\x%02x", byte);
-                    out += hex;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
-}
+using text::escaped;
 
 std::string describe_text(std::string_view stream, const TextExpectation& wanted) {
     if (wanted.is_regex) {
-        return std::string(stream) + " matching /" + wanted.text + "/";
+        return std::string(stream) + " matching /" + text::one_line(wanted.text) + "/";
     }
     if (wanted.text.empty()) {
         return std::string(stream) + " empty";
@@ -64,71 +27,53 @@ std::string describe_text(std::string_view stream, const TextExpectation& wanted
     return std::string(stream) + " containing \"" + escaped(wanted.text) + "\"";
 }
 
-struct Search {
-    const std::string* pattern;
-    std::string_view output;
-    int result;  // 0 found, 1 not found, 2 the pattern does not compile
-};
-
-void* search(void* argument) {
-    auto* job = static_cast<Search*>(argument);
-    try {
-        const std::regex regex(*job->pattern, kTextRegexSyntax);
-        job->result = std::regex_search(job->output.begin(), job->output.end(), regex) ? 0 : 1;
-    } catch (const std::regex_error&) {
-        job->result = 2;
-    }
-    return nullptr;
+// RE2 matches in time linear in the output and compiles with an explicit stack and a bounded
+// program, so no pattern or output can crash inject or hold it for long: what it cannot do
+// in its memory bound, or nests deeper than its limit, it refuses when the scenario is read.
+// Multi-line: ^ and $ also match at line ends, as in grep.
+const RE2::Options& regex_options() {
+    static const RE2::Options options = [] {
+        RE2::Options o;
+        o.set_log_errors(false);  // the caller words the error
+        o.set_never_capture(true);
+        o.set_max_mem(kMaxRegexMemory);
+        return o;
+    }();
+    return options;
 }
 
-// libstdc++'s std::regex backtracks by recursion, a few hundred bytes of stack per character
-// that a quantifier repeats: ^a*$ on a 40 000-character line overflows a default 8 MiB stack.
-// A program's output can be that long, and inject must not crash on it, so the search runs
-// in a child process, on a thread with a large (lazily committed) stack; a crash there
-// becomes an error.
-bool regex_found(const std::string& pattern, std::string_view output) {
-    const pid_t child = ::fork();
-    if (child < 0) {
-        throw std::runtime_error(std::string("cannot fork to search the output: ") +
-                                 std::strerror(errno));
-    }
-    if (child == 0) {
-        Search job{&pattern, output, 1};
-        pthread_attr_t attributes;
-        pthread_t thread;
-        constexpr std::size_t kStack = std::size_t{512} << 20;
-        if (pthread_attr_init(&attributes) == 0 &&
-            pthread_attr_setstacksize(&attributes, kStack) == 0 &&
-            pthread_create(&thread, &attributes, search, &job) == 0) {
-            pthread_join(thread, nullptr);
-        } else {
-            search(&job);
-        }
-        ::_exit(job.result);
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) {
-            throw std::runtime_error(std::string("cannot wait for the output search: ") +
-                                     std::strerror(errno));
-        }
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
-        return WEXITSTATUS(status) == 0;
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
-        throw std::runtime_error("invalid regex");
-    }
-    throw std::runtime_error("std::regex could not search " +
-                             plural(output.size(), "byte", "bytes") +
-                             " of output (it ran out of stack; match a shorter stretch)");
+// The pattern as it is searched: multi-line, which the flag in front of it gives (RE2's
+// one_line option only applies to its POSIX syntax).
+std::unique_ptr<RE2> compiled(std::string_view pattern) {
+    return std::make_unique<RE2>("(?m)" + std::string(pattern), regex_options());
 }
 
 }  // namespace
 
+void check_text_regex(std::string_view pattern) {
+    if (pattern.size() > kMaxRegexLength) {
+        throw std::invalid_argument("regex is " + std::to_string(pattern.size()) +
+                                    " bytes long, more than the " +
+                                    std::to_string(kMaxRegexLength) + " inject reads");
+    }
+    // Compiled as written first, so that RE2's reason quotes the user's pattern, not the
+    // flag put in front of it; a flag changes neither what parses nor what it costs.
+    const RE2 as_written(pattern, regex_options());
+    if (!as_written.ok()) {
+        throw std::invalid_argument(text::one_line(as_written.error()));
+    }
+    if (const std::unique_ptr<RE2> regex = compiled(pattern); !regex->ok()) {
+        throw std::invalid_argument(text::one_line(regex->error()));
+    }
+}
+
 bool text_found(const TextExpectation& wanted, std::string_view output) {
     if (wanted.is_regex) {
-        return regex_found(wanted.text, output);
+        const std::unique_ptr<RE2> regex = compiled(wanted.text);
+        if (!regex->ok()) {
+            throw std::runtime_error("invalid regex: " + regex->error());
+        }
+        return RE2::PartialMatch(output, *regex);
     }
     if (wanted.text.empty()) {
         return output.empty();
@@ -187,21 +132,24 @@ std::vector<std::string> describe_expectations(const Expectations& expectations)
 }
 
 ExpectationOutcome check_expectations(const Expectations& expectations, const RunResult& result,
-                                      std::optional<std::chrono::milliseconds> run_timeout) {
+                                      const std::optional<RunTimeout>& run_timeout) {
     ExpectationOutcome outcome;
     outcome.stated = describe_expectations(expectations).size();
     std::vector<std::string>& failures = outcome.failures;
 
     if (result.timed_out) {
         const std::chrono::milliseconds limit =
-            run_timeout.value_or(expectations.timeout.value_or(std::chrono::milliseconds{0}));
+            run_timeout ? run_timeout->limit
+                        : expectations.timeout.value_or(std::chrono::milliseconds{0});
         const std::string killed = "but it was killed after " + duration_text(limit);
+        const std::string whose = run_timeout && run_timeout->from == "--timeout"
+                                      ? " (--timeout)"
+                                      : " (another scenario's timeout)";
         if (!expectations.timeout) {
-            failures.push_back("the program to finish, " + killed +
-                               " (another scenario's timeout)");
+            failures.push_back("the program to finish, " + killed + whose);
         } else if (*expectations.timeout > limit) {
             failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
-                               killed + " (another scenario's timeout)");
+                               killed + whose);
         } else {
             failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
                                killed);

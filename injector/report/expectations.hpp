@@ -2,9 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <ostream>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,10 +15,17 @@
 
 namespace inject::report {
 
-// How "/regex/" is compiled, for searching the output here and for checking it when a scenario
-// is read: ECMAScript, with ^ and $ also matching at line ends, as they do in grep.
-inline constexpr std::regex_constants::syntax_option_type kTextRegexSyntax =
-    std::regex::ECMAScript | std::regex::multiline;
+// A "/regex/" of stdout or stderr is RE2's syntax (no backreferences, no lookaround), searched
+// in the output in linear time, with ^ and $ also matching at line ends, as in grep. Its
+// length and the memory its compiled form takes are bounded, so that no pattern can crash or
+// stall inject.
+inline constexpr std::size_t kMaxRegexLength = 64 * 1024;
+inline constexpr std::int64_t kMaxRegexMemory = std::int64_t{8} << 20;
+
+// Throws std::invalid_argument, with the bare reason as one line, for a pattern that is not
+// a regex inject can search: RE2 refuses it (a syntax error, nesting deeper than RE2's limit
+// of 1000, a compiled form over kMaxRegexMemory), or it is longer than kMaxRegexLength.
+void check_text_regex(std::string_view pattern);
 
 // What each stated expectation asks for, in a fixed order (exit_code, signal, stdout,
 // stderr, injected, timeout): "exit_code 1", "signal none", "stderr containing \"x\"",
@@ -32,20 +39,26 @@ struct ExpectationOutcome {
     bool passed() const { return failures.empty(); }
 };
 
-// Checks the expectations against the run. run_timeout is the time limit the run was given
-// (the smallest of all scenarios' timeouts): a run that was killed there fails the timeout
-// expectation and nothing else is checked, since how it ended and what it wrote were cut
-// short by inject itself. A scenario without a timeout then fails too, saying whose it was.
+// The time limit a run was given: the smallest of --timeout and the scenarios' timeouts, and
+// where it came from ("--timeout", or the scenario's source).
+struct RunTimeout {
+    std::chrono::milliseconds limit{};
+    std::string from;
+};
+
+// Checks the expectations against the run. A run that was killed at its time limit fails the
+// timeout expectation and nothing else is checked, since how it ended and what it wrote were
+// cut short by inject itself. A scenario without a timeout of its own (or with a longer one)
+// then fails too, saying whose the limit was.
 ExpectationOutcome check_expectations(const Expectations& expectations, const RunResult& result,
-                                      std::optional<std::chrono::milliseconds> run_timeout);
+                                      const std::optional<RunTimeout>& run_timeout);
 
 // "inject: expect: LINE" for each failure, then "inject: PASS: SOURCE" or
 // "inject: FAIL: SOURCE (N of M expectations failed)".
 void write_outcome(std::ostream& out, std::string_view source, const ExpectationOutcome& outcome);
 
 // Whether output holds the text: a substring, a regex searched in it, or, for "", nothing
-// at all. Throws std::runtime_error when std::regex cannot search it (it recurses once per
-// character repeated by a quantifier and runs out of stack on very long lines).
+// at all. Throws std::runtime_error for a regex check_text_regex would refuse.
 bool text_found(const TextExpectation& wanted, std::string_view output);
 
 // What was seen, as one line for a message: quoted and escaped, "nothing" when empty, and

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "report/expectations.hpp"
+#include "syscalls/text.hpp"
 
 namespace inject::report {
 namespace {
@@ -15,47 +16,7 @@ bool is_xml_char(std::uint32_t c) {
            (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-// The length of the well-formed UTF-8 sequence at the start of text and its code point, or
-// 0 when it is not one (overlong forms and surrogates included, as the standard says).
-std::size_t utf8_sequence(std::string_view text, std::uint32_t& code_point) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(0);
-    std::size_t length = 0;
-    std::uint32_t minimum = 0;
-    if (lead < 0x80) {
-        code_point = lead;
-        return 1;
-    }
-    if ((lead & 0xE0) == 0xC0) {
-        length = 2;
-        minimum = 0x80;
-        code_point = lead & 0x1Fu;
-    } else if ((lead & 0xF0) == 0xE0) {
-        length = 3;
-        minimum = 0x800;
-        code_point = lead & 0x0Fu;
-    } else if ((lead & 0xF8) == 0xF0) {
-        length = 4;
-        minimum = 0x10000;
-        code_point = lead & 0x07u;
-    } else {
-        return 0;
-    }
-    if (text.size() < length) {
-        return 0;
-    }
-    for (std::size_t i = 1; i < length; ++i) {
-        if ((byte(i) & 0xC0) != 0x80) {
-            return 0;
-        }
-        code_point = (code_point << 6) | (byte(i) & 0x3Fu);
-    }
-    if (code_point < minimum || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-        return 0;
-    }
-    return length;
-}
+using text::utf8_sequence;
 
 std::string seconds_text(double seconds) {
     char text[32];
@@ -182,8 +143,7 @@ std::string xml_escape(std::string_view text, bool in_attribute) {
 
 std::vector<JunitCase> junit_cases(const std::vector<Scenario>& scenarios,
                                    const std::vector<std::string>& command, const RunResult& result,
-                                   std::optional<std::chrono::milliseconds> run_timeout,
-                                   double seconds) {
+                                   const std::optional<RunTimeout>& run_timeout, double seconds) {
     return cases_of(
         scenarios, command, [&](JunitCase& testcase, const std::optional<Expectations>& expect) {
             Expectations expectations;

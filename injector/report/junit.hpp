@@ -10,6 +10,7 @@
 
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
+#include "report/expectations.hpp"
 #include "report/output_file.hpp"
 
 namespace inject::report {
@@ -30,8 +31,7 @@ struct JunitCase {
 // when the program exited 0 (as if it expected exit_code = 0).
 std::vector<JunitCase> junit_cases(const std::vector<Scenario>& scenarios,
                                    const std::vector<std::string>& command, const RunResult& result,
-                                   std::optional<std::chrono::milliseconds> run_timeout,
-                                   double seconds);
+                                   const std::optional<RunTimeout>& run_timeout, double seconds);
 
 // The same testcases when the program could not be started: each one has an <error>.
 std::vector<JunitCase> junit_error_cases(const std::vector<Scenario>& scenarios,

@@ -3,17 +3,11 @@
 #include <array>
 #include <cstdio>
 
+#include "syscalls/text.hpp"
+
 namespace inject::report {
 
-namespace {
-
-std::string hex(std::uint64_t value) {
-    std::array<char, 24> text{};
-    std::snprintf(text.data(), text.size(), "0x%llx", static_cast<unsigned long long>(value));
-    return text.data();
-}
-
-}  // namespace
+using text::hex;
 
 std::string stack_frame_line(const StackFrame& frame) {
     const std::string module = frame.module.empty() ? "?" : frame.module;

@@ -21,8 +21,11 @@ std::string describe_injection(const Injection& injection);
 // At most this many injections are listed one by one; the rest are counted.
 inline constexpr std::size_t kListedInjections = 50;
 
-// The argument as a POSIX shell reads it back: as is when it holds only safe characters, else
-// in single quotes ('\'' for a quote inside).
+// The argument as a POSIX shell (dash too) reads it back, on a line a terminal shows as it is:
+// as is when it holds only safe characters, else in single quotes ('\'' for a quote inside);
+// one holding a newline, a control character or a byte that is not UTF-8 as
+// "$(printf 'a\033b')", with the newlines at its very end (which a command substitution would
+// drop) raw in quotes after it.
 std::string shell_quote(const std::string& argument);
 
 // "inject -e SPEC... -- PROGRAM ARGS...": each rule that fired, in rule order, with `when`

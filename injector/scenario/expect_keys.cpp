@@ -1,7 +1,6 @@
 #include "scenario/expect_keys.hpp"
 
 #include <array>
-#include <regex>
 #include <stdexcept>
 #include <utility>
 
@@ -48,9 +47,13 @@ TextExpectation checked_text(std::string_view key, std::string_view text) {
         fail(quoted(key) + " is an empty regex, which any output matches");
     }
     try {
-        std::regex(pattern, report::kTextRegexSyntax);
-    } catch (const std::regex_error& e) {
-        fail("invalid regex /" + pattern + "/: " + e.what());
+        report::check_text_regex(pattern);
+    } catch (const std::invalid_argument& e) {
+        // A pattern refused for its length is not shown whole.
+        constexpr std::size_t kShown = 80;
+        const std::string shown =
+            pattern.size() > kShown ? pattern.substr(0, kShown) + "..." : pattern;
+        fail("invalid regex /" + text::one_line(shown) + "/: " + e.what());
     }
     return {std::move(pattern), true};
 }

@@ -33,8 +33,9 @@ ExpectKey expect_key(std::string_view key);
 // 0..255: what a process can exit with.
 int checked_exit_code(std::int64_t code);
 
-// A substring, or "/regex/" (ECMAScript, searched, ^ and $ at line ends); "" means that the
-// output must be empty. A regex that does not compile is refused with std::regex's reason.
+// A substring, or "/regex/" (RE2, searched, ^ and $ at line ends); "" means that the output
+// must be empty. A regex that RE2 refuses, or that is out of bounds (report::check_text_regex),
+// is refused with the reason.
 TextExpectation checked_text(std::string_view key, std::string_view text);
 
 // A duration as text::checked_duration (syscalls/durations.hpp) reads it ("10s"), greater than 0.

@@ -1,12 +1,14 @@
 // TOML scenario files -> rules. Every message points at the node it is about, as
 // FILE:LINE:COL, so that an editor can jump there.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -15,16 +17,18 @@
 #include "inject/scenario.hpp"
 #include "scenario/expect_keys.hpp"
 #include "scenario/fault_keys.hpp"
+#include "syscalls/text.hpp"
+#include "trace/unique_fd.hpp"
 
 namespace inject {
 namespace {
 
 using detail::ExpectKey;
-using detail::FaultKey;
 using detail::quoted;
 
 std::string position(std::string_view source, const toml::source_position& at) {
-    return std::string(source) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+    // A file may be named anything, a newline or an ESC included: the location stays one line.
+    return text::one_line(source) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
 // Reads a TOML document for one source, turning every check's bare message into a located
@@ -84,10 +88,10 @@ class Reader {
     }
 
     Rule read_fault(const toml::table& fault) const;
+    detail::KeyValue value_of(const detail::FaultKey& key, const toml::node& node) const;
+    void apply(detail::FaultBuilder& builder, const detail::FaultKey& key, const toml::key& name,
+               const toml::node& node, const detail::KeyValue& value) const;
     std::optional<Expectations> read_expect(const toml::table& expect) const;
-    // Each name is also kept with where it was written, for checks that need the whole fault.
-    void read_syscalls(detail::FaultBuilder& builder, const toml::node& value,
-                       std::vector<std::pair<std::string, toml::source_region>>& named) const;
 
     std::string_view source_;
 };
@@ -155,128 +159,73 @@ Scenario Reader::read(const toml::table& top) const {
     return scenario;
 }
 
+// A value of one of the key's kinds, as the table's functions take it; refused with its type
+// otherwise.
+detail::KeyValue Reader::value_of(const detail::FaultKey& key, const toml::node& node) const {
+    if (const auto* text = node.as_string(); text && (key.kinds & detail::kText) != 0) {
+        return std::string_view(text->get());
+    }
+    if (const auto* number = node.as_integer(); number && (key.kinds & detail::kInteger) != 0) {
+        return number->get();
+    }
+    if (const auto* real = node.as_floating_point(); real && (key.kinds & detail::kFloat) != 0) {
+        return real->get();
+    }
+    wrong_type(key.name, detail::expected_kinds(key), node);
+}
+
+// Applies one value, with its mistakes located: a conflict between keys where the key is
+// written, anything else where the value is.
+void Reader::apply(detail::FaultBuilder& builder, const detail::FaultKey& key,
+                   const toml::key& name, const toml::node& node,
+                   const detail::KeyValue& value) const {
+    try {
+        key.apply(builder, name.str(), value);
+    } catch (const detail::KeyConflict& e) {
+        fail(name.source(), e.what());
+    } catch (const std::invalid_argument& e) {
+        fail(node.source(), e.what());
+    }
+}
+
 Rule Reader::read_fault(const toml::table& fault) const {
-    detail::FaultBuilder builder;
+    detail::FaultBuilder builder(detail::Syntax::toml);
+    // The set's elements with where they were written, for checks that need the whole fault.
     std::vector<std::pair<std::string, toml::source_region>> named;
     for (const auto& [key, node] : in_file_order(fault)) {
-        const std::string_view name = key->str();
-        const FaultKey which = at(key->source(), [&] { return detail::fault_key(name); });
-        const toml::source_region& where = node->source();
-        switch (which) {
-            case FaultKey::syscall:
-                read_syscalls(builder, *node, named);
-                break;
-            case FaultKey::error: {
-                int error = 0;
-                if (const auto* text = node->as_string()) {
-                    error = at(where, [&] { return detail::checked_errno(text->get()); });
-                } else if (const auto* number = node->as_integer()) {
-                    error = at(where, [&] { return detail::checked_errno(number->get()); });
-                } else {
-                    wrong_type(name, "a string or an integer", *node);
-                }
-                at(key->source(), [&] { builder.set_action(FailWithErrno{error}); });
-                break;
+        const detail::FaultKey& which = *at(
+            key->source(), [&] { return &detail::fault_key(key->str(), detail::Syntax::toml); });
+        // Only the set takes a list (kTextList).
+        const bool is_set = (which.kinds & detail::kTextList) != 0;
+        const auto* list = node->as_array();
+        if (list == nullptr || !is_set) {
+            apply(builder, which, *key, *node, value_of(which, *node));
+            const auto* text = node->as_string();
+            if (is_set && text != nullptr && text->get().find_first_of("!,") == std::string::npos) {
+                named.emplace_back(text->get(), node->source());
             }
-            case FaultKey::retval: {
-                const std::int64_t number = integer_of(name, *node);
-                const std::int64_t value =
-                    at(where, [&] { return detail::checked_retval(number); });
-                at(key->source(), [&] { builder.set_action(ReturnValue{value}); });
-                break;
+            continue;
+        }
+        if (list->empty()) {
+            fail(node->source(), std::string(detail::kNoSyscallGiven));
+        }
+        for (const toml::node& element : *list) {
+            const auto* text = element.as_string();
+            if (text == nullptr) {
+                // Pointing at the element tells which one; the message says what the whole wants.
+                fail(element.source(),
+                     quoted(which.name) + " must be " + detail::expected_kinds(which) +
+                         ", not an array holding " + with_article(element.type()));
             }
-            case FaultKey::short_count: {
-                const std::int64_t number = integer_of(name, *node);
-                const std::uint64_t bytes =
-                    at(where, [&] { return detail::checked_short(number); });
-                at(key->source(), [&] { builder.set_action(ShortenTo{bytes}); });
-                break;
-            }
-            case FaultKey::when:
-                if (const auto* text = node->as_string()) {
-                    builder.set_when(at(where, [&] { return detail::checked_when(text->get()); }));
-                } else if (const auto* number = node->as_integer()) {
-                    builder.set_when(
-                        at(where, [&] { return detail::checked_when(number->get()); }));
-                } else {
-                    wrong_type(name, "a string or an integer", *node);
-                }
-                break;
-            case FaultKey::per: {
-                const std::string& text = string_of(name, *node);
-                builder.set_per(at(where, [&] { return detail::checked_per(text); }));
-                break;
-            }
-            case FaultKey::probability:
-                if (const auto* real = node->as_floating_point()) {
-                    builder.set_probability(
-                        at(where, [&] { return detail::checked_probability(real->get()); }));
-                } else if (const auto* number = node->as_integer()) {
-                    builder.set_probability(
-                        at(where, [&] { return detail::checked_probability(number->get()); }));
-                } else {
-                    wrong_type(name, "a number", *node);
-                }
-                break;
-            case FaultKey::signal:
-                if (const auto* text = node->as_string()) {
-                    builder.set_signal(
-                        at(where, [&] { return detail::checked_fault_signal(text->get()); }));
-                } else if (const auto* number = node->as_integer()) {
-                    builder.set_signal(
-                        at(where, [&] { return detail::checked_fault_signal(number->get()); }));
-                } else {
-                    wrong_type(name, "a string or an integer", *node);
-                }
-                break;
-            case FaultKey::path: {
-                const std::string& text = string_of(name, *node);
-                builder.set_path(at(where, [&] { return detail::checked_path_glob(text); }));
-                break;
-            }
-            case FaultKey::fd: {
-                const std::int64_t number = integer_of(name, *node);
-                builder.set_fd(at(where, [&] { return detail::checked_fd(number); }));
-                break;
-            }
-            case FaultKey::process: {
-                const std::string& text = string_of(name, *node);
-                builder.set_process(at(where, [&] { return detail::checked_process_glob(text); }));
-                break;
-            }
-            case FaultKey::delay: {
-                // No bare number: strace's delay_enter reads one as microseconds, a reader
-                // might take it for milliseconds.
-                const std::string& text = string_of(name, *node, "a string such as \"50ms\"");
-                const auto delay = at(where, [&] { return detail::checked_delay(text); });
-                at(key->source(), [&] { builder.set_delay(name, delay); });
-                break;
-            }
-            case FaultKey::delay_enter:
-            case FaultKey::delay_exit: {
-                std::chrono::microseconds delay{};
-                if (const auto* text = node->as_string()) {
-                    delay =
-                        at(where, [&] { return detail::checked_strace_delay(name, text->get()); });
-                } else if (const auto* number = node->as_integer()) {
-                    delay = at(where,
-                               [&] { return detail::checked_strace_delay(name, number->get()); });
-                } else {
-                    wrong_type(name, "a string or an integer (microseconds)", *node);
-                }
-                if (which == FaultKey::delay_exit) {
-                    builder.set_delay_exit(delay);
-                } else {
-                    at(key->source(), [&] { builder.set_delay(name, delay); });
-                }
-                break;
-            }
+            apply(builder, which, *key, element, detail::ListElement{text->get()});
+            named.emplace_back(text->get(), element.source());
         }
     }
     if (builder.shortens()) {
         // Before build(), which checks the same, so that the message points at the name.
-        for (const auto& [syscall, where] : named) {
-            at(where, [&] { detail::check_byte_count(syscall); });
+        // Not a structured binding: clang 14 cannot capture one in a lambda.
+        for (const auto& name_and_place : named) {
+            at(name_and_place.second, [&] { detail::check_byte_count(name_and_place.first); });
         }
     }
     const toml::source_region& table_at = fault.source();
@@ -336,38 +285,68 @@ std::optional<Expectations> Reader::read_expect(const toml::table& expect) const
     return expectations;
 }
 
-void Reader::read_syscalls(detail::FaultBuilder& builder, const toml::node& value,
-                           std::vector<std::pair<std::string, toml::source_region>>& named) const {
-    static constexpr std::string_view kExpected = "a string or an array of strings";
-    if (const auto* text = value.as_string()) {
-        builder.add_syscall(
-            at(value.source(), [&] { return detail::checked_syscall(text->get()); }));
-        named.emplace_back(text->get(), value.source());
-        return;
+// libseccomp, fnmatch and the kernel read a string up to its first NUL, so a value holding
+// one would be checked whole and then used cut short ("/tmp/x\u0000y" filtering /tmp/x): no
+// key or string may hold one. Checked over the whole document before it is read, in file
+// order within each table.
+void refuse_nul_bytes(const Reader& reader, std::string_view key, const toml::node& node) {
+    constexpr std::string_view kNul = " holds a NUL byte (\\u0000), where the value would end";
+    if (const auto* text = node.as_string(); text && text->get().find('\0') != std::string::npos) {
+        reader.fail(node.source(), quoted(key) + std::string(kNul));
     }
-    const auto* names = value.as_array();
-    if (names == nullptr) {
-        wrong_type("syscall", kExpected, value);
-    }
-    if (names->empty()) {
-        fail(value.source(), std::string(detail::kNoSyscallGiven));
-    }
-    for (const toml::node& element : *names) {
-        const auto* name = element.as_string();
-        if (name == nullptr) {
-            // Pointing at the element tells which one; the message says what the whole wants.
-            fail(element.source(), "\"syscall\" must be " + std::string(kExpected) +
-                                       ", not an array holding " + with_article(element.type()));
+    if (const auto* table = node.as_table()) {
+        for (const auto& [name, value] : in_file_order(*table)) {
+            if (name->str().find('\0') != std::string_view::npos) {
+                reader.fail(name->source(), "key " + quoted(name->str()) + std::string(kNul));
+            }
+            refuse_nul_bytes(reader, name->str(), *value);
         }
-        builder.add_syscall(
-            at(element.source(), [&] { return detail::checked_syscall_in_list(name->get()); }));
-        named.emplace_back(name->get(), element.source());
+    } else if (const auto* array = node.as_array()) {
+        for (const toml::node& element : *array) {
+            refuse_nul_bytes(reader, key, element);
+        }
     }
 }
 
-struct FileCloser {
-    void operator()(std::FILE* file) const noexcept { std::fclose(file); }
-};
+// A scenario is text a person wrote: this is far more than any, and bounds what a mistaken
+// `-s /dev/zero` (or a huge file) can make inject read.
+constexpr std::size_t kMaxScenarioBytes = std::size_t{16} << 20;
+
+[[noreturn]] void cannot_read(const std::string& name, std::string_view why) {
+    throw ScenarioError(text::one_line(name) + ": cannot read scenario: " + std::string(why));
+}
+
+// Regular files, and pipes (`-s <(generate)`); a device, a socket or a directory is refused
+// before it is read, so that neither /dev/zero nor a terminal can hold inject.
+void check_file_type(const std::string& name, mode_t mode) {
+    if (S_ISDIR(mode)) {
+        cannot_read(name, std::strerror(EISDIR));
+    }
+    if (!S_ISREG(mode) && !S_ISFIFO(mode)) {
+        cannot_read(name, "not a regular file (a device or a socket)");
+    }
+}
+
+std::string read_bounded(const std::string& name, int fd) {
+    std::string text;
+    char buffer[8192];
+    for (;;) {
+        const ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got == 0) {
+            return text;
+        }
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            cannot_read(name, std::strerror(errno));
+        }
+        if (text.size() + static_cast<std::size_t>(got) > kMaxScenarioBytes) {
+            cannot_read(name, "larger than 16 MiB, too large for a scenario");
+        }
+        text.append(buffer, static_cast<std::size_t>(got));
+    }
+}
 
 }  // namespace
 
@@ -376,32 +355,27 @@ Scenario parse_scenario(std::string_view toml_text, std::string_view source_name
     try {
         top = toml::parse(toml_text, source_name);
     } catch (const toml::parse_error& e) {
+        // toml++ quotes the text it stopped at, which may be a newline or an ESC.
         throw ScenarioError(position(source_name, e.source().begin) + ": " +
-                            std::string(e.description()));
+                            text::one_line(e.description()));
     }
-    return Reader(source_name).read(top);
+    const Reader reader(source_name);
+    refuse_nul_bytes(reader, "", top);
+    return reader.read(top);
 }
 
 Scenario load_scenario_file(const std::filesystem::path& path) {
     const std::string name = path.string();
-    auto cannot_read = [&](int error) {
-        return ScenarioError(name + ": cannot read scenario: " + std::strerror(error));
-    };
-    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(name.c_str(), "rb"));
+    struct stat status {};
+    if (::stat(name.c_str(), &status) != 0) {
+        cannot_read(name, std::strerror(errno));
+    }
+    check_file_type(name, status.st_mode);
+    const trace::UniqueFd file(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
     if (!file) {
-        throw cannot_read(errno);
+        cannot_read(name, std::strerror(errno));
     }
-    std::string text;
-    char buffer[8192];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-        text.append(buffer, got);
-    }
-    // A directory opens fine and fails on the first read, with EISDIR.
-    if (std::ferror(file.get())) {
-        throw cannot_read(errno);
-    }
-    return parse_scenario(text, name);
+    return parse_scenario(read_bounded(name, file.get()), name);
 }
 
 }  // namespace inject

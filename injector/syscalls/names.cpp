@@ -5,6 +5,7 @@
 #include <seccomp.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -19,6 +20,9 @@ namespace {
 constexpr long kSyscallNumberLimit = 1024;
 // The kernel returns -4095..-1 for errors, so these are all the numbers an errno can take.
 constexpr int kMaxErrno = 4095;
+
+// The bit that tells an x32 syscall number from an x86_64 one (the kernel's __X32_SYSCALL_BIT).
+constexpr long kX32SyscallBit = 0x40000000;
 
 std::uint32_t arch_token(Abi abi) {
     return abi == Abi::x86_64 ? SCMP_ARCH_X86_64 : SCMP_ARCH_X86;
@@ -62,9 +66,18 @@ char lower(char c) {
     return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 }
 
+std::string upper(std::string_view text) {
+    std::string result(text);
+    for (char& c : result) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return result;
+}
+
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions, so "wirte"
-// is one typo from "write"), ignoring case.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+// is one typo from "write"), ignoring case; or any value over `bound` once it is sure to
+// exceed it: the smallest value of a row never shrinks in the rows after it.
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t bound) {
     const std::size_t n = a.size();
     const std::size_t m = b.size();
     // Three rows suffice: the transposition looks two rows back.
@@ -74,6 +87,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
     for (std::size_t i = 1; i <= n; ++i) {
         current[0] = i;
+        std::size_t row_minimum = i;
         for (std::size_t j = 1; j <= m; ++j) {
             const bool same = lower(a[i - 1]) == lower(b[j - 1]);
             current[j] =
@@ -82,11 +96,42 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
                 lower(a[i - 2]) == lower(b[j - 1])) {
                 current[j] = std::min(current[j], before[j - 2] + 1);
             }
+            row_minimum = std::min(row_minimum, current[j]);
+        }
+        // A transposition reaches two rows back, so both rows must be over the bound.
+        if (row_minimum > bound && *std::min_element(previous.begin(), previous.end()) > bound) {
+            return bound + 1;
         }
         std::swap(before, previous);
         std::swap(previous, current);
     }
     return previous[m];
+}
+
+// A lower bound of edit_distance in time linear in the words: an edit changes at most one
+// character on each side of the two words' multisets of characters (a transposition none).
+std::size_t bag_distance(std::string_view a, std::string_view b) {
+    std::array<int, 256> surplus{};
+    for (const char c : a) {
+        ++surplus[static_cast<unsigned char>(lower(c))];
+    }
+    for (const char c : b) {
+        --surplus[static_cast<unsigned char>(lower(c))];
+    }
+    // Only the characters of a word can have its surplus: each is summed once, then zeroed.
+    const auto excess = [&](std::string_view word, int sign) {
+        std::size_t total = 0;
+        for (const char c : word) {
+            int& count = surplus[static_cast<unsigned char>(lower(c))];
+            if (count * sign > 0) {
+                total += static_cast<std::size_t>(count * sign);
+                count = 0;
+            }
+        }
+        return total;
+    };
+    const std::size_t only_in_a = excess(a, 1);
+    return std::max(only_in_a, excess(b, -1));
 }
 
 }  // namespace
@@ -130,6 +175,21 @@ bool is_known_syscall(std::string_view name) {
                        [&](Abi abi) { return syscall_number(abi, name).has_value(); });
 }
 
+std::vector<SyscallEntry> x32_syscalls() {
+    static const std::vector<SyscallEntry> table = [] {
+        std::vector<SyscallEntry> entries;
+        for (long number = 0; number < kSyscallNumberLimit; ++number) {
+            std::unique_ptr<char, FreeDeleter> name(seccomp_syscall_resolve_num_arch(
+                SCMP_ARCH_X32, static_cast<int>(number | kX32SyscallBit)));
+            if (name) {
+                entries.push_back({number, name.get()});
+            }
+        }
+        return entries;
+    }();
+    return table;
+}
+
 std::optional<int> errno_from_text(std::string_view text) {
     if (!text.empty() &&
         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -141,8 +201,9 @@ std::optional<int> errno_from_text(std::string_view text) {
         }
         return number;
     }
+    const std::string name = upper(text);
     for (const ErrnoEntry& entry : errno_table()) {
-        if (entry.name == text) {
+        if (entry.name == name) {
             return entry.number;
         }
     }
@@ -155,8 +216,22 @@ std::optional<int> errno_from_text(std::string_view text) {
 #include "errno_aliases.inc"
     };
     for (const Alias& alias : kAliases) {
-        if (alias.alias == text) {
+        if (alias.alias == name) {
             return errno_from_text(alias.name);
+        }
+    }
+    // The kernel's own codes, which only it returns (a program sees ERESTARTSYS only when a
+    // tracer shows it one), as strace names them.
+    struct KernelErrno {
+        std::string_view name;
+        int number;
+    };
+    static constexpr KernelErrno kKernelErrnos[] = {
+#include "syscalls/kernel_errnos.inc"
+    };
+    for (const KernelErrno& kernel : kKernelErrnos) {
+        if (kernel.name == name) {
+            return kernel.number;
         }
     }
     return std::nullopt;
@@ -179,7 +254,9 @@ std::vector<ErrnoEntry> all_errnos() {
 
 std::optional<std::string> nearest_word(std::string_view word,
                                         const std::vector<std::string>& candidates) {
-    if (word.empty()) {
+    // No name inject knows is this long: a longer word is no typo of one, and the distance
+    // to each candidate costs the product of the lengths.
+    if (word.empty() || word.size() >= kLongestSuggestedWord) {
         return std::nullopt;
     }
     // Short words get one typo: any more and "xyz" would "mean" half the list.
@@ -187,7 +264,14 @@ std::optional<std::string> nearest_word(std::string_view word,
     const std::string* best = nullptr;
     std::size_t best_distance = limit + 1;
     for (const std::string& candidate : candidates) {
-        const std::size_t distance = edit_distance(word, candidate);
+        // The distance is at least the difference in length: skip what cannot come closer.
+        const std::size_t length_difference = candidate.size() > word.size()
+                                                  ? candidate.size() - word.size()
+                                                  : word.size() - candidate.size();
+        if (length_difference >= best_distance || bag_distance(word, candidate) >= best_distance) {
+            continue;
+        }
+        const std::size_t distance = edit_distance(word, candidate, best_distance - 1);
         if (distance < best_distance) {
             best = &candidate;
             best_distance = distance;

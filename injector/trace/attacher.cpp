@@ -171,12 +171,8 @@ void seize_process(pid_t tgid, const std::function<void(pid_t tid)>& seized) {
 }
 
 WaitWaker::WaitWaker(int fd) {
-    int quit[2];
-    if (::pipe2(quit, O_CLOEXEC) != 0) {
-        throw std::system_error(errno, std::generic_category(), "pipe");
-    }
-    const UniqueFd quit_read(quit[0]);
-    quit_.reset(quit[1]);
+    Pipe quit = make_pipe();
+    quit_ = std::move(quit.write_end);
     const pid_t pid = ::fork();
     if (pid < 0) {
         throw std::system_error(errno, std::generic_category(), "fork");
@@ -188,8 +184,8 @@ WaitWaker::WaitWaker(int fd) {
         sigset_t all;
         sigfillset(&all);
         ::sigprocmask(SIG_SETMASK, &all, nullptr);
-        ::close(quit[1]);
-        pollfd fds[2] = {{fd, POLLIN, 0}, {quit[0], POLLIN, 0}};
+        ::close(quit_.get());
+        pollfd fds[2] = {{fd, POLLIN, 0}, {quit.read_end.get(), POLLIN, 0}};
         while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
         }
         ::_exit(0);

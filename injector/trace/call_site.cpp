@@ -5,15 +5,13 @@
 #include <cctype>
 #include <cstdio>
 
+#include "syscalls/text.hpp"
+
 namespace inject::trace {
 
 namespace {
 
-std::string hex(std::uint64_t value) {
-    std::array<char, 24> text{};
-    std::snprintf(text.data(), text.size(), "0x%llx", static_cast<unsigned long long>(value));
-    return text.data();
-}
+using text::hex;
 
 bool is_identifier_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$';

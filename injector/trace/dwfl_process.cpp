@@ -12,6 +12,7 @@
 
 #include "arch/registers.hpp"
 #include "inject/stack.hpp"
+#include "trace/call_site.hpp"
 
 namespace inject::trace {
 
@@ -39,12 +40,31 @@ int collect_frame(Dwfl_Frame* state, void* frames_pointer) {
 
 }  // namespace
 
+namespace {
+
+// Separate debug files, but none for the C library and the dynamic loader: no site is named
+// after their frames, their own symbol tables name them well enough, and libc6-dbg's file
+// takes tens of milliseconds to read, which a traced program waits through at its first
+// stack (a timer meant to interrupt a call would fire while it is stopped).
+int find_debuginfo(Dwfl_Module* module, void** userdata, const char* module_name, Dwarf_Addr base,
+                   const char* file_name, const char* debuglink_file, GElf_Word debuglink_crc,
+                   char** debuginfo_file_name) {
+    const char* path = file_name != nullptr ? file_name : module_name;
+    if (path != nullptr && is_c_library_module(path)) {
+        return -1;
+    }
+    return dwfl_build_id_find_debuginfo(module, userdata, module_name, base, file_name,
+                                        debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
+}  // namespace
+
 const Dwfl_Callbacks& local_debuginfo_callbacks(bool offline) {
     // libdwfl takes a char** it never writes through.
     static char* no_extra_path = nullptr;
-    static const Dwfl_Callbacks kProcess{dwfl_linux_proc_find_elf, dwfl_build_id_find_debuginfo,
-                                         nullptr, &no_extra_path};
-    static const Dwfl_Callbacks kOffline{dwfl_build_id_find_elf, dwfl_build_id_find_debuginfo,
+    static const Dwfl_Callbacks kProcess{dwfl_linux_proc_find_elf, find_debuginfo, nullptr,
+                                         &no_extra_path};
+    static const Dwfl_Callbacks kOffline{dwfl_build_id_find_elf, find_debuginfo,
                                          dwfl_offline_section_address, &no_extra_path};
     return offline ? kOffline : kProcess;
 }

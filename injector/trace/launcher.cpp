@@ -320,18 +320,8 @@ void read_reports(int fd, const std::string& name, LaunchedProgram& launched) {
 
 LaunchedProgram launch(const ChildTarget& target, const std::string& name,
                        const ChildFilters& filters, const ChildIo& io) {
-    int gate[2];
-    int reports[2];
-    if (::pipe2(gate, O_CLOEXEC) != 0) {
-        throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
-    }
-    UniqueFd gate_read(gate[0]);
-    UniqueFd gate_write(gate[1]);
-    if (::pipe2(reports, O_CLOEXEC) != 0) {
-        throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
-    }
-    UniqueFd report_read(reports[0]);
-    UniqueFd report_write(reports[1]);
+    Pipe gate = make_pipe();     // the child waits on it until it is seized
+    Pipe reports = make_pipe();  // the child's failures before exec, as LaunchMessages
 
     // What the caller buffered must not be written twice, by it and by its fork.
     std::fflush(nullptr);
@@ -340,13 +330,13 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
         throw LaunchError("fork: " + error_text(errno), kExitInjectFailed);
     }
     if (pid == 0) {
-        ::close(gate[1]);
-        ::close(reports[0]);
-        become_program(target, filters, io, gate[0], reports[1]);
+        ::close(gate.write_end.get());
+        ::close(reports.read_end.get());
+        become_program(target, filters, io, gate.read_end.get(), reports.write_end.get());
     }
     ChildGuard child(pid);
-    gate_read.reset();
-    report_write.reset();
+    gate.read_end.reset();
+    reports.write_end.reset();
 
     const bool filtered = filters.tracing != nullptr || filters.notifying != nullptr;
     if (::ptrace(PTRACE_SEIZE, pid, nullptr, tracing_options(filtered)) != 0) {
@@ -354,10 +344,10 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
                           kExitInjectFailed);
     }
     const char go = 1;
-    if (::write(gate_write.get(), &go, 1) != 1) {
+    if (::write(gate.write_end.get(), &go, 1) != 1) {
         throw LaunchError("pipe: " + error_text(errno), kExitInjectFailed);
     }
-    gate_write.reset();
+    gate.write_end.reset();
 
     LaunchedProgram launched;
     const bool started =
@@ -366,7 +356,7 @@ LaunchedProgram launch(const ChildTarget& target, const std::string& name,
         child.reaped();
     }
     launched.filter_installed = filtered;
-    read_reports(report_read.get(), name, launched);
+    read_reports(reports.read_end.get(), name, launched);
     if (!started) {
         throw LaunchError(name + ": ended before it could be started", kExitInjectFailed);
     }

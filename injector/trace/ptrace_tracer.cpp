@@ -462,8 +462,8 @@ std::error_code PtraceTracer::fd_path(pid_t tid, int fd, std::string& path) {
     return read_proc_link(tid, "fd/" + std::to_string(fd), path);
 }
 
-void PtraceTracer::kill_process(pid_t pid) {
-    ::kill(pid, SIGKILL);
+void PtraceTracer::signal_process(pid_t pid, int signal) {
+    ::kill(pid, signal);
 }
 
 std::error_code PtraceTracer::interrupt(pid_t tid) {

@@ -46,7 +46,7 @@ class PtraceTracer final : public Tracer {
     std::error_code read_memory(pid_t tid, std::uint64_t address, std::size_t size,
                                 std::string& bytes) override;
     std::error_code fd_path(pid_t tid, int fd, std::string& path) override;
-    void kill_process(pid_t pid) override;
+    void signal_process(pid_t pid, int signal) override;
     std::error_code interrupt(pid_t tid) override;
     bool has_exited(pid_t tid) override;
 

@@ -124,8 +124,8 @@ class Tracer {
     // The file a descriptor of the thread refers to, as /proc/TID/fd/FD names it.
     virtual std::error_code fd_path(pid_t tid, int fd, std::string& path) = 0;
 
-    // SIGKILL to a whole process. Unlike the rest, callable from any thread.
-    virtual void kill_process(pid_t pid) = 0;
+    // A signal to a whole process (kill). Unlike the rest, callable from any thread.
+    virtual void signal_process(pid_t pid, int signal) = 0;
 
     // PTRACE_INTERRUPT: a seized tracee that runs stops soon (a PTRACE_EVENT_STOP, unless
     // another stop comes first); one in PTRACE_LISTEN stops again at once.

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <system_error>
 #include <utility>
 
 namespace inject::trace {
@@ -30,9 +33,25 @@ class UniqueFd {
         }
         fd_ = fd;
     }
+    // Gives the descriptor up to the caller, who closes it.
+    int release() { return std::exchange(fd_, -1); }
 
   private:
     int fd_ = -1;
 };
+
+struct Pipe {
+    UniqueFd read_end;
+    UniqueFd write_end;
+};
+
+// pipe2(2) with `flags`; throws std::system_error ("pipe: Too many open files").
+inline Pipe make_pipe(int flags = O_CLOEXEC) {
+    int fds[2];
+    if (::pipe2(fds, flags) != 0) {
+        throw std::system_error(errno, std::generic_category(), "pipe");
+    }
+    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
 
 }  // namespace inject::trace

@@ -61,6 +61,51 @@ TEST_P(CliErrorTest, BadScenarioKeyNamesItsPlace) {
     expect_refused(r, dir_ / "marker", {"bad.toml:2:", "wrte", "write"});
 }
 
+// strace's -e qualifiers: trace= with a bad set, and those inject has no use for.
+TEST_P(CliErrorTest, StracesOtherQualifiersAreRefusedWithWhatInjectDoesInstead) {
+    for (const auto& [argument, words] :
+         std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"trace=wrte", {"--inject trace=wrte: unknown syscall \"wrte\"", "write"}},
+             {"signal=none", {"--inject signal=none: strace's -e signal= has no use", "signals"}},
+             {"status=failed", {"-e status=", "whatever it returned"}},
+             {"verbose=all", {"-e verbose=", "one format"}},
+             {"traec=write", {"unknown qualifier \"traec\"", "did you mean \"trace\"?"}},
+         }) {
+        SCOPED_TRACE(argument);
+        const auto r = inject({"-e", argument}, {program("writes"), dir_ / "marker", "1"});
+        expect_refused(r, dir_ / "marker", words);
+    }
+}
+
+// The keys strace's syntax and inject's scenarios gained, each with a wrong variant.
+TEST_P(CliErrorTest, NewKeysRefuseWrongValuesInSpecsAndScenarios) {
+    for (const auto& [spec, words] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"fault=write:retval=0", {"\"retval\" is not a key of -e fault="}},
+             {"write:poke_enter=@arg9=00", {"invalid poke_enter \"@arg9=00\""}},
+             {"write:poke_exit=@arg1=abc", {"pairs of hex digits"}},
+             {"write:error=EIO:syscall=chdir", {"\"syscall\" takes a call that changes nothing"}},
+             {"write@99:error=EIO", {"unknown personality \"99\""}},
+             {"/(:error=EIO", {"invalid regex \"(\""}},
+             {"write:when=2:error=EIO:error=EIO", {"\"error\" given twice"}},
+         }) {
+        SCOPED_TRACE(spec);
+        const auto r = inject({"-e", spec}, {program("writes"), dir_ / "marker", "1"});
+        expect_refused(r, dir_ / "marker", {"--inject " + spec + ": "});
+        for (const std::string& word : words) {
+            EXPECT_NE(r.err.find(word), std::string::npos) << r.err;
+        }
+    }
+    write_file(dir_ / "bad.toml",
+               "[[fault]]\nsyscall = [\"write\", \"/nosuch\"]\nerror = 5\n\n"
+               "[[fault]]\nsyscall = \"write\"\nretval = 0\npoke_exit = 1\n");
+    const auto r = inject({"-s", dir_ / "bad.toml"}, {program("writes"), dir_ / "marker", "1"});
+    expect_refused(r, dir_ / "marker", {"bad.toml:2:21: regex \"nosuch\" matches no syscall"});
+    write_file(dir_ / "bad.toml", "[[fault]]\nsyscall = \"write\"\nretval = 0\npoke_exit = 1\n");
+    const auto poke = inject({"-s", dir_ / "bad.toml"}, {program("writes"), dir_ / "marker", "1"});
+    expect_refused(poke, dir_ / "marker",
+                   {"bad.toml:4:13: \"poke_exit\" must be a string, not an integer"});
+}
+
 TEST_P(CliErrorTest, MissingScenarioFile) {
     const auto r = inject({"-s", dir_ / "absent.toml"}, {program("writes"), dir_ / "marker", "1"});
     expect_refused(r, dir_ / "marker", {"absent.toml"});
@@ -106,6 +151,63 @@ TEST_P(CliErrorTest, FileTheKernelCannotRunIs126NotAShellScript) {
     const auto r = inject({"-e", "write:error=ENOSPC"}, {garbage});
     EXPECT_EQ(r.exit_status, 126) << describe(r);
     EXPECT_EQ(r.err, "inject: " + garbage + ": Exec format error\n");
+}
+
+TEST_P(CliErrorTest, OutputsThatAreTheSameFileAreRefusedBeforeTheProgramRuns) {
+    const std::string marker = dir_ / "marker";
+    const std::vector<std::string> program_args{program("writes"), marker, "1"};
+    // The same path twice, before the file exists.
+    expect_refused(inject({"-o", dir_ / "x", "--report", dir_ / "x"}, program_args), marker,
+                   {"-o " + (dir_ / "x"), "--report " + (dir_ / "x"), "same file"});
+    // The same file under two names: a hard link.
+    write_file(dir_ / "j.xml", "");
+    fs::create_hard_link(dir_ / "j.xml", dir_ / "alias.xml");
+    expect_refused(
+        inject({"--junit", dir_ / "j.xml", "--report", dir_ / "alias.xml"}, program_args), marker,
+        {"--junit", "--report", "same file"});
+    // An output over the scenario it is read from: the scenario stays as it was.
+    const std::string scenario = dir_ / "s.toml";
+    const std::string text = "[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\n";
+    write_file(scenario, text);
+    expect_refused(inject({"-s", scenario, "-o", dir_ / "./s.toml"}, program_args), marker,
+                   {"overwrite the scenario"});
+    EXPECT_EQ(read_file(scenario), text);
+    // Devices are shared freely.
+    const auto both = inject({"-q", "-o", "/dev/null", "--report", "/dev/null"}, program_args);
+    EXPECT_EQ(both.exit_status, 0) << describe(both);
+}
+
+TEST_P(CliErrorTest, ABadTimeoutIsRefused) {
+    const std::string marker = dir_ / "marker";
+    for (const auto& [value, words] : {std::pair<std::string, std::vector<std::string>>{
+                                           "0s", {"--timeout 0s", "greater than 0"}},
+                                       {"10", {"--timeout", "\"10\""}},
+                                       {"5 parsecs", {"--timeout", "5 parsecs"}}}) {
+        expect_refused(inject({"--timeout", value}, {program("writes"), marker, "1"}), marker,
+                       words);
+    }
+}
+
+TEST_P(CliErrorTest, AReportThatCannotBeWrittenStillSaysHowTheProgramEnded) {
+    const auto r = inject({"-q", "--report", "/dev/full", "-e", "write:error=EIO:when=2"},
+                          {program("writes"), dir_ / "out", "3"});
+    EXPECT_EQ(r.exit_status, 125) << describe(r);
+    EXPECT_EQ(r.err,
+              "inject: the program exited 1; cannot write --report /dev/full: No space left on "
+              "device\n");
+}
+
+TEST_P(CliErrorTest, TimeoutEndsAHangWith124) {
+    const auto r = inject({"-q", "--timeout", "300ms"}, {program("hang")});
+    EXPECT_EQ(r.exit_status, 124) << describe(r);
+    // With expectations it is a failed test, saying whose limit it was.
+    const std::string scenario = dir_ / "s.toml";
+    write_file(scenario, "[expect]\nexit_code = 0\n");
+    const auto tested = inject({"-q", "--timeout", "300ms", "-s", scenario}, {program("hang")});
+    EXPECT_EQ(tested.exit_status, 1) << describe(tested);
+    EXPECT_NE(tested.err.find("the program to finish, but it was killed after 300ms (--timeout)"),
+              std::string::npos)
+        << tested.err;
 }
 
 }  // namespace

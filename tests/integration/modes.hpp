@@ -157,7 +157,9 @@ struct Summary {
     int faults = -1;
     int stops = -1;
     std::string filter;               // "(seccomp filter)" or "(no seccomp filter)"
-    std::vector<std::string> events;  // each injection line with "inject:   pid P: " cut off
+    std::vector<std::string> events;  // each injection line with "inject:   pid P: " and its
+                                      // " at SITE" cut off
+    std::vector<std::string> sites;   // and its site ("main (writes.c:40)"), or ""
     std::vector<int> pids;            // and its pid
 };
 

@@ -60,10 +60,25 @@ class PrivilegesTest : public ::testing::Test {
     }
 
     std::vector<std::string> as_nobody(std::vector<std::string> command) const {
-        std::vector<std::string> argv{setpriv_, "--reuid=65534", "--regid=65534", "--clear-groups",
+        return as_user(65534, std::move(command));
+    }
+    // Any unprivileged uid will do: setpriv needs no account for it.
+    std::vector<std::string> as_user(int uid, std::vector<std::string> command) const {
+        const std::string id = std::to_string(uid);
+        std::vector<std::string> argv{setpriv_, "--reuid=" + id, "--regid=" + id, "--clear-groups",
                                       "--"};
         argv.insert(argv.end(), command.begin(), command.end());
         return argv;
+    }
+
+    // `inject -p PID` as nobody must be refused with one line and 125, the process unharmed.
+    void expect_attach_refused(pid_t pid) const {
+        const auto r = run_command(
+            as_nobody({inject_binary(), "-p", std::to_string(pid), "-e", "write:error=EIO"}),
+            kRunTimeout);
+        EXPECT_EQ(r.exit_status, 125) << describe(r);
+        EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+        EXPECT_TRUE(r.err.starts_with("inject: ")) << r.err;
     }
 
     TempDir dir_;
@@ -96,6 +111,21 @@ TEST_F(PrivilegesTest, QuietStillPrintsTheNote) {
     EXPECT_EQ(r.out, "euid 65534\n");
     EXPECT_EQ(count_occurrences(r.err, kNote), 1U) << r.err;
     EXPECT_EQ(r.err.find("faults injected"), std::string::npos) << r.err;
+}
+
+TEST_F(PrivilegesTest, AttachingToAnotherUsersProcessIsRefusedWithOneLine) {
+    BackgroundProcess other(as_user(65533, {program("hang")}));
+    ASSERT_EQ(other.next_line(), "hanging");
+    expect_attach_refused(other.pid());
+}
+
+TEST_F(PrivilegesTest, AttachingToASetuidProcessIsRefusedWithOneLine) {
+    const std::string setuid_hang = dir_ / "hang";
+    fs::copy_file(program("hang"), setuid_hang);
+    ::chmod(setuid_hang.c_str(), 04755);
+    BackgroundProcess privileged(as_nobody({setuid_hang}));
+    ASSERT_EQ(privileged.next_line(), "hanging");
+    expect_attach_refused(privileged.pid());
 }
 
 }  // namespace

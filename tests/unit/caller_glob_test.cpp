@@ -95,7 +95,7 @@ TEST(CallerGlob, RefusesAnOffsetWithoutAModuleOrTooBig) {
 
 TEST(CallerGlob, RefusesATrailingBackslash) {
     EXPECT_EQ(caller_error("save\\"),
-              "caller \"save\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a "
+              "caller \"save\\\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a "
               "'\\')");
     EXPECT_EQ(caller_error("save\\\\").find("no error"), 0u);
 }

@@ -88,10 +88,14 @@ TEST(Decider, ShortOnAClassPicksOnlyTheMembersWithAByteCount) {
     const auto names = decider.syscall_names();
     EXPECT_TRUE(std::find(names.begin(), names.end(), "fsync") == names.end());
     EXPECT_TRUE(std::find(names.begin(), names.end(), "pread64") != names.end());
-    // Nor does it count them: the read is the rule's second call.
+    // Nor does it count them; each member it cuts counts apart: the second write fires.
     EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
     EXPECT_FALSE(decider.on_syscall(call(kFsync64)));
-    EXPECT_TRUE(decider.on_syscall(call(kRead64)));
+    EXPECT_FALSE(decider.on_syscall(call(kFsync64)));
+    EXPECT_FALSE(decider.on_syscall(call(kRead64)));
+    const auto verdict = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
 }
 
 TEST(Decider, CountsOnlyTheCallsTheRuleNames) {
@@ -178,16 +182,65 @@ TEST(Decider, FirstRuleThatFiresDecidesAndEveryMatchingRuleCounts) {
     EXPECT_EQ(decider.matched(1), 3U);
 }
 
-TEST(Decider, RulesOnSeveralSyscallsCountThemTogether) {
-    Decider decider({parse_spec("write,read:error=EIO:when=3")});
+// As strace: "write,read:when=2" fails the 2nd write and the 2nd read.
+TEST(Decider, RulesOnSeveralSyscallsCountEachApart) {
+    Decider decider({parse_spec("write,read:error=EIO:when=2")});
     EXPECT_FALSE(decider.on_syscall(call(kRead64)));
     EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
-    EXPECT_TRUE(decider.on_syscall(call(kRead64)));
+    const auto read = decider.on_syscall(call(kRead64));
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->nth, 2U);
+    const auto write = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(write);
+    EXPECT_EQ(write->nth, 2U);
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    EXPECT_EQ(decider.matched(0), 5U);  // all its syscalls together
+}
+
+// A syscall is its name: a 32-bit write counts with the 64-bit ones of the tree.
+TEST(Decider, OneCountPerSyscallWhateverTheAbi) {
+    Decider decider({parse_spec("write,read:error=EIO:when=2")});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    EXPECT_FALSE(decider.on_syscall(call(kRead32, 101, 101, Abi::i386)));
+    const auto verdict = decider.on_syscall(call(kWrite32, 101, 101, Abi::i386));
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
+}
+
+// Per thread (or process) too, each syscall of each thread counts apart.
+TEST(Decider, PerThreadCountsEachSyscallOfEachThread) {
+    Decider decider({parse_spec("write,read:error=EIO:when=2:per=thread")});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 100)));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 101)));
+    EXPECT_FALSE(decider.on_syscall(call(kRead64, 101)));
+    EXPECT_TRUE(decider.on_syscall(call(kWrite64, 101)));
+    decider.forget_thread(100);
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 100)));  // a new thread of that id
+}
+
+TEST(Decider, SetsOfStracesSyntax) {
+    Decider negated({parse_spec("!write:error=EIO")});
+    EXPECT_FALSE(negated.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(negated.picks(Abi::x86_64, kRead64));
+    EXPECT_TRUE(negated.picks(Abi::i386, kRead32));
+    Decider numbered({parse_spec("1:error=EIO")});  // write on x86_64, exit on i386
+    EXPECT_TRUE(numbered.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(numbered.picks(Abi::i386, 1));
+    EXPECT_FALSE(numbered.picks(Abi::i386, kWrite32));
+    Decider personal({parse_spec("write@32,read@x32:error=EIO")});
+    EXPECT_FALSE(personal.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(personal.picks(Abi::i386, kWrite32));
+    EXPECT_FALSE(personal.picks(Abi::x86_64, kRead64));  // x32 is never picked
+    EXPECT_FALSE(personal.picks(Abi::i386, kRead32));
+    Decider regex({parse_spec("/^(read|write)$:error=EIO")});
+    EXPECT_EQ(regex.syscall_names(), (std::vector<std::string>{"read", "write"}));
+    EXPECT_FALSE(Decider({parse_spec("none:error=EIO")}).picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(Decider({parse_spec("all:error=EIO")}).picks(Abi::x86_64, kWrite64));
 }
 
 TEST(Decider, SyscallNamesForTheFilterAreTheUnionWithoutRepeats) {
     Decider decider({parse_spec("write,read:error=EIO"), parse_spec("write,fsync:error=EIO")});
-    EXPECT_EQ(decider.syscall_names(), (std::vector<std::string>{"write", "read", "fsync"}));
+    EXPECT_EQ(decider.syscall_names(), (std::vector<std::string>{"read", "write", "fsync"}));
     EXPECT_TRUE(decider.has_rules());
     EXPECT_FALSE(Decider({}).has_rules());
 }
@@ -337,10 +390,16 @@ class FakeFacts final : public CallFacts {
         ++asked_names;
         return names_;
     }
+    std::span<const StackFrame> stack() override {
+        ++asked_stack;
+        return frames;
+    }
 
     int asked_paths = 0;
     int asked_fds = 0;
     int asked_names = 0;
+    int asked_stack = 0;
+    std::vector<StackFrame> frames;
 
   private:
     std::vector<std::string> paths_;
@@ -499,6 +558,87 @@ TEST(Decider, TakingBackUndoesOnlyTheRulesThatCountedTheCall) {
     EXPECT_EQ(decider.matched(2), 0U);
     // The path rule's second call is still to come.
     EXPECT_TRUE(decider.on_syscall(call(kWrite64), log));
+}
+
+TEST(Decider, TakingBackLowersOnlyTheCountOfTheCallsSyscall) {
+    // One count per syscall of the rule: a write taken back leaves the reads' count alone.
+    Decider decider({parse_spec("write,read:error=EIO:when=2")});
+    NoFacts none;
+    EXPECT_FALSE(decider.on_syscall(call(kRead64)));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    ASSERT_TRUE(decider.on_syscall(call(kWrite64)));
+    decider.take_back(call(kWrite64), none);
+    const auto read = decider.on_syscall(call(kRead64));
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->nth, 2U);
+    const auto write = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(write);
+    EXPECT_EQ(write->nth, 2U);
+}
+
+}  // namespace
+}  // namespace inject::engine
+
+namespace inject::engine {
+namespace {
+
+// A stack of functions, innermost first.
+std::vector<StackFrame> stack_of(std::initializer_list<const char*> functions) {
+    std::vector<StackFrame> frames;
+    for (const char* function : functions) {
+        StackFrame frame;
+        frame.function = function;
+        frame.symbol = function;
+        frame.module = "/app";
+        frames.push_back(frame);
+    }
+    return frames;
+}
+
+Rule with_caller(std::string_view spec, std::string caller) {
+    Rule rule = parse_spec(spec);
+    rule.caller = std::move(caller);
+    return rule;
+}
+
+TEST(DeciderCaller, OnlyCallsFromTheCallerAreCountedAndWhenNumbersThose) {
+    Decider decider({with_caller("write:error=EIO:when=2", "save_config")});
+    EXPECT_TRUE(decider.needs_stacks());
+    FakeFacts from_config({});
+    from_config.frames = stack_of({"__write", "write_record", "save_config", "main"});
+    FakeFacts from_journal({});
+    from_journal.frames = stack_of({"__write", "write_record", "save_journal", "main"});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), from_journal));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), from_config));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), from_journal));
+    const auto verdict = decider.on_syscall(call(kWrite64), from_config);
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
+    EXPECT_EQ(decider.matched(0), 2U) << "the journal's writes are not the rule's";
+}
+
+TEST(DeciderCaller, AStackIsAskedForOnlyByARuleThatFiltersOnTheCallerAndAfterTheCheapFilters) {
+    Decider unfiltered({parse_spec("write:error=EIO")});
+    EXPECT_FALSE(unfiltered.needs_stacks());
+    FakeFacts facts({"/tmp/other.log"});
+    facts.frames = stack_of({"save_config"});
+    EXPECT_TRUE(unfiltered.on_syscall(call(kWrite64), facts));
+    EXPECT_EQ(facts.asked_stack, 0);
+
+    // A call the path filter refuses is not unwound at all.
+    Decider both({with_caller("write:error=EIO:path=/tmp/out.log", "save_config")});
+    EXPECT_FALSE(both.on_syscall(call(kWrite64), facts));
+    EXPECT_EQ(facts.asked_stack, 0);
+    FakeFacts to_out({"/tmp/out.log"});
+    to_out.frames = stack_of({"save_config"});
+    EXPECT_TRUE(both.on_syscall(call(kWrite64), to_out));
+    EXPECT_EQ(to_out.asked_stack, 1);
+}
+
+TEST(DeciderCaller, AStackThatCannotBeUnwoundPassesNoCallerFilter) {
+    Decider decider({with_caller("write:error=EIO", "*")});
+    FakeFacts unknown({});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64), unknown));
 }
 
 }  // namespace

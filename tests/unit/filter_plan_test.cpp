@@ -43,7 +43,10 @@ TEST(FilterPlan, WhatANotificationCanDoIsNotified) {
 
 TEST(FilterPlan, WhatNeedsTheThreadStoppedIsTraced) {
     for (const std::string spec :
-         {"write:short=10", "write:delay_exit=10ms", "write:error=EIO:delay_exit=1ms"}) {
+         {"write:short=10", "write:delay_exit=10ms", "write:error=EIO:delay_exit=1ms",
+          "write:poke_enter=@arg2=00", "write:error=EIO:poke_exit=@arg2=0a0b",
+          "write:error=EIO:syscall=getpid", "write:error=EIO:caller=main",
+          "write:error=EIO:path=/tmp/*:caller=save*"}) {
         SCOPED_TRACE(spec);
         const FilterPlan result = plan({spec});
         EXPECT_EQ(result.traced, Names{"write"});

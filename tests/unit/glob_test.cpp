@@ -63,6 +63,23 @@ TEST(PathGlob, WholeComponentDoubleStarMatchesAnyDepth) {
     EXPECT_TRUE(path_matches("/a/**/*.c", "/a/b/c/d.c"));
 }
 
+// Found by fuzzing: a recursive walk took exponentially long on "**" and "*" alternating
+// against a deep path, and the engine runs the matcher at every filtered call.
+TEST(PathGlob, ManyAnyDepthsOnADeepPathTakeLinearSteps) {
+    std::string glob;
+    std::string path;
+    for (int i = 0; i < 40; ++i) {
+        glob += "/**/*";
+        path += "/d";
+    }
+    EXPECT_FALSE(path_matches(glob + "/x", path + "/y"));
+    EXPECT_TRUE(path_matches(glob + "/x", path + "/x"));
+    EXPECT_FALSE(path_matches(glob, "/d/d"));  // fewer components than the glob's "*"
+    EXPECT_TRUE(path_matches("/**/a/**/b/**", "/a/x/b"));
+    EXPECT_TRUE(path_matches("/**/a/**/b/**", "/q/a/b/a/b"));
+    EXPECT_FALSE(path_matches("/**/a/**/b", "/b/a"));
+}
+
 TEST(PathGlob, MatchesOnlyAbsolutePaths) {
     EXPECT_FALSE(path_matches("**", "pipe:[1234]"));
     EXPECT_FALSE(path_matches("/tmp/x", "tmp/x"));
@@ -98,9 +115,11 @@ TEST(PathGlob, RefusesWhatCouldNeverMatch) {
     EXPECT_EQ(path_glob_error("/tmp/[a/b]"),
               "path \"/tmp/[a/b]\" has an unclosed '[' (write \"\\[\" for a '[')");
     EXPECT_EQ(
-        path_glob_error("/tmp/x\\"),
-        "path \"/tmp/x\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a '\\')");
+        path_glob_error("/tmp/x\\"),  // quoted as a C string is: the '\\' escaped
+        "path \"/tmp/x\\\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a '\\')");
     EXPECT_EQ(path_glob_error("/tmp/[]]"), "no error");
+    EXPECT_EQ(path_glob_error(std::string("/tmp/x\0y", 8)),
+              "path \"/tmp/x\\x00y\" holds a NUL byte, which no file or program name can hold");
     EXPECT_EQ(path_glob_error("/tmp/[!]x]"), "no error");
     EXPECT_EQ(path_glob_error("/tmp/\\["), "no error");
     EXPECT_EQ(path_glob_error("/tmp/[[:alpha:]]"), "no error");

@@ -282,7 +282,7 @@ TEST(Junit, ATimeoutFailsEveryTestcase) {
     result.timed_out = true;
     const auto cases = report::junit_cases(
         {file_scenario("hang.toml", "", timeout), file_scenario("other.toml", "", std::nullopt)},
-        {"hang"}, result, milliseconds(1'000), 1.0);
+        {"hang"}, result, report::RunTimeout{milliseconds(1'000), "hang.toml"}, 1.0);
     ASSERT_EQ(cases.size(), 2u);
     EXPECT_EQ(cases[0].failures,
               std::vector<std::string>{"finished within 1s, but it was killed after 1s"});

@@ -1,0 +1,64 @@
+// The command line as inject reads it: its own options, then the program and its arguments,
+// which inject never reads.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "inject/rule.hpp"
+
+namespace inject::cli {
+
+// A mistake on the command line; what() is one line, without the "inject: " prefix.
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// What the invocation asks for: the first of these that is given wins, as in the list.
+enum class Mode : std::uint8_t {
+    help,           // -h: the usage and the options
+    version,        // -V
+    list_syscalls,  // --list-syscalls
+    list_errnos,    // --list-errnos
+    check,          // --check: validate and print the rules, run nothing
+    attach,         // -p PID: trace running processes
+    run,            // start PROGRAM traced
+};
+
+struct Options {
+    Mode mode = Mode::run;
+    // -s FILE and -e SPEC in the order given: rule order decides which rule fires first.
+    struct RuleSource {
+        enum class Kind { scenario_file, spec } kind;
+        std::string text;
+    };
+    std::vector<RuleSource> rule_sources;
+    std::optional<std::uint64_t> seed;
+    std::optional<std::string> junit;                  // --junit FILE
+    std::optional<std::string> report;                 // --report FILE
+    std::optional<std::string> output;                 // -o FILE: the syscall log
+    std::optional<SyscallNames> trace;                 // -e trace=SET: the calls the log shows
+    std::optional<std::chrono::milliseconds> timeout;  // --timeout DURATION
+    bool quiet = false;
+    bool stack = false;  // -k: the log's calls with their stacks
+    bool no_seccomp = false;
+    bool no_notify = false;
+    std::vector<std::string> command;  // PROGRAM [ARG...]
+    std::vector<pid_t> attach;         // -p PID, in the order given
+};
+
+// Throws UsageError.
+Options parse_command_line(const std::vector<std::string>& arguments);
+
+// What -h prints: the usage lines and every option.
+void write_help(std::ostream& out);
+
+}  // namespace inject::cli
