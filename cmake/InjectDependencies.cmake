@@ -17,11 +17,20 @@ macro(inject_require_package found package)
   endif()
 endmacro()
 
+# The inject program links its C++ libraries into itself: Boost.Program_options and TOML++ (here)
+# and the C++ runtime (injector/CMakeLists.txt). A run then maps and relocates no C++ shared
+# library, which was a third of what starting inject cost (docs/performance.md, "Startup").
+set(Boost_USE_STATIC_LIBS ON)
 find_package(Boost 1.74 QUIET COMPONENTS program_options)
 inject_require_package(Boost_FOUND libboost-program-options-dev "Boost.Program_options")
 
 find_package(tomlplusplus 3 QUIET)
 inject_require_package(tomlplusplus_FOUND libtomlplusplus-dev "TOML++")
+# TOML++ compiled in (injector/scenario/toml_library.cpp) rather than libtomlplusplus.so, for the
+# same reason: its headers only, not the imported target that links the shared library.
+add_library(inject_tomlplusplus INTERFACE)
+target_include_directories(inject_tomlplusplus SYSTEM INTERFACE
+  $<TARGET_PROPERTY:tomlplusplus::tomlplusplus,INTERFACE_INCLUDE_DIRECTORIES>)
 
 pkg_check_modules(LIBSECCOMP QUIET IMPORTED_TARGET libseccomp>=2.5)
 inject_require_package(LIBSECCOMP_FOUND libseccomp-dev "libseccomp (2.5 or newer)")

@@ -23,8 +23,8 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Depends is what the binaries link, read from them by dpkg-shlibdeps (libseccomp2,
-# libboost-program-options1.74.0, libtomlplusplus3, libstdc++6, ...), never written by hand.
+# Depends is what the binaries link, read from them by dpkg-shlibdeps (libseccomp2, libstdc++6,
+# ...), never written by hand.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # A shlibs file and the ldconfig trigger for libinject.so.
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)

@@ -76,6 +76,11 @@ struct RunOptions {
     // Install a seccomp-bpf filter so that only the syscalls some rule names stop.
     // Off: every syscall stops (slower, but needs no filter).
     bool use_seccomp = true;
+    // With the filter, the picked calls that need nothing of ptrace (see inject(1), "Which way
+    // a call reaches inject") reach inject as seccomp user notifications, answered without a
+    // ptrace stop. Off, or on a kernel without them (before Linux 5.19), every picked call
+    // stops by ptrace, as with syscall_log set.
+    bool use_notify = true;
     // Called with the program's pid once it is running traced (the CLI uses it to forward
     // SIGTERM and SIGHUP to the program). attach() calls it with each process once all are
     // seized.
@@ -148,6 +153,7 @@ struct RunResult {
     std::vector<std::uint64_t> matched;   // per rule: the calls it counted
     std::vector<std::uint64_t> injected;  // per rule: the calls it failed (all, not only recorded)
     std::uint64_t syscall_stops = 0;      // syscall-related stops the engine handled
+    std::uint64_t notified_calls = 0;     // of those, the calls that came as notifications
     bool seccomp_filter = false;          // whether the filter was installed
     std::vector<std::string> notes;       // things the user should know (one line each)
     // With RunOptions::capture_output: what the program wrote, its last

@@ -52,6 +52,13 @@ inline constexpr long kSyscallInstructionSize = 2;
 // The register value that makes the tracee see `value` as the call's result.
 std::uint64_t encode_return_value(Abi abi, std::int64_t value);
 
+// Stops the calling thread with a SIGTRAP that no syscall raises: a traced child's way to hand
+// its tracer a moment to look at it when every syscall it could make may be one that waits for
+// that tracer (a seccomp filter with a listener the tracer does not hold yet).
+inline void breakpoint() {
+    __asm__ volatile("int3");
+}
+
 // The registers a stack unwinder starts from, in the DWARF numbering of the thread's ABI (the
 // psABIs' tables): x86_64's 17, rax rdx rcx rbx rsi rdi rbp rsp r8..r15 and rip as the return
 // address column, or i386's 9, eax ecx edx ebx esp ebp esi edi and eip.

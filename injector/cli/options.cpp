@@ -54,6 +54,8 @@ po::options_description describe_options() {
         ("quiet,q", po::bool_switch(), "no summary on stderr")
         ("no-seccomp", po::bool_switch(),
          "no seccomp filter: every syscall stops (slower)")
+        ("no-notify", po::bool_switch(),
+         "no seccomp user notifications: every picked call stops by ptrace (slower)")
         ("check", po::bool_switch(), "validate the rules, print them, run nothing")
         ("list-syscalls", po::bool_switch(), "print the syscalls of each ABI, with their classes")
         ("list-errnos", po::bool_switch(), "print the errno names")
@@ -292,6 +294,7 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
     options.quiet = values["quiet"].as<bool>();
     options.stack = values["stack"].as<bool>();
     options.no_seccomp = values["no-seccomp"].as<bool>();
+    options.no_notify = values["no-notify"].as<bool>();
     options.mode = mode_of(values, options);
     return options;
 }

@@ -50,6 +50,7 @@ struct Options {
     bool quiet = false;
     bool stack = false;  // -k: the log's calls with their stacks
     bool no_seccomp = false;
+    bool no_notify = false;
     std::vector<std::string> command;  // PROGRAM [ARG...]
     std::vector<pid_t> attach;         // -p PID, in the order given
 };

@@ -139,6 +139,7 @@ RunOptions run_options_of(const Plan& plan) {
     RunOptions run_options;
     run_options.seed = plan.seed.value;
     run_options.use_seccomp = !plan.options.no_seccomp;
+    run_options.use_notify = !plan.options.no_notify;
     run_options.log_stacks = plan.options.stack;
     if (plan.options.output) {
         run_options.traced = plan.options.trace;
@@ -157,7 +158,11 @@ RunOptions run_options_of(const Plan& plan) {
         run_options.timeout = plan.timeout->limit;
     }
     // The report lists every injection: the runner streams them to it (RunOptions::
-    // on_injection), and the records stay capped.
+    // on_injection), and the records stay capped. The recorded ones carry their stacks,
+    // unwound from the stopped thread, so under --report every picked call stops by ptrace.
+    if (plan.options.report) {
+        run_options.use_notify = false;
+    }
     return run_options;
 }
 

@@ -81,6 +81,7 @@ const std::vector<std::string>& TraceeFacts::paths() {
         return *paths_;
     }
     paths_.emplace();
+    read_from_tracee_ = true;
     const catalogue::Signature* signature = catalogue::signature(abi_, info_.number);
     if (signature == nullptr) {
         return *paths_;
@@ -121,6 +122,7 @@ const std::vector<std::string>& TraceeFacts::process_names() {
     ProcessFacts& process = processes_[tgid_];
     if (!process.names) {
         process.names.emplace();
+        read_from_tracee_ = true;
         std::string name;
         if (!tracer_.read_comm(tgid_, name)) {
             process.names->push_back(name);

@@ -70,6 +70,10 @@ class TraceeFacts final : public CallFacts {
     // Whether the stack was unwound at this stop (by a caller filter or for a record).
     bool has_stack() const noexcept { return stack_taken_; }
 
+    // Whether something was read from the thread's memory or /proc (not only its arguments): a
+    // thread that is not stopped may have died meanwhile, and another taken its id.
+    bool read_from_tracee() const { return read_from_tracee_; }
+
   private:
     // What the fd refers to, as /proc shows it; nullopt for an fd that is not open.
     std::optional<std::string> fd_file(int fd);
@@ -88,6 +92,7 @@ class TraceeFacts final : public CallFacts {
     bool stack_taken_ = false;
     std::optional<std::vector<std::string>> paths_;
     std::optional<std::vector<int>> fds_;
+    bool read_from_tracee_ = false;
 };
 
 }  // namespace inject::engine

@@ -88,15 +88,20 @@ void Decider::compile_syscalls(const Rule& rule, CompiledRule& compiled) {
     compiled.tree_counts.assign(slot_names.size(), 0);
 }
 
-std::uint64_t Decider::count(CompiledRule& rule, std::size_t slot, const SyscallEvent& event) {
+std::uint64_t& Decider::counter_of(CompiledRule& rule, std::size_t slot,
+                                   const SyscallEvent& event) {
     if (rule.per == Scope::tree) {
-        return ++rule.tree_counts[slot];
+        return rule.tree_counts[slot];
     }
     Counts& counts = rule.counts[rule.per == Scope::process ? event.tgid : event.tid];
     if (counts.empty()) {
         counts.assign(rule.slot_count, 0);  // a process or thread the rule sees first
     }
-    return ++counts[slot];
+    return counts[slot];
+}
+
+std::uint64_t Decider::count(CompiledRule& rule, std::size_t slot, const SyscallEvent& event) {
+    return ++counter_of(rule, slot, event);
 }
 
 bool Decider::picks(Abi abi, long number) const noexcept {
@@ -172,6 +177,22 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
         }
     }
     return verdict;
+}
+
+void Decider::take_back(const SyscallEvent& event, CallFacts& facts) {
+    if (!picks(event.abi, event.number)) {
+        return;
+    }
+    // The rules that counted it, found as on_syscall found them: the facts are the ones it read.
+    for (CompiledRule& rule : rules_) {
+        const std::int32_t slot = rule.slot_of(event.abi, event.number);
+        std::size_t path_index = 0;
+        if (slot < 0 || (rule.filtered && !passes_filters(rule, facts, path_index))) {
+            continue;
+        }
+        --counter_of(rule, static_cast<std::size_t>(slot), event);
+        --rule.matched;
+    }
 }
 
 void Decider::on_exec(pid_t former_tid, pid_t new_tid) {

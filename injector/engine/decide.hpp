@@ -90,6 +90,12 @@ class Decider {
         return on_syscall(event, none);
     }
 
+    // Undoes on_syscall's count of a call (the same event, the same facts), before any other
+    // call is counted: a call that inject's answer did not reach (its seccomp notification was
+    // cancelled first) did not happen as far as the program can tell, and if its thread lives
+    // on it makes the call again, to be counted then.
+    void take_back(const SyscallEvent& event, CallFacts& facts);
+
     // Whether some rule's path filter can need the file behind a call's fd argument, so that
     // the engine must learn of the calls that close or replace fds (see FdCloser).
     bool needs_fd_paths() const noexcept { return needs_fd_paths_; }
@@ -149,6 +155,9 @@ class Decider {
 
     // The rule's syscalls on each ABI, given their slots.
     void compile_syscalls(const Rule& rule, CompiledRule& compiled);
+    // The rule's count of the call's syscall, per the rule's scope (take_back lowers it).
+    static std::uint64_t& counter_of(CompiledRule& rule, std::size_t slot,
+                                     const SyscallEvent& event);
     // The call's number in the rule's count of its syscall, counted now.
     static std::uint64_t count(CompiledRule& rule, std::size_t slot, const SyscallEvent& event);
 

@@ -116,16 +116,16 @@ RunResult Engine::run(pid_t program, bool at_exec) {
 
 bool Engine::step() {
     if (ready_.empty()) {
-        if (!wait_for_stops()) {
+        if (!(notifier_ != nullptr ? wait_for_events() : wait_for_stops())) {
             return false;
         }
         if (ready_.empty()) {
             return true;  // held threads went on, or a deadline passed
         }
     }
-    const Stop stop = ready_.front();
+    const auto next = std::move(ready_.front());
     ready_.pop_front();
-    handle(stop);
+    std::visit([this](const auto& event) { handle(event); }, next);
     return true;
 }
 
@@ -164,11 +164,49 @@ bool Engine::wait_for_stops() {
     // Every stop already there is taken now and served in turn, each stopped thread once, as
     // strace does. A lone tracee has no one to starve: it pays no extra waitpid.
     if (threads_.size() > 1) {
-        while (std::optional<Stop> more = tracer_.poll_stop()) {
-            queue(*more);
+        take_ready_stops();  // none left: the next blocking wait says so
+    }
+    return true;
+}
+
+bool Engine::wait_for_events() {
+    if (tracees_gone_) {
+        return false;
+    }
+    std::optional<TimerQueue::Clock::time_point> deadline;
+    if (!timers_.empty()) {
+        resume_due_threads();  // before every wait, as in wait_for_stops
+        if (timers_.empty()) {
+            return true;
+        }
+        deadline = timers_.next_due();
+    }
+    // Fair between the sources as within each: every stop already there is taken (see
+    // wait_for_stops), and one notified call, the oldest, whose thread waited longest; the next
+    // round takes the next. Neither source can keep the other waiting more than one round.
+    const trace::Ready ready = notifier_->wait(deadline);
+    if (ready.tracees && !take_ready_stops() && ready_.empty()) {
+        return false;
+    }
+    if (ready.notification) {
+        trace::Notification call;
+        if (!notifier_->receive(call)) {
+            ready_.emplace_back(call);
         }
     }
     return true;
+}
+
+bool Engine::take_ready_stops() {
+    for (;;) {
+        const trace::PolledStop polled = tracer_.poll_stop();
+        if (const Stop* stop = std::get_if<Stop>(&polled)) {
+            queue(*stop);
+            continue;
+        }
+        tracees_gone_ = std::holds_alternative<trace::NoTraceeLeft>(polled);
+        return !tracees_gone_;
+    }
 }
 
 void Engine::queue(const Stop& stop) {
@@ -176,7 +214,10 @@ void Engine::queue(const Stop& stop) {
         // A stop of this id that is still waiting to be served cannot be the execing thread's
         // (it stopped once, here): it was the old leader's, which the exec killed, and the id
         // now stands for the thread stopped at this event.
-        std::erase_if(ready_, [&](const Stop& queued) { return queued.tid == stop.tid; });
+        std::erase_if(ready_, [&](const auto& queued) {
+            const Stop* earlier = std::get_if<Stop>(&queued);
+            return earlier != nullptr && earlier->tid == stop.tid;
+        });
     }
     ready_.push_back(stop);
 }
@@ -205,7 +246,11 @@ void Engine::resume_due_threads() {
         ThreadState& thread = it->second;
         thread.timer.reset();
         thread.held_call.reset();
-        resume(thread);
+        if (thread.held_answer) {
+            answer_held(thread);
+        } else {
+            resume(thread);
+        }
     }
 }
 
@@ -222,7 +267,9 @@ void Engine::interrupt_signalled_holds() {
     std::vector<pid_t> interrupted_for_process;
     for (auto& [tid, thread] : threads_) {
         trace::SignalState state;
-        if (!thread.timer || tracer_.signal_state(tid, state)) {
+        // A notified call's thread waits in the kernel, not stopped: a signal interrupts
+        // its call there, and the kernel tells the listener.
+        if (!thread.timer || thread.held_answer || tracer_.signal_state(tid, state)) {
             continue;  // not held, or gone (its end is reported next)
         }
         const bool own = signals_acted_on(state.own_pending, state) != 0;
@@ -252,6 +299,14 @@ void Engine::interrupt_hold(ThreadState& thread) {
         thread.change = Interrupted{*call};
     }
     resume(thread);
+}
+
+void Engine::answer_held(ThreadState& thread) {
+    const Answer answer = *std::exchange(thread.held_answer, std::nullopt);
+    // A call that no longer waits keeps its count: its thread died during the wait (a signal no
+    // longer cuts a wait short), as a thread can die at its ptrace stop, and other calls have
+    // been counted after it meanwhile.
+    deliver(thread, answer);
 }
 
 void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
@@ -502,12 +557,7 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!info.abi) {
         return false;  // an ABI no rule can name (x32)
     }
-    if (cache_fd_files_ && fd_closers_.contains(*info.abi, info.number)) {
-        // Seen at entry, before the call runs. (A thread that reads an fd's file while another
-        // closes that fd races in the program itself.)
-        forget_fd_files(process_facts_[thread.tgid],
-                        syscall_name(*info.abi, info.number).value_or(""), info);
-    }
+    forget_fd_files_before(thread.tgid, info);
     if (syscall_log_ && (!logged_only_ || logged_only_->contains(*info.abi, info.number))) {
         log_entry(thread, *info.abi, info);  // before the call is changed
     }
@@ -518,20 +568,12 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (!verdict) {
         return false;
     }
-    // The file the call touches, for the record: the one the rule's path filter passed, or
-    // the call's first; and where it was called from. Read first, while the tracee surely
-    // lives: a fatal signal sent below may end it before it is resumed.
-    std::optional<std::string> path;
+    // The file the call touches, for the record, and where it was called from. Read first,
+    // while the tracee surely lives: a fatal signal sent below may end it before it is resumed.
+    std::optional<std::string> path = recorded_path(*verdict, facts);
     std::vector<StackFrame> stack;
     // Stacks for the records only: a streamed report of a hot rule must not unwind each call.
-    const bool recorded = result_.injection_count < record_limit_;
-    if (recorded || injection_sink_) {
-        const std::vector<std::string>& paths = facts.paths();
-        if (verdict->path_index < paths.size()) {
-            path = paths[verdict->path_index];
-        }
-    }
-    if (recorded) {
+    if (result_.injection_count < record_limit_) {
         const std::span<const StackFrame> frames = facts.stack();
         stack.assign(frames.begin(), frames.end());
         note_unnamed_frames(stack);
@@ -548,8 +590,111 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     if (thread.logged) {
         thread.logged->injected = true;
     }
-    record_injection(thread, info, *verdict, std::move(path), std::move(stack));
+    record_injection(event, *verdict, std::move(path), std::move(stack));
     return thread.timer.has_value();
+}
+
+void Engine::forget_fd_files_before(pid_t tgid, const SyscallInfo& info) {
+    if (cache_fd_files_ && fd_closers_.contains(*info.abi, info.number)) {
+        // Seen at entry, before the call runs: what the process's fds refer to is read anew
+        // after it. (A thread that reads an fd's file while another closes that fd races in
+        // the program itself.)
+        forget_fd_files(process_facts_[tgid], syscall_name(*info.abi, info.number).value_or(""),
+                        info);
+    }
+}
+
+std::optional<std::string> Engine::recorded_path(const Verdict& verdict, CallFacts& facts) const {
+    if (result_.injection_count >= record_limit_ && !injection_sink_) {
+        return std::nullopt;  // neither kept nor streamed
+    }
+    const std::vector<std::string>& paths = facts.paths();
+    if (verdict.path_index < paths.size()) {
+        return paths[verdict.path_index];
+    }
+    return std::nullopt;
+}
+
+void Engine::handle(const trace::Notification& call) {
+    ++result_.syscall_stops;
+    ++result_.notified_calls;
+    ThreadState* thread = find_or_adopt(call.tid);
+    if (thread == nullptr || !call.abi) {
+        // Gone already (then so is its call), or an ABI no rule can name (x32): it runs.
+        [[maybe_unused]] const std::error_code gone = notifier_->let_run(call.id);
+        return;
+    }
+    SyscallInfo info;
+    info.op = SyscallInfo::Op::seccomp;
+    info.abi = call.abi;
+    info.number = call.number;
+    info.args = call.args;
+    forget_fd_files_before(thread->tgid, info);
+    const SyscallEvent event{thread->tid, thread->tgid, *call.abi, call.number};
+    // No stacks: the thread is not stopped to unwind it (no rule with a caller filter names a
+    // notified syscall: see filter_plan).
+    TraceeFacts facts(tracer_, process_facts_, thread->tid, thread->tgid, *call.abi, info,
+                      cache_fd_files_, nullptr, frames_);
+    const std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
+    // The thread does not stop for a notification: what the filters read of it is its own only
+    // if its call still waits after, and not a thread's that took its id once it died. (The
+    // record's file needs no such care: an answer that finds the call gone drops the record.)
+    if (facts.read_from_tracee() && !notifier_->still_waits(call.id)) {
+        decider_.take_back(event, facts);
+        process_facts_.erase(thread->tgid);  // what was kept of it is no better
+        return;
+    }
+    std::optional<std::string> path;
+    if (verdict) {
+        path = recorded_path(*verdict, facts);
+    }
+    const Answer answer = answer_for(call.id, verdict);
+    if (verdict && verdict->effect.delay) {
+        // Held as a stopped thread is: the loop serves the others meanwhile.
+        thread->held_answer = answer;
+        hold(*thread, *verdict->effect.delay);
+    } else if (!deliver(*thread, answer)) {
+        // Its answer came too late to reach it: counted again when the call comes again.
+        decider_.take_back(event, facts);
+        return;
+    }
+    if (verdict) {
+        record_injection(event, *verdict, std::move(path), {});  // no stack: it is not stopped
+    }
+}
+
+Engine::Answer Engine::answer_for(std::uint64_t id, const std::optional<Verdict>& verdict) {
+    Answer answer{id, std::nullopt, std::nullopt};
+    if (verdict) {
+        if (!std::holds_alternative<RunCall>(verdict->effect.action)) {
+            answer.result = result_register_value(verdict->effect.action);
+        }
+        answer.signal = verdict->effect.signal;
+    }
+    return answer;
+}
+
+bool Engine::deliver(const ThreadState& thread, const Answer& answer) {
+    if (answer.signal) {
+        // Sent while the call waits: the thread waits on through it (WAIT_KILLABLE_RECV) and
+        // finds it pending when the call returns, as it would after a ptrace stop. SIGKILL ends
+        // the thread in its wait instead, so the call never runs, and the answer would be for
+        // no one (and must not let the call run first).
+        check(tracer_.send_signal(thread.tgid, thread.tid, *answer.signal), "tgkill");
+        if (*answer.signal == SIGKILL) {
+            return true;
+        }
+    }
+    const std::error_code error = answer.result ? notifier_->answer(answer.id, *answer.result)
+                                                : notifier_->let_run(answer.id);
+    if (error == std::errc::no_such_file_or_directory) {
+        // The wait ended first. Only a fatal signal ends it (WAIT_KILLABLE_RECV): with one sent
+        // here, the rule's own (SIGTERM, SIGSEGV, ... uncaught), the call was the crash point it
+        // was to be and will not come again; without, the thread died of another.
+        return answer.signal.has_value();
+    }
+    check(error, "SECCOMP_IOCTL_NOTIF_SEND");
+    return true;
 }
 
 void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
@@ -747,9 +892,8 @@ void Engine::note_once(std::string note) {
     }
 }
 
-void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info,
-                              const Verdict& verdict, std::optional<std::string> path,
-                              std::vector<StackFrame> stack) {
+void Engine::record_injection(const SyscallEvent& call, const Verdict& verdict,
+                              std::optional<std::string> path, std::vector<StackFrame> stack) {
     if (verdict.rule_index >= result_.injected.size()) {
         result_.injected.resize(verdict.rule_index + 1);
     }
@@ -758,9 +902,9 @@ void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info
     if (!recorded && !injection_sink_) {
         return;  // not even a clock read: a capped hot rule stays cheap
     }
-    Injection injection{verdict.rule_index, std::string(decider_.name_of(*info.abi, info.number)),
-                        *info.abi,          verdict.nth,
-                        thread.tgid,        thread.tid,
+    Injection injection{verdict.rule_index, std::string(decider_.name_of(call.abi, call.number)),
+                        call.abi,           verdict.nth,
+                        call.tgid,          call.tid,
                         verdict.effect,     std::chrono::steady_clock::now() - start_,
                         std::move(path),    std::move(stack)};
     if (injection_sink_) {
@@ -907,6 +1051,7 @@ void Engine::on_exec(ThreadState& thread) {
     }
     ThreadState& state = threads_[leader];
     forget_timer(state);  // a leader held for a delay died in the exec of another thread
+    state.held_answer.reset();
     state.change = NoChange{};
     state.exit_pokes.clear();    // the new program's memory is not the one they were for
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone

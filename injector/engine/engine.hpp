@@ -27,6 +27,7 @@
 #include "inject/syscall_log.hpp"
 #include "syscalls/catalogue.hpp"
 #include "syscalls/syscall_set.hpp"
+#include "trace/notifier.hpp"
 #include "trace/stacks.hpp"
 #include "trace/tracer.hpp"
 
@@ -77,6 +78,10 @@ class Engine {
         stacks_ = stacks;
         log_stacks_ = log_stacks;
     }
+    // Where the calls the filter notifies come from (the listener the child loaded). With one,
+    // the loop waits on it and on the tracees at once; without, every picked call stops by
+    // ptrace and the loop waits in waitpid alone.
+    void set_notifier(trace::Notifier* notifier) { notifier_ = notifier; }
 
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
     // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
@@ -84,8 +89,10 @@ class Engine {
     // a delay is resumed when its time is up, while the other stops are handled as they come.
     RunResult run(pid_t program, bool at_exec = true);
 
-    // Handles one stop (public for the unit tests, which feed stops one by one).
+    // Handles one stop, or one notified call (public for the unit tests, which feed them one by
+    // one).
     void handle(const trace::Stop& stop);
+    void handle(const trace::Notification& call);
     void adopt_stopped_program(pid_t program, bool at_exec = true);
 
     // A thread of a running process (-p), seized and interrupted by the caller: its first
@@ -140,6 +147,14 @@ class Engine {
     };
     using CallChange = std::variant<NoChange, Skipped, Shortened, Interrupted>;
 
+    // A notified call's answer: its result (none: the call runs) and the rule's signal, sent
+    // just before it.
+    struct Answer {
+        std::uint64_t id = 0;
+        std::optional<std::int64_t> result;
+        std::optional<int> signal;
+    };
+
     struct ThreadState {
         pid_t tid = 0;
         pid_t tgid = 0;
@@ -152,10 +167,13 @@ class Engine {
         // A picked call's poke_exit, written at its exit stop: where, and what.
         std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> exit_pokes;
         // Set while the thread is held stopped for a delay: before its call goes on (a
-        // skipped call then has its result still to come) or before it returns.
+        // skipped call then has its result still to come) or before it returns. Also while a
+        // notified call waits for its answer (held_answer): the thread is not stopped then,
+        // but waits in the kernel.
         std::optional<TimerQueue::Timer> timer;
         // With a timer, when the call has not run yet.
         std::optional<HeldCall> held_call;
+        std::optional<Answer> held_answer;
         // Set between a logged call's entry and its exit stop (a pointer: most threads never
         // have one, and a thread's state stays small).
         std::unique_ptr<SyscallRecord> logged;
@@ -168,6 +186,11 @@ class Engine {
     // Waits for a stop (or a held thread's deadline) and takes every other one already there;
     // false once no tracee is left.
     bool wait_for_stops();
+    // The same with a notifier: waits for a notified call, a stop or a deadline, and takes every
+    // stop already there and the oldest call.
+    bool wait_for_events();
+    // Every stop already there, into the queue; false once no tracee is left.
+    bool take_ready_stops();
     void queue(const trace::Stop& stop);
     // Between a changed call's entry and its exit stop, where it must not be let go.
     static bool mid_call(const ThreadState& thread) {
@@ -189,6 +212,16 @@ class Engine {
     void on_exec(ThreadState& thread);
     // Whether the thread is now held for a delay, and so must not be resumed.
     bool decide_and_act(ThreadState& thread, const trace::SyscallInfo& info);
+    // Before a call that may close or replace an fd, what the process's fds referred to is
+    // forgotten.
+    void forget_fd_files_before(pid_t tgid, const trace::SyscallInfo& info);
+    // The file the call touches, for the record: the one the rule's path filter passed, or the
+    // call's first (while records are kept).
+    std::optional<std::string> recorded_path(const Verdict& verdict, CallFacts& facts) const;
+    // A notified call's verdict, as its answer.
+    static Answer answer_for(std::uint64_t id, const std::optional<Verdict>& verdict);
+    // Sends the answer (its signal first); false when the call no longer waited for it.
+    bool deliver(const ThreadState& thread, const Answer& answer);
     void hold(ThreadState& thread, std::chrono::microseconds delay);
     void forget_timer(ThreadState& thread);
     void resume_due_threads();
@@ -200,6 +233,8 @@ class Engine {
     // stopped, or after its handler); one that has run returns now. The rule's signal, due at
     // the end of the wait, is not sent.
     void interrupt_hold(ThreadState& thread);
+    // A notified call held for a delay, answered now that its time is up.
+    void answer_held(ThreadState& thread);
     // A verdict other than short: the call skipped with its result to come at the exit stop,
     // or (delay alone) let run; held first for a delay, its signal sent or kept for after.
     void skip_or_hold_call(ThreadState& thread, const trace::SyscallInfo& info,
@@ -221,9 +256,8 @@ class Engine {
     void write_exit_pokes(ThreadState& thread);
     // A note for the run's result, once whatever number of times it comes up.
     void note_once(std::string note);
-    void record_injection(const ThreadState& thread, const trace::SyscallInfo& info,
-                          const Verdict& verdict, std::optional<std::string> path,
-                          std::vector<StackFrame> stack);
+    void record_injection(const SyscallEvent& call, const Verdict& verdict,
+                          std::optional<std::string> path, std::vector<StackFrame> stack);
     // Says once that a module has no symbols, so that sites are named by offset.
     void note_unnamed_frames(const std::vector<StackFrame>& stack);
     void log_entry(ThreadState& thread, Abi abi, const trace::SyscallInfo& info);
@@ -238,6 +272,7 @@ class Engine {
     void forget_exited_leaders();
 
     trace::Tracer& tracer_;
+    trace::Notifier* notifier_ = nullptr;
     Decider& decider_;
     StopPolicy policy_;
     bool no_new_privs_;
@@ -254,8 +289,9 @@ class Engine {
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
-    // Stops taken from the kernel and not yet served, in the order they came.
-    std::deque<trace::Stop> ready_;
+    // Stops and notified calls taken from the kernel and not yet served, in the order they came.
+    std::deque<std::variant<trace::Stop, trace::Notification>> ready_;
+    bool tracees_gone_ = false;  // waitpid said so while taking stops
     RunResult result_;
     TimerQueue timers_;
     Clock clock_ = [] { return TimerQueue::Clock::now(); };

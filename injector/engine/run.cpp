@@ -23,6 +23,7 @@
 
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
+#include "engine/filter_plan.hpp"
 #include "engine/stream_tail.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
@@ -32,6 +33,7 @@
 #include "trace/launcher.hpp"
 #include "trace/ptrace_tracer.hpp"
 #include "trace/seccomp_filter.hpp"
+#include "trace/seccomp_listener.hpp"
 #include "trace/unique_fd.hpp"
 
 namespace inject {
@@ -234,7 +236,18 @@ void add_rule_counts(RunResult& result, std::vector<std::string> notes_before,
 }
 
 using Launch =
-    std::function<trace::LaunchedProgram(const trace::SeccompProgram*, const trace::ChildIo&)>;
+    std::function<trace::LaunchedProgram(const trace::ChildFilters&, const trace::ChildIo&)>;
+
+// The filters the child may load: the tracing one, where every picked syscall stops by ptrace,
+// and, when some syscall can be served by a notification, the notifying one, tried first.
+struct Filters {
+    std::optional<trace::SeccompProgram> tracing;
+    std::optional<trace::SeccompProgram> notifying;
+
+    trace::ChildFilters for_child() const {
+        return {tracing ? &*tracing : nullptr, notifying ? &*notifying : nullptr};
+    }
+};
 
 // Whether the run must stop at some calls: a rule may pick them, or the log names them
 // (-e trace=SET).
@@ -242,20 +255,33 @@ bool stops_at_calls(const engine::Decider& decider, const RunOptions& options) {
     return decider.has_rules() || (options.syscall_log && options.traced);
 }
 
-// What the seccomp filter stops: the calls some rule names, and those the log names.
-std::vector<std::string> stopped_syscalls(const engine::Decider& decider,
-                                          const RunOptions& options) {
-    std::vector<std::string> stopped = decider.syscall_names();
+Filters build_filters(const engine::Decider& decider, const std::vector<Rule>& rules,
+                      const RunOptions& options) {
+    // Seen only to forget what the fds referred to, counted by no rule that does not name them;
+    // and those the log names (-e trace=SET).
+    std::vector<std::string> also_seen =
+        decider.needs_fd_paths() ? engine::fd_closing_syscalls() : std::vector<std::string>{};
     if (options.syscall_log && options.traced) {
         for (const Abi abi : kAllAbis) {
             for (std::string& name : catalogue::syscalls_named(*options.traced, abi)) {
-                if (std::find(stopped.begin(), stopped.end(), name) == stopped.end()) {
-                    stopped.push_back(std::move(name));
-                }
+                also_seen.push_back(std::move(name));  // plan_filter drops the repeats
             }
         }
     }
-    return stopped;
+    // The syscall log needs every logged call's exit, which only ptrace shows.
+    const bool notify = options.use_notify && !options.syscall_log && trace::kernel_can_notify();
+    engine::FilterPlan plan = engine::plan_filter(rules, also_seen, notify);
+    Filters filters;
+    if (!plan.notified.empty()) {
+        try {
+            filters.notifying = trace::SeccompProgram::build(plan.traced, plan.notified);
+        } catch (const std::runtime_error&) {
+            // A libseccomp that does not know SCMP_ACT_NOTIFY: the tracing filter does it all.
+        }
+    }
+    plan.traced.insert(plan.traced.end(), plan.notified.begin(), plan.notified.end());
+    filters.tracing = trace::SeccompProgram::trace_only(plan.traced);
+    return filters;
 }
 
 RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
@@ -263,23 +289,13 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     engine::Decider decider(rules, options.seed.value_or(0));
 
     engine::StopPolicy policy = engine::StopPolicy::none;
-    std::optional<trace::SeccompProgram> filter;
+    Filters filters;
     if (stops_at_calls(decider, options)) {
         policy =
             options.use_seccomp ? engine::StopPolicy::seccomp : engine::StopPolicy::every_syscall;
     }
     if (policy == engine::StopPolicy::seccomp) {
-        std::vector<std::string> stopped = stopped_syscalls(decider, options);
-        if (decider.needs_fd_paths()) {
-            // Seen only to forget what the fds referred to; counted by no rule that does not
-            // name them.
-            for (const std::string& name : engine::fd_closing_syscalls()) {
-                if (std::find(stopped.begin(), stopped.end(), name) == stopped.end()) {
-                    stopped.push_back(name);
-                }
-            }
-        }
-        filter = trace::SeccompProgram::trace_only(stopped);
+        filters = build_filters(decider, rules, options);
     }
 
     std::optional<OutputRelay> relay;
@@ -287,7 +303,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         relay.emplace(options.pass_through, options.max_captured_output);
     }
     trace::LaunchedProgram launched =
-        launch(filter ? &*filter : nullptr, relay ? relay->child_io() : trace::ChildIo{});
+        launch(filters.for_child(), relay ? relay->child_io() : trace::ChildIo{});
     if (relay) {
         relay->start();
     }
@@ -306,6 +322,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     engine.set_injection_sink(options.on_injection);
     engine.set_syscall_log(options.syscall_log, options.traced);
     engine.set_stacks(&stacks, options.log_stacks);
+    engine.set_notifier(launched.listener.get());
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
@@ -386,8 +403,8 @@ int exit_status(const RunResult& result) {
 RunResult run(const std::vector<Rule>& rules, const std::vector<std::string>& argv,
               const RunOptions& options) {
     return run_traced(rules, options,
-                      [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
-                          return trace::launch_traced(argv, filter, io);
+                      [&](const trace::ChildFilters& filters, const trace::ChildIo& io) {
+                          return trace::launch_traced(argv, filters, io);
                       });
 }
 
@@ -399,8 +416,8 @@ RunResult run(const Scenario& scenario, const std::vector<std::string>& argv,
 RunResult run_function(const Scenario& scenario, const std::function<int()>& body,
                        const RunOptions& options) {
     return run_traced(scenario.rules, with_scenario_defaults(scenario, options),
-                      [&](const trace::SeccompProgram* filter, const trace::ChildIo& io) {
-                          return trace::launch_traced_function(body, filter, io);
+                      [&](const trace::ChildFilters& filters, const trace::ChildIo& io) {
+                          return trace::launch_traced_function(body, filters, io);
                       });
 }
 

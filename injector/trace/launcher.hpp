@@ -4,10 +4,12 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "trace/seccomp_filter.hpp"
+#include "trace/seccomp_listener.hpp"
 
 namespace inject::trace {
 
@@ -18,6 +20,9 @@ struct LaunchedProgram {
     // set-up, that execve) is shown to the engine.
     bool stopped_at_exec = true;
     bool filter_installed = false;
+    // The listener of the notifying filter the child loaded; none when it loaded the tracing
+    // one (no notifying filter was given, or the kernel refused it).
+    std::unique_ptr<SeccompListener> listener;
     bool no_new_privs = false;       // set for the filter: setuid programs lose privileges
     std::vector<std::string> notes;  // one line each, for the user
 };
@@ -29,14 +34,14 @@ struct ChildIo {
     int stderr_fd = -1;
 };
 
-// Forks a child, seizes it with the tracing options, lets it install `filter` (when given)
-// and exec argv[0] (searched in PATH). Throws inject::LaunchError (126, 127, or 125 when the
-// child cannot be traced).
-LaunchedProgram launch_traced(const std::vector<std::string>& argv, const SeccompProgram* filter,
+// Forks a child, seizes it with the tracing options, lets it install one of `filters` (when
+// given) and exec argv[0] (searched in PATH). Throws inject::LaunchError (126, 127, or 125 when
+// the child cannot be traced).
+LaunchedProgram launch_traced(const std::vector<std::string>& argv, const ChildFilters& filters,
                               const ChildIo& io = {});
 
 // The same, but the child calls `body` and exits with its result instead of exec'ing.
 LaunchedProgram launch_traced_function(const std::function<int()>& body,
-                                       const SeccompProgram* filter, const ChildIo& io = {});
+                                       const ChildFilters& filters, const ChildIo& io = {});
 
 }  // namespace inject::trace

@@ -268,15 +268,18 @@ std::optional<Stop> PtraceTracer::wait_for_stop() {
     }
 }
 
-std::optional<Stop> PtraceTracer::poll_stop() {
+PolledStop PtraceTracer::poll_stop() {
     for (;;) {
         int status = 0;
         const pid_t tid = ::waitpid(-1, &status, __WALL | WNOHANG);
         if (tid > 0) {
             return decode_wait_status(tid, status);
         }
-        if (tid == 0 || errno == ECHILD) {
-            return std::nullopt;  // none ready, or none left: the next blocking wait tells which
+        if (tid == 0) {
+            return NoStopYet{};
+        }
+        if (errno == ECHILD) {
+            return NoTraceeLeft{};
         }
         if (errno != EINTR) {
             throw std::system_error(last_error(), "waitpid");

@@ -24,7 +24,7 @@ class PtraceTracer final : public Tracer {
   public:
     std::optional<Stop> wait_for_stop() override;
     TimedWait wait_for_stop_until(std::chrono::steady_clock::time_point deadline) override;
-    std::optional<Stop> poll_stop() override;
+    PolledStop poll_stop() override;
     std::error_code resume(pid_t tid, Resume how, int signal) override;
     std::error_code syscall_info(pid_t tid, SyscallInfo& info) override;
     std::error_code event_message(pid_t tid, unsigned long& message) override;

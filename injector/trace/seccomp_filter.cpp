@@ -25,9 +25,24 @@ using SeccompContext = std::unique_ptr<void, ContextDeleter>;
     throw std::runtime_error("seccomp filter: " + what + ": " + std::strerror(-negative_errno));
 }
 
+void add_rules(void* context, const std::vector<std::string>& names, std::uint32_t action) {
+    for (const std::string& name : names) {
+        // The native number, or libseccomp's pseudo-number for a call only i386 has; either
+        // way libseccomp translates it by name for each ABI of the filter.
+        const int number = seccomp_syscall_resolve_name(name.c_str());
+        if (number == __NR_SCMP_ERROR) {
+            fail("unknown syscall \"" + name + "\"", -EINVAL);
+        }
+        if (int rc = seccomp_rule_add(context, action, number, 0); rc < 0) {
+            fail("rule for \"" + name + "\"", rc);
+        }
+    }
+}
+
 }  // namespace
 
-SeccompProgram SeccompProgram::trace_only(const std::vector<std::string>& syscall_names) {
+SeccompProgram SeccompProgram::build(const std::vector<std::string>& traced,
+                                     const std::vector<std::string>& notified) {
     SeccompContext context(seccomp_init(SCMP_ACT_ALLOW));
     if (!context) {
         throw std::runtime_error("seccomp filter: libseccomp could not start a filter");
@@ -43,17 +58,8 @@ SeccompProgram SeccompProgram::trace_only(const std::vector<std::string>& syscal
     if (int rc = seccomp_arch_add(context.get(), SCMP_ARCH_X86); rc < 0 && rc != -EEXIST) {
         fail("adding i386", rc);
     }
-    for (const std::string& name : syscall_names) {
-        // The native number, or libseccomp's pseudo-number for a call only i386 has; either
-        // way libseccomp translates it by name for each ABI of the filter.
-        const int number = seccomp_syscall_resolve_name(name.c_str());
-        if (number == __NR_SCMP_ERROR) {
-            fail("unknown syscall \"" + name + "\"", -EINVAL);
-        }
-        if (int rc = seccomp_rule_add(context.get(), SCMP_ACT_TRACE(0), number, 0); rc < 0) {
-            fail("rule for \"" + name + "\"", rc);
-        }
-    }
+    add_rules(context.get(), traced, SCMP_ACT_TRACE(0));
+    add_rules(context.get(), notified, SCMP_ACT_NOTIFY);
 
     // libseccomp writes the program to an fd; a memfd keeps it in memory.
     UniqueFd memory(::memfd_create("inject-seccomp", MFD_CLOEXEC));
@@ -68,6 +74,7 @@ SeccompProgram SeccompProgram::trace_only(const std::vector<std::string>& syscal
         fail("export size", -EINVAL);
     }
     SeccompProgram program;
+    program.notifies_ = !notified.empty();
     program.instructions_.resize(static_cast<std::size_t>(bytes) / sizeof(sock_filter));
     if (::pread(memory.get(), program.instructions_.data(), static_cast<std::size_t>(bytes), 0) !=
         bytes) {

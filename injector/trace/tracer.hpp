@@ -59,6 +59,9 @@ struct SignalState {
 struct DeadlinePassed {};
 struct NoTraceeLeft {};
 using TimedWait = std::variant<Stop, DeadlinePassed, NoTraceeLeft>;
+// How a look for a stop that has already happened ended: one, none yet, or no tracee left.
+struct NoStopYet {};
+using PolledStop = std::variant<Stop, NoStopYet, NoTraceeLeft>;
 
 enum class Resume : std::uint8_t {
     cont,     // run until the next signal, event or seccomp stop
@@ -76,10 +79,10 @@ class Tracer {
     // The same, but no later than `deadline`: while a delayed tracee waits, the others' stops
     // are still handled as they come. The calling thread's signal mask is as it was on return.
     virtual TimedWait wait_for_stop_until(std::chrono::steady_clock::time_point deadline) = 0;
-    // A stop that has already happened, without waiting (waitpid's WNOHANG); nullopt when no
-    // tracee has one to report. The engine takes every such stop before it serves any, so that
-    // a thread that stops again at once cannot keep being found first.
-    virtual std::optional<Stop> poll_stop() = 0;
+    // A stop that has already happened, without waiting (waitpid's WNOHANG). The engine takes
+    // every such stop before it serves any, so that a thread that stops again at once cannot
+    // keep being found first.
+    virtual PolledStop poll_stop() = 0;
 
     // The errors are those of ptrace(2); ESRCH means the tracee died under us, which its
     // own wait status reports next.

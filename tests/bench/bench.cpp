@@ -1,21 +1,16 @@
-// The performance benchmark of issue 3: inject against the bare program and against strace
-// --seccomp-bpf with the same fault rules, in one invocation. Performance is measured here,
-// never asserted: the targets are printed with met/missed and the exit status says only
+// The performance benchmark (issues 3 and 16): inject, with its seccomp user notifications and
+// with --no-notify (every picked call a ptrace stop), against the bare program and against
+// strace --seccomp-bpf with the same fault rules, in one invocation. Performance is measured
+// here, never asserted: the targets are printed with met/missed and the exit status says only
 // whether the runs themselves worked (each one exited 0 and saw the faults it should have).
 //
 // Variants run round-robin, one run of each per round, so that a noisy moment of the machine
-// hits every variant alike instead of all the runs of one of them; medians are reported.
-#include <fcntl.h>
+// hits every variant alike instead of all the runs of one of them; medians are reported, of the
+// wall time and of the CPU time of the whole run (the tracer and everything it traced).
 #include <sched.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,9 +18,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <utility>
 #include <vector>
+
+#include "run_support.hpp"
 
 #ifndef BENCH_INJECT
 #define BENCH_INJECT ""
@@ -39,201 +34,30 @@
 #ifndef BENCH_THREADS
 #define BENCH_THREADS ""
 #endif
+#ifndef BENCH_IDLE_THREADS
+#define BENCH_IDLE_THREADS ""
+#endif
+#ifndef BENCH_FAIR_THREADS
+#define BENCH_FAIR_THREADS ""
+#endif
 
 namespace {
 
-// The targets of issue 3, printed next to the figures.
+using namespace bench;
+
+// The targets of issues 3 and 16, printed next to the figures.
 constexpr double kRareTargetVsBare = 1.05;
 constexpr double kHotTargetVsStrace = 0.55;
+constexpr double kNeverTargetVsStrace = 0.25;
+constexpr double kNeverTargetVsNoNotify = 0.6;
+constexpr double kIdleTargetVsNone =
+    1.25;  // the run beside 2000 idle threads, to the one beside none
+constexpr long kIdleTargetThreads = 2000;
 constexpr double kMemoryTargetKib = 10 * 1024;
 // strace keeps `when` in 16 bits: its "never fires" rule can only be pushed to this call.
 constexpr long kStraceMaxWhen = 65535;
 
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&&) = delete;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
-[[noreturn]] void fail_errno(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
-
-// A child process that is killed and reaped if it is abandoned (an exception while it runs),
-// so the benchmark never leaves a traced workload behind.
-class Child {
-  public:
-    explicit Child(pid_t pid) : pid_(pid) {}
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-    ~Child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            int status = 0;
-            while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-            }
-        }
-    }
-    int wait() {
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0) {
-            if (errno != EINTR) {
-                fail_errno("waitpid");
-            }
-        }
-        pid_ = -1;
-        return status;
-    }
-
-  private:
-    pid_t pid_;
-};
-
-// Output goes to an anonymous memory file rather than a pipe: the child never blocks on a
-// full pipe, and the benchmark does no reading while the clock runs.
-UniqueFd memory_file(const char* name) {
-    int fd = ::memfd_create(name, MFD_CLOEXEC);
-    if (fd < 0) {
-        fail_errno("memfd_create");
-    }
-    return UniqueFd(fd);
-}
-
-std::string read_all(const UniqueFd& fd) {
-    std::string text;
-    char buffer[4096];
-    off_t offset = 0;
-    for (;;) {
-        ssize_t got = ::pread(fd.get(), buffer, sizeof buffer, offset);
-        if (got < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            fail_errno("pread");
-        }
-        if (got == 0) {
-            return text;
-        }
-        text.append(buffer, static_cast<std::size_t>(got));
-        offset += got;
-    }
-}
-
-double now_seconds() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-struct RunOutput {
-    double seconds = 0;
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-RunOutput run(const std::vector<std::string>& command) {
-    std::vector<char*> argv;
-    for (const std::string& word : command) {
-        argv.push_back(const_cast<char*>(word.c_str()));
-    }
-    argv.push_back(nullptr);
-    UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (devnull.get() < 0) {
-        fail_errno("/dev/null");
-    }
-    UniqueFd out = memory_file("bench-stdout");
-    UniqueFd err = memory_file("bench-stderr");
-
-    RunOutput result;
-    double start = now_seconds();
-    pid_t pid = ::fork();
-    if (pid < 0) {
-        fail_errno("fork");
-    }
-    if (pid == 0) {
-        // Only async-signal-safe calls between fork and exec.
-        if (::dup2(devnull.get(), STDIN_FILENO) < 0 || ::dup2(out.get(), STDOUT_FILENO) < 0 ||
-            ::dup2(err.get(), STDERR_FILENO) < 0) {
-            ::_exit(127);
-        }
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    Child child(pid);
-    result.status = child.wait();
-    result.seconds = now_seconds() - start;
-    result.out = read_all(out);
-    result.err = read_all(err);
-    return result;
-}
-
-// The number after "KEY " on a line of its own in a program's report, if there is one.
-std::optional<long> field(const std::string& text, std::string_view key) {
-    std::size_t at = 0;
-    while ((at = text.find(key, at)) != std::string::npos) {
-        bool line_start = at == 0 || text[at - 1] == '\n';
-        std::size_t value = at + key.size();
-        if (line_start && value < text.size() && text[value] == ' ') {
-            long number = 0;
-            const char* first = text.data() + value + 1;
-            auto [end, ec] = std::from_chars(first, text.data() + text.size(), number);
-            if (ec == std::errc() && end != first) {
-                return number;
-            }
-        }
-        at = value;
-    }
-    return std::nullopt;
-}
-
-// The stop count from inject's summary: "inject: N faults injected, M syscall stops (...)".
-std::optional<long> inject_stops(const std::string& err) {
-    std::size_t injected = err.find(" injected, ");
-    if (err.rfind("inject: ", 0) != 0 || injected == std::string::npos) {
-        return std::nullopt;
-    }
-    long stops = 0;
-    const char* first = err.data() + injected + std::strlen(" injected, ");
-    auto [end, ec] = std::from_chars(first, err.data() + err.size(), stops);
-    if (ec != std::errc() || end == first) {
-        return std::nullopt;
-    }
-    return stops;
-}
-
-double median(std::vector<double> values) {
-    if (values.empty()) {
-        return 0;
-    }
-    std::sort(values.begin(), values.end());
-    std::size_t mid = values.size() / 2;
-    return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
-
-std::string describe_status(int status) {
-    if (WIFEXITED(status)) {
-        return "exit status " + std::to_string(WEXITSTATUS(status));
-    }
-    if (WIFSIGNALED(status)) {
-        return std::string("killed by ") + strsignal(WTERMSIG(status));
-    }
-    return "status " + std::to_string(status);
-}
-
-enum class Tool { bare, inject, strace };
+enum class Tool { bare, inject, no_notify, strace };
 
 const char* tool_name(Tool tool) {
     switch (tool) {
@@ -241,6 +65,8 @@ const char* tool_name(Tool tool) {
             return "bare";
         case Tool::inject:
             return "inject";
+        case Tool::no_notify:
+            return "no-notify";
         case Tool::strace:
             return "strace";
     }
@@ -254,64 +80,89 @@ struct Expected {
     long value;
 };
 
+// One command, measured once a round: a row of one of the tables.
 struct Variant {
-    std::string rule;  // the fault rule as printed in the table; empty for the bare run
+    std::string group;  // "workload", "threads", "idle", "fairness", "startup"
+    std::string label;  // the row: the rule, the thread count
     Tool tool = Tool::bare;
     std::vector<std::string> command;
     std::vector<Expected> expected;
+    int repeat = 1;            // runs of the command per measurement (startup)
+    bool has_summary = false;  // inject without -q: the stop count is read from its summary
     std::vector<double> seconds;
+    std::vector<double> cpu_seconds;
     std::vector<double> tracer_rss_kib;
     std::vector<double> stops;
+    std::vector<double> fewest;  // fairness: the fewest and the most calls of one thread
+    std::vector<double> most;
 };
 
 struct Options {
-    int rounds = 7;
+    int rounds = 5;
     long hot = 1'000'000;
     long rare = 10;
     long threads = 1000;
-    // Pins the driver, and so every run, to one CPU: on a small, shared machine a tracee that
-    // migrates between CPUs adds more noise than anything measured here.
+    long idle_calls = 50'000;
+    std::vector<long> idle_threads{0, 2000, 5000};
+    long fair_threads = 100;
+    long fair_ms = 1000;
+    long startup_runs = 100;
+    // Pins the driver, and so every run, to one CPU: a tracer and its tracee then never wake
+    // each other across CPUs.
     std::optional<int> cpu;
+    int load = 0;  // spinning processes beside the runs: a loaded machine
     std::string inject = BENCH_INJECT;
     std::string strace = BENCH_STRACE;
     bool strace_given = false;  // --strace PATH must exist; the built-in default may be absent
     std::string workload = BENCH_WORKLOAD;
     std::string threads_program = BENCH_THREADS;
+    std::string idle_program = BENCH_IDLE_THREADS;
+    std::string fair_program = BENCH_FAIR_THREADS;
 };
 
 constexpr const char* kUsage =
-    "usage: bench [--rounds N] [--hot N] [--rare N] [--threads N] [--cpu N] [--quick]\n"
-    "             [--inject PATH] [--strace PATH|none] [--workload PATH] [--threads-program "
-    "PATH]\n"
-    "Runs the workload bare, under inject and under strace --seccomp-bpf with the same fault\n"
-    "rules, round-robin, and prints medians, ratios, the tracer's peak memory and the targets\n"
-    "of issue 3. --quick: tiny counts and one round (a smoke test of the benchmark itself).\n"
-    "--cpu N: run everything on CPU N-1 only (1 is the first CPU).\n";
+    "usage: bench [--rounds N] [--hot N] [--rare N] [--threads N] [--idle-calls N]\n"
+    "             [--fair-threads N] [--startup-runs N] [--cpu N] [--load N] [--quick]\n"
+    "             [--inject PATH] [--strace PATH|none]\n"
+    "Runs each workload bare, under inject (with notifications and with --no-notify) and under\n"
+    "strace --seccomp-bpf with the same fault rules, round-robin, and prints medians, ratios,\n"
+    "the tracer's peak memory and the targets of issues 3 and 16. --quick: tiny counts and one\n"
+    "round (a smoke test of the benchmark itself). --cpu N: everything on CPU N-1 only (1 is\n"
+    "the first CPU). --load N: N spinning processes beside the runs (on the same CPU with\n"
+    "--cpu).\n";
 
-long parse_positive(std::string_view option, const char* text) {
-    long value = 0;
-    std::string_view view(text);
-    auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
-    if (ec != std::errc() || end != view.data() + view.size() || value <= 0) {
-        throw std::invalid_argument(std::string(option) + ": expected a positive number, got \"" +
-                                    text + "\"");
+long parse_count(std::string_view option, const char* text, long minimum) {
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    if (end == text || *end != '\0' || value < minimum) {
+        throw std::invalid_argument(std::string(option) + ": expected a number of at least " +
+                                    std::to_string(minimum) + ", got \"" + text + "\"");
     }
     return value;
+}
+
+void set_quick(Options& options) {
+    options.rounds = 1;
+    options.hot = 1000;
+    options.rare = 2;
+    options.threads = 20;
+    options.idle_calls = 200;
+    options.idle_threads = {0, 20};
+    options.fair_threads = 4;
+    options.fair_ms = 20;
+    options.startup_runs = 2;
 }
 
 Options parse_options(int argc, char** argv) {
     Options options;
     for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
+        const std::string_view arg = argv[i];
         if (arg == "-h" || arg == "--help") {
             std::fputs(kUsage, stdout);
             std::exit(0);
         }
         if (arg == "--quick") {
-            options.rounds = 1;
-            options.hot = 1000;
-            options.rare = 2;
-            options.threads = 20;
+            set_quick(options);
             continue;
         }
         if (i + 1 >= argc) {
@@ -320,51 +171,33 @@ Options parse_options(int argc, char** argv) {
         }
         const char* value = argv[++i];
         if (arg == "--rounds") {
-            options.rounds = static_cast<int>(parse_positive(arg, value));
+            options.rounds = static_cast<int>(parse_count(arg, value, 1));
         } else if (arg == "--hot") {
-            options.hot = parse_positive(arg, value);
+            options.hot = parse_count(arg, value, 1);
         } else if (arg == "--rare") {
-            options.rare = parse_positive(arg, value);
+            options.rare = parse_count(arg, value, 1);
         } else if (arg == "--threads") {
-            options.threads = parse_positive(arg, value);
+            options.threads = parse_count(arg, value, 1);
+        } else if (arg == "--idle-calls") {
+            options.idle_calls = parse_count(arg, value, 1);
+        } else if (arg == "--fair-threads") {
+            options.fair_threads = parse_count(arg, value, 1);
+        } else if (arg == "--startup-runs") {
+            options.startup_runs = parse_count(arg, value, 1);
         } else if (arg == "--cpu") {
-            options.cpu = static_cast<int>(parse_positive(arg, value)) - 1;
+            options.cpu = static_cast<int>(parse_count(arg, value, 1)) - 1;
+        } else if (arg == "--load") {
+            options.load = static_cast<int>(parse_count(arg, value, 0));
         } else if (arg == "--inject") {
             options.inject = value;
         } else if (arg == "--strace") {
             options.strace = value;
             options.strace_given = std::string_view(value) != "none";
-        } else if (arg == "--workload") {
-            options.workload = value;
-        } else if (arg == "--threads-program") {
-            options.threads_program = value;
         } else {
             throw std::invalid_argument(std::string(arg) + ": unknown option\n" + kUsage);
         }
     }
     return options;
-}
-
-// execv takes a path, not a name: look a bare name up in PATH as the shell would.
-std::optional<std::string> resolve(const std::string& program) {
-    if (program.empty() || program == "none") {
-        return std::nullopt;
-    }
-    if (program.find('/') != std::string::npos) {
-        return ::access(program.c_str(), X_OK) == 0 ? std::optional(program) : std::nullopt;
-    }
-    const char* path = std::getenv("PATH");
-    std::string_view dirs = path != nullptr ? path : "/usr/bin:/bin";
-    while (!dirs.empty()) {
-        std::size_t colon = dirs.find(':');
-        std::string candidate(dirs.substr(0, colon));
-        candidate += '/' + program;
-        if (::access(candidate.c_str(), X_OK) == 0) {
-            return candidate;
-        }
-        dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
-    }
-    return std::nullopt;
 }
 
 std::string require(const std::string& program, const char* what) {
@@ -377,104 +210,203 @@ std::string require(const std::string& program, const char* what) {
 }
 
 // One rule, written for each tool. strace matches only the calls it traces, so each strace
-// variant traces exactly the rule's syscall (and writes its log to /dev/null).
+// command traces exactly the rule's syscall (and writes its log to /dev/null).
 struct Rule {
     std::string label;
     std::string syscall;
     std::string inject_spec;
     std::string strace_spec;
-    long inject_writes_failed;
-    long strace_writes_failed;
-    long rare_failed;
 };
 
-std::vector<Rule> rules_for(const Options& options) {
-    long never = std::max(2 * options.hot, 2'000'000L);
-    // strace cannot count past 65535, so on a long run its "never" fires once; the cost is
-    // the same (strace stops at entry and exit of every traced call whatever it decides).
-    long strace_never = kStraceMaxWhen;
-    long strace_never_fires = options.hot >= strace_never ? 1 : 0;
-    std::string when_10 = "write:error=EIO:when=10+10";
-    return {
-        {"rare: sched_yield:error=EPERM", "sched_yield", "sched_yield:error=EPERM",
-         "sched_yield:error=EPERM", 0, 0, options.rare},
-        {"hot, never: write:error=EIO:when=" + std::to_string(never), "write",
-         "write:error=EIO:when=" + std::to_string(never),
-         "write:error=EIO:when=" + std::to_string(strace_never), 0, strace_never_fires, 0},
-        {"hot, 1 in 10: " + when_10, "write", when_10, when_10, options.hot / 10, options.hot / 10,
-         0},
-    };
+// The command that runs `program` under `tool` with `rule` (none for bare).
+std::vector<std::string> under(const Options& options, const std::optional<std::string>& strace,
+                               Tool tool, const Rule& rule, std::vector<std::string> program) {
+    std::vector<std::string> command;
+    switch (tool) {
+        case Tool::bare:
+            return program;
+        case Tool::inject:
+        case Tool::no_notify:
+            command = {options.inject};
+            if (tool == Tool::no_notify) {
+                command.emplace_back("--no-notify");
+            }
+            if (!rule.inject_spec.empty()) {
+                command.insert(command.end(), {"-e", rule.inject_spec});
+            } else {
+                command.emplace_back("-q");
+            }
+            command.emplace_back("--");
+            break;
+        case Tool::strace:
+            command = {*strace, "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null"};
+            if (!rule.strace_spec.empty()) {
+                command.insert(command.end(),
+                               {"-e", "trace=" + rule.syscall, "-e", "inject=" + rule.strace_spec});
+            }
+            break;
+    }
+    command.insert(command.end(), program.begin(), program.end());
+    return command;
 }
 
-Variant make_variant(std::string rule, Tool tool, std::vector<std::string> command,
-                     std::vector<Expected> expected) {
+// The tools a group compares: strace only where it is installed.
+std::vector<Tool> tools(const std::optional<std::string>& strace, bool with_bare = true) {
+    std::vector<Tool> chosen;
+    if (with_bare) {
+        chosen.push_back(Tool::bare);
+    }
+    chosen.insert(chosen.end(), {Tool::inject, Tool::no_notify});
+    if (strace) {
+        chosen.push_back(Tool::strace);
+    }
+    return chosen;
+}
+
+Variant make_variant(std::string group, std::string label, Tool tool,
+                     std::vector<std::string> command, std::vector<Expected> expected) {
     Variant variant;
-    variant.rule = std::move(rule);
+    variant.group = std::move(group);
+    variant.label = std::move(label);
     variant.tool = tool;
     variant.command = std::move(command);
     variant.expected = std::move(expected);
+    variant.has_summary = tool == Tool::inject || tool == Tool::no_notify;
     return variant;
 }
 
-std::vector<std::string> strace_command(const std::string& strace, const std::string& syscall,
-                                        const std::string& spec) {
-    return {strace, "-f",
-            "-qq",  "--seccomp-bpf",
-            "-o",   "/dev/null",
-            "-e",   "trace=" + syscall,
-            "-e",   "inject=" + spec};
+std::vector<Rule> workload_rules(const Options& options) {
+    const long never = std::max(2 * options.hot, 2'000'000L);
+    const std::string when_10 = "write:error=EIO:when=10+10";
+    return {
+        {"rare: sched_yield:error=EPERM", "sched_yield", "sched_yield:error=EPERM",
+         "sched_yield:error=EPERM"},
+        {"hot, never: write:error=EIO:when=" + std::to_string(never), "write",
+         "write:error=EIO:when=" + std::to_string(never),
+         "write:error=EIO:when=" + std::to_string(kStraceMaxWhen)},
+        {"hot, 1 in 10: " + when_10, "write", when_10, when_10},
+    };
 }
 
-std::vector<Variant> make_variants(const Options& options, const std::vector<Rule>& rules,
-                                   const std::optional<std::string>& strace) {
-    std::vector<std::string> workload = {options.workload, std::to_string(options.hot),
-                                         std::to_string(options.rare)};
-    auto with_workload = [&](std::vector<std::string> command) {
-        command.insert(command.end(), workload.begin(), workload.end());
-        return command;
-    };
-    std::vector<Variant> variants;
-    variants.push_back(
-        make_variant("", Tool::bare, workload, {{"writes_failed", 0}, {"rare_failed", 0}}));
-    for (const Rule& rule : rules) {
-        variants.push_back(make_variant(
-            rule.label, Tool::inject, with_workload({options.inject, "-e", rule.inject_spec, "--"}),
-            {{"writes_failed", rule.inject_writes_failed}, {"rare_failed", rule.rare_failed}}));
-        if (strace) {
+// 1,000,000 one-byte writes and a few sched_yield: the cost of a hot rule and of a rare one.
+void add_workload(std::vector<Variant>& variants, const Options& options,
+                  const std::optional<std::string>& strace) {
+    const std::vector<std::string> workload = {options.workload, std::to_string(options.hot),
+                                               std::to_string(options.rare)};
+    variants.push_back(make_variant("workload", "(none)", Tool::bare, workload,
+                                    {{"writes_failed", 0}, {"rare_failed", 0}}));
+    const std::vector<Rule> rules = workload_rules(options);
+    for (std::size_t index = 0; index < rules.size(); ++index) {
+        const Rule& rule = rules[index];
+        for (const Tool tool : tools(strace, false)) {
+            long writes_failed = index == 2 ? options.hot / 10 : 0;
+            if (index == 1 && tool == Tool::strace && options.hot >= kStraceMaxWhen) {
+                writes_failed = 1;  // strace's "never" fires once on a long run
+            }
+            const long rare_failed = index == 0 ? options.rare : 0;
             variants.push_back(make_variant(
-                rule.label, Tool::strace,
-                with_workload(strace_command(*strace, rule.syscall, rule.strace_spec)),
-                {{"writes_failed", rule.strace_writes_failed}, {"rare_failed", rule.rare_failed}}));
+                "workload", rule.label, tool, under(options, strace, tool, rule, workload),
+                {{"writes_failed", writes_failed}, {"rare_failed", rare_failed}}));
         }
     }
-    // The many-threads runs: only the tracer's memory is of interest, but they take their turn
-    // in the rounds like the others.
-    std::vector<std::string> threads = {options.threads_program, std::to_string(options.threads)};
-    std::vector<Expected> yields_failed = {{"syscalls_failed", 3 * options.threads}};
-    std::vector<std::string> inject_threads = {options.inject, "-e", "sched_yield:error=EPERM",
-                                               "--"};
-    inject_threads.insert(inject_threads.end(), threads.begin(), threads.end());
-    variants.push_back(make_variant("threads", Tool::inject, inject_threads, yields_failed));
-    if (strace) {
-        std::vector<std::string> strace_threads =
-            strace_command(*strace, "sched_yield", "sched_yield:error=EPERM");
-        strace_threads.insert(strace_threads.end(), threads.begin(), threads.end());
-        variants.push_back(make_variant("threads", Tool::strace, strace_threads, yields_failed));
+}
+
+// 1000 threads at once: the tracer's memory.
+void add_memory(std::vector<Variant>& variants, const Options& options,
+                const std::optional<std::string>& strace) {
+    const Rule rule{"", "sched_yield", "sched_yield:error=EPERM", "sched_yield:error=EPERM"};
+    for (const Tool tool : tools(strace, false)) {
+        variants.push_back(
+            make_variant("threads", std::to_string(options.threads) + " threads", tool,
+                         under(options, strace, tool, rule,
+                               {options.threads_program, std::to_string(options.threads)}),
+                         {{"syscalls_failed", 3 * options.threads}}));
     }
+}
+
+// One hot thread beside idle ones: waitpid(-1) scans every tracee at each ptrace stop.
+void add_idle(std::vector<Variant>& variants, const Options& options,
+              const std::optional<std::string>& strace) {
+    const std::string never = "write:error=EIO:when=" + std::to_string(2 * options.idle_calls + 10);
+    const Rule rule{"", "write", never, never};
+    for (const long threads : options.idle_threads) {
+        for (const Tool tool : tools(std::nullopt)) {
+            variants.push_back(make_variant("idle", std::to_string(threads), tool,
+                                            under(options, strace, tool, rule,
+                                                  {options.idle_program, std::to_string(threads),
+                                                   std::to_string(options.idle_calls)}),
+                                            {{"writes_ok", options.idle_calls}}));
+        }
+    }
+}
+
+// Threads on a hot rule: how evenly they get their turns.
+void add_fairness(std::vector<Variant>& variants, const Options& options,
+                  const std::optional<std::string>& strace) {
+    const Rule rule{"", "write", "write:error=EIO:when=100000000",
+                    "write:error=EIO:when=" + std::to_string(kStraceMaxWhen)};
+    for (const Tool tool : tools(strace)) {
+        variants.push_back(
+            make_variant("fairness", std::to_string(options.fair_threads) + " threads", tool,
+                         under(options, strace, tool, rule,
+                               {options.fair_program, std::to_string(options.fair_threads),
+                                std::to_string(options.fair_ms)}),
+                         {}));
+    }
+}
+
+// A program that does nothing: what starting under the tool costs.
+void add_startup(std::vector<Variant>& variants, const Options& options,
+                 const std::optional<std::string>& strace) {
+    const std::string program = require("true", "true");
+    for (const Tool tool : tools(strace)) {
+        if (tool == Tool::no_notify) {
+            continue;  // no rule, no filter: the same run as inject's
+        }
+        Variant variant = make_variant("startup", program, tool,
+                                       under(options, strace, tool, Rule{}, {program}), {});
+        variant.repeat = static_cast<int>(options.startup_runs);
+        variant.has_summary = false;
+        variants.push_back(std::move(variant));
+    }
+}
+
+std::vector<Variant> make_variants(const Options& options,
+                                   const std::optional<std::string>& strace) {
+    std::vector<Variant> variants;
+    add_workload(variants, options, strace);
+    add_memory(variants, options, strace);
+    add_idle(variants, options, strace);
+    add_fairness(variants, options, strace);
+    add_startup(variants, options, strace);
     return variants;
 }
 
-std::string command_line(const std::vector<std::string>& command) {
-    std::string text;
-    for (const std::string& word : command) {
-        text += (text.empty() ? "" : " ") + word;
+// The stop count from inject's summary: "inject: N faults injected, M syscall stops (...)".
+std::optional<long> inject_stops(const std::string& err) {
+    const std::size_t injected = err.find(" injected, ");
+    if (err.rfind("inject: ", 0) != 0 || injected == std::string::npos) {
+        return std::nullopt;
     }
-    return text;
+    return field(err.substr(injected + 1), "injected,");
 }
 
-void run_once(Variant& variant, int round) {
-    RunOutput output = run(variant.command);
-    auto complain = [&](const std::string& what) {
+// fair_threads' "calls MIN MAX".
+bool read_fairness(const std::string& out, Variant& variant) {
+    const std::size_t at = out.find("\ncalls ");
+    long fewest = 0;
+    long most = 0;
+    if (at == std::string::npos ||
+        std::sscanf(out.c_str() + at, "\ncalls %ld %ld", &fewest, &most) != 2) {
+        return false;
+    }
+    variant.fewest.push_back(static_cast<double>(fewest));
+    variant.most.push_back(static_cast<double>(most));
+    return true;
+}
+
+void check_output(const Variant& variant, const RunOutput& output, int round) {
+    const auto complain = [&](const std::string& what) {
         throw std::runtime_error("round " + std::to_string(round + 1) + ": " +
                                  command_line(variant.command) + ": " + what + "\n--- stdout:\n" +
                                  output.out + "--- stderr:\n" + output.err.substr(0, 2000));
@@ -483,155 +415,256 @@ void run_once(Variant& variant, int round) {
         complain(describe_status(output.status));
     }
     for (const Expected& expected : variant.expected) {
-        std::optional<long> got = field(output.out, expected.key);
+        const std::optional<long> got = field(output.out, expected.key);
         if (got != expected.value) {
             complain(expected.key + " " + (got ? std::to_string(*got) : "missing") + ", expected " +
                      std::to_string(expected.value));
         }
     }
-    variant.seconds.push_back(output.seconds);
-    if (std::optional<long> rss = field(output.out, "tracer_peak_rss_kib")) {
-        variant.tracer_rss_kib.push_back(static_cast<double>(*rss));
-    }
-    if (variant.tool == Tool::inject) {
-        std::optional<long> stops = inject_stops(output.err);
-        if (!stops) {
-            complain("no summary line from inject");
-        }
-        variant.stops.push_back(static_cast<double>(*stops));
+    if (variant.has_summary && !inject_stops(output.err)) {
+        complain("no summary line from inject");
     }
 }
 
-const Variant* find(const std::vector<Variant>& variants, std::string_view rule, Tool tool) {
+void run_once(Variant& variant, int round) {
+    double seconds = 0;
+    double cpu_seconds = 0;
+    RunOutput output;
+    for (int attempt = 0; attempt < variant.repeat; ++attempt) {
+        output = run(variant.command);
+        check_output(variant, output, round);
+        seconds += output.seconds;
+        cpu_seconds += output.cpu_seconds;
+    }
+    variant.seconds.push_back(seconds / variant.repeat);
+    variant.cpu_seconds.push_back(cpu_seconds / variant.repeat);
+    if (const std::optional<long> rss = field(output.out, "tracer_peak_rss_kib")) {
+        variant.tracer_rss_kib.push_back(static_cast<double>(*rss));
+    }
+    if (variant.has_summary) {
+        variant.stops.push_back(static_cast<double>(*inject_stops(output.err)));
+    }
+    if (variant.group == "fairness" && !read_fairness(output.out, variant)) {
+        throw std::runtime_error(command_line(variant.command) + ": no \"calls MIN MAX\" line");
+    }
+}
+
+const Variant* find(const std::vector<Variant>& variants, std::string_view group,
+                    std::string_view label, Tool tool) {
     for (const Variant& variant : variants) {
-        if (variant.rule == rule && variant.tool == tool) {
+        if (variant.group == group && variant.label == label && variant.tool == tool) {
             return &variant;
         }
     }
     return nullptr;
 }
 
-// How far apart the fastest and slowest runs were, relative to the median: a ratio between two
-// variants means little when it is smaller than their spreads.
-std::string spread_text(const std::vector<double>& values) {
-    if (values.size() < 2) {
+double wall(const Variant* variant) {
+    return variant != nullptr ? median(variant->seconds) : 0;
+}
+double cpu(const Variant* variant) {
+    return variant != nullptr ? median(variant->cpu_seconds) : 0;
+}
+
+std::string ratio_or_none(double numerator, double denominator) {
+    return denominator > 0 && numerator > 0 ? ratio_text(numerator / denominator) : "";
+}
+
+std::string kib_text(const Variant& variant) {
+    if (variant.tracer_rss_kib.empty()) {
         return "";
     }
-    auto [low, high] = std::minmax_element(values.begin(), values.end());
     char text[32];
-    std::snprintf(text, sizeof text, "%.0f%%", (*high - *low) / median(values) * 100);
+    std::snprintf(text, sizeof text, "%.1f MiB", median(variant.tracer_rss_kib) / 1024);
     return text;
 }
 
-std::string seconds_text(double seconds) {
-    char text[32];
-    if (seconds < 1) {
-        std::snprintf(text, sizeof text, "%.1f ms", seconds * 1000);
-    } else {
-        std::snprintf(text, sizeof text, "%.3f s", seconds);
-    }
-    return text;
+void print_row(const std::string& label, const Variant& variant, const Variant* bare,
+               const Variant* strace, const Variant* no_notify) {
+    const std::string stops =
+        variant.stops.empty() ? "" : std::to_string(static_cast<long>(median(variant.stops)));
+    std::printf("%-46s %-9s %10s %5s %10s %8s %8s %9s %9s %9s %9s\n", label.c_str(),
+                tool_name(variant.tool), seconds_text(wall(&variant)).c_str(),
+                spread_text(variant.seconds).c_str(), seconds_text(cpu(&variant)).c_str(),
+                ratio_or_none(wall(&variant), wall(bare)).c_str(),
+                ratio_or_none(cpu(&variant), cpu(bare)).c_str(),
+                ratio_or_none(wall(&variant), wall(strace)).c_str(),
+                ratio_or_none(wall(&variant), wall(no_notify)).c_str(), kib_text(variant).c_str(),
+                stops.c_str());
 }
 
-std::string ratio_text(double ratio) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3fx", ratio);
-    return text;
+void print_header(const char* first) {
+    std::printf("%-46s %-9s %10s %5s %10s %8s %8s %9s %9s %9s %9s\n", first, "tool", "wall", "sprd",
+                "cpu", "/bare", "cpu/bare", "/strace", "/no-notif", "tracer", "stops");
 }
 
-std::string kib_text(double kib) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.0f KiB", kib);
-    return text;
-}
-
-void print_target(const std::string& what, const std::string& value, bool met) {
-    std::printf("  %-52s %-12s %s\n", what.c_str(), value.c_str(), met ? "met" : "MISSED");
-}
-
-void report(const Options& options, const std::vector<Rule>& rules,
-            const std::vector<Variant>& variants, const std::optional<std::string>& strace) {
-    const Variant* bare = find(variants, "", Tool::bare);
-    double bare_seconds = median(bare->seconds);
+void report_workload(const Options& options, const std::vector<Variant>& variants) {
     std::printf(
-        "inject benchmark: workload %ld 1-byte writes to /dev/null + %ld sched_yield; %d "
-        "round(s), round-robin\n",
-        options.hot, options.rare, options.rounds);
-    std::printf("inject: %s\nstrace: %s\n\n", options.inject.c_str(),
+        "\n1. workload: %ld one-byte writes to /dev/null + %ld sched_yield (ratios of wall time, "
+        "but cpu/bare)\n",
+        options.hot, options.rare);
+    print_header("rule");
+    const Variant* bare = find(variants, "workload", "(none)", Tool::bare);
+    print_row("(none)", *bare, bare, nullptr, nullptr);
+    for (const Rule& rule : workload_rules(options)) {
+        const Variant* strace = find(variants, "workload", rule.label, Tool::strace);
+        const Variant* no_notify = find(variants, "workload", rule.label, Tool::no_notify);
+        bool first = true;
+        for (const Tool tool : {Tool::inject, Tool::no_notify, Tool::strace}) {
+            if (const Variant* variant = find(variants, "workload", rule.label, tool)) {
+                print_row(first ? rule.label : "", *variant, bare, strace,
+                          tool == Tool::inject ? no_notify : nullptr);
+                first = false;
+            }
+        }
+    }
+    std::printf("(strace's `when` stops at %ld: its never-firing rule is when=%ld)\n",
+                kStraceMaxWhen, kStraceMaxWhen);
+}
+
+void report_memory(const Options& options, const std::vector<Variant>& variants) {
+    std::printf("\n2. %ld threads at once, rule sched_yield:error=EPERM: the tracer's peak RSS\n",
+                options.threads);
+    print_header("threads");
+    const std::string label = std::to_string(options.threads) + " threads";
+    const Variant* strace = find(variants, "threads", label, Tool::strace);
+    for (const Tool tool : {Tool::inject, Tool::no_notify, Tool::strace}) {
+        if (const Variant* variant = find(variants, "threads", label, tool)) {
+            print_row(label, *variant, nullptr, strace, nullptr);
+        }
+    }
+}
+
+void report_idle(const Options& options, const std::vector<Variant>& variants) {
+    std::printf(
+        "\n3. one thread making %ld writes under a never-firing rule beside idle threads (the "
+        "whole run, with the threads' start and end)\n",
+        options.idle_calls);
+    std::printf("%-14s %-9s %10s %5s %10s %12s %12s %12s\n", "idle threads", "tool", "wall", "sprd",
+                "cpu", "/bare", "/no threads", "cpu/no thr.");
+    for (const long threads : options.idle_threads) {
+        const std::string label = std::to_string(threads);
+        const Variant* bare = find(variants, "idle", label, Tool::bare);
+        for (const Tool tool : {Tool::bare, Tool::inject, Tool::no_notify}) {
+            const Variant* variant = find(variants, "idle", label, tool);
+            const Variant* none = find(variants, "idle", "0", tool);
+            std::printf("%-14s %-9s %10s %5s %10s %12s %12s %12s\n", label.c_str(), tool_name(tool),
+                        seconds_text(wall(variant)).c_str(), spread_text(variant->seconds).c_str(),
+                        seconds_text(cpu(variant)).c_str(),
+                        ratio_or_none(wall(variant), wall(bare)).c_str(),
+                        ratio_or_none(wall(variant), wall(none)).c_str(),
+                        ratio_or_none(cpu(variant), cpu(none)).c_str());
+        }
+    }
+}
+
+void report_fairness(const Options& options, const std::vector<Variant>& variants) {
+    std::printf("\n4. fairness: %ld threads writing for %ld ms on a never-firing rule\n",
+                options.fair_threads, options.fair_ms);
+    std::printf("%-9s %14s %14s %12s\n", "tool", "fewest calls", "most calls", "fewest/most");
+    const std::string label = std::to_string(options.fair_threads) + " threads";
+    for (const Tool tool : {Tool::bare, Tool::inject, Tool::no_notify, Tool::strace}) {
+        if (const Variant* variant = find(variants, "fairness", label, tool)) {
+            const double fewest = median(variant->fewest);
+            const double most = median(variant->most);
+            std::printf("%-9s %14.0f %14.0f %12s\n", tool_name(tool), fewest, most,
+                        most > 0 ? ratio_text(fewest / most).c_str() : "");
+        }
+    }
+}
+
+void report_startup(const Options& options, const std::vector<Variant>& variants) {
+    std::printf("\n5. startup: a program that does nothing, %ld runs a round (per run)\n",
+                options.startup_runs);
+    std::printf("%-9s %10s %10s %12s %12s\n", "tool", "wall", "cpu", "cpu/bare", "cpu - bare");
+    const std::string label = require("true", "true");
+    const Variant* bare = find(variants, "startup", label, Tool::bare);
+    for (const Tool tool : {Tool::bare, Tool::inject, Tool::strace}) {
+        if (const Variant* variant = find(variants, "startup", label, tool)) {
+            std::printf("%-9s %10s %10s %12s %12s\n", tool_name(tool),
+                        seconds_text(wall(variant)).c_str(), seconds_text(cpu(variant)).c_str(),
+                        ratio_or_none(cpu(variant), cpu(bare)).c_str(),
+                        seconds_text(cpu(variant) - cpu(bare)).c_str());
+        }
+    }
+}
+
+void print_target(const std::string& what, std::optional<double> value, double target,
+                  bool at_most = true) {
+    if (!value) {
+        std::printf("  %-58s %-12s %s\n", what.c_str(), "n/a", "not measured");
+        return;
+    }
+    const bool met = at_most ? *value <= target : *value >= target;
+    std::printf("  %-58s %-12s %s\n", what.c_str(), ratio_text(*value).c_str(),
+                met ? "met" : "MISSED");
+}
+
+std::optional<double> ratio_of(double numerator, double denominator) {
+    if (numerator <= 0 || denominator <= 0) {
+        return std::nullopt;
+    }
+    return numerator / denominator;
+}
+
+void report_targets(const Options& options, const std::vector<Variant>& variants) {
+    std::printf("\ntargets (informational: measured, never asserted; ratios of wall time)\n");
+    const std::vector<Rule> rules = workload_rules(options);
+    const auto workload = [&](std::size_t rule, Tool tool) {
+        return wall(find(variants, "workload", rules[rule].label, tool));
+    };
+    const double bare = wall(find(variants, "workload", "(none)", Tool::bare));
+    print_target("issue 3: rare rule <= " + ratio_text(kRareTargetVsBare) + " bare",
+                 ratio_of(workload(0, Tool::inject), bare), kRareTargetVsBare);
+    print_target(
+        "issue 16: hot rule never firing <= " + ratio_text(kNeverTargetVsStrace) + " strace",
+        ratio_of(workload(1, Tool::inject), workload(1, Tool::strace)), kNeverTargetVsStrace);
+    print_target(
+        "issue 16: hot rule never firing <= " + ratio_text(kNeverTargetVsNoNotify) + " --no-notify",
+        ratio_of(workload(1, Tool::inject), workload(1, Tool::no_notify)), kNeverTargetVsNoNotify);
+    print_target("issue 3: hot rule 1 in 10 <= " + ratio_text(kHotTargetVsStrace) + " strace",
+                 ratio_of(workload(2, Tool::inject), workload(2, Tool::strace)),
+                 kHotTargetVsStrace);
+    const std::string idle_label = std::to_string(kIdleTargetThreads);
+    print_target(
+        "issue 16: beside 2000 idle threads <= " + ratio_text(kIdleTargetVsNone) + " of none",
+        ratio_of(wall(find(variants, "idle", idle_label, Tool::inject)),
+                 wall(find(variants, "idle", "0", Tool::inject))),
+        kIdleTargetVsNone);
+    const Variant* threads =
+        find(variants, "threads", std::to_string(options.threads) + " threads", Tool::inject);
+    const double rss = threads->tracer_rss_kib.empty() ? 0 : median(threads->tracer_rss_kib);
+    print_target(
+        "issue 3: memory with " + std::to_string(options.threads) + " threads <= 10 MiB (x of it)",
+        ratio_of(rss, kMemoryTargetKib), 1.0);
+}
+
+void report(const Options& options, const std::vector<Variant>& variants,
+            const std::optional<std::string>& strace) {
+    std::printf(
+        "inject benchmark: %d round(s), round-robin, medians; %s, %s\n", options.rounds,
+        options.cpu ? ("every run on CPU " + std::to_string(*options.cpu + 1)).c_str() : "unpinned",
+        options.load > 0 ? (std::to_string(options.load) + " spinning process(es) beside").c_str()
+                         : "no added load");
+    std::printf("inject: %s\nstrace: %s\n", options.inject.c_str(),
                 strace ? (*strace + " -f -qq --seccomp-bpf -o /dev/null -e trace=SYSCALL "
                                     "-e inject=RULE")
                              .c_str()
                        : "not found: the strace variants are skipped");
-    std::printf("%-50s %-6s %11s %6s %8s %13s %10s %8s\n", "rule", "tool", "median wall", "spread",
-                "vs bare", "inject/strace", "tracer RSS", "stops");
-    std::printf("%-50s %-6s %11s %6s %8s %13s %10s %8s\n", "(none)", tool_name(Tool::bare),
-                seconds_text(bare_seconds).c_str(), spread_text(bare->seconds).c_str(), "1.000x",
-                "", "", "0");
-    for (const Rule& rule : rules) {
-        const Variant* with_inject = find(variants, rule.label, Tool::inject);
-        const Variant* with_strace = find(variants, rule.label, Tool::strace);
-        double inject_seconds = median(with_inject->seconds);
-        std::string versus_strace =
-            with_strace ? ratio_text(inject_seconds / median(with_strace->seconds)) : "n/a";
-        std::printf("%-50s %-6s %11s %6s %8s %13s %10s %8.0f\n", rule.label.c_str(),
-                    tool_name(Tool::inject), seconds_text(inject_seconds).c_str(),
-                    spread_text(with_inject->seconds).c_str(),
-                    ratio_text(inject_seconds / bare_seconds).c_str(), versus_strace.c_str(),
-                    kib_text(median(with_inject->tracer_rss_kib)).c_str(),
-                    median(with_inject->stops));
-        if (with_strace) {
-            double strace_seconds = median(with_strace->seconds);
-            std::printf("%-50s %-6s %11s %6s %8s %13s %10s %8s\n", "", tool_name(Tool::strace),
-                        seconds_text(strace_seconds).c_str(),
-                        spread_text(with_strace->seconds).c_str(),
-                        ratio_text(strace_seconds / bare_seconds).c_str(), "",
-                        kib_text(median(with_strace->tracer_rss_kib)).c_str(), "");
-        }
-    }
+    report_workload(options, variants);
+    report_memory(options, variants);
+    report_idle(options, variants);
+    report_fairness(options, variants);
+    report_startup(options, variants);
+    report_targets(options, variants);
+}
 
-    if (strace) {
-        std::printf("(strace's `when` stops at %ld: its never-firing rule is when=%ld)\n",
-                    kStraceMaxWhen, kStraceMaxWhen);
-    }
-
-    const Variant* threads_inject = find(variants, "threads", Tool::inject);
-    const Variant* threads_strace = find(variants, "threads", Tool::strace);
-    double threads_rss = median(threads_inject->tracer_rss_kib);
-    std::printf(
-        "\n%ld threads at once, rule sched_yield:error=EPERM: inject peak RSS %s (%s), "
-        "%.0f stops",
-        options.threads, kib_text(threads_rss).c_str(),
-        seconds_text(median(threads_inject->seconds)).c_str(), median(threads_inject->stops));
-    if (threads_strace) {
-        std::printf("; strace peak RSS %s (%s)",
-                    kib_text(median(threads_strace->tracer_rss_kib)).c_str(),
-                    seconds_text(median(threads_strace->seconds)).c_str());
-    }
-    std::printf("\n\ntargets of issue 3 (informational: measured, never asserted)\n");
-
-    const Rule& rare = rules[0];
-    double rare_ratio = median(find(variants, rare.label, Tool::inject)->seconds) / bare_seconds;
-    print_target("rare rule <= " + ratio_text(kRareTargetVsBare) + " bare", ratio_text(rare_ratio),
-                 rare_ratio <= kRareTargetVsBare);
-    for (std::size_t i = 1; i < rules.size(); ++i) {
-        const Variant* with_strace = find(variants, rules[i].label, Tool::strace);
-        std::string what = "hot rule (" + std::string(i == 1 ? "never fires" : "1 in 10") +
-                           ") <= " + ratio_text(kHotTargetVsStrace) + " strace";
-        if (!with_strace) {
-            std::printf("  %-52s %-12s %s\n", what.c_str(), "n/a", "no strace");
-            continue;
-        }
-        double ratio = median(find(variants, rules[i].label, Tool::inject)->seconds) /
-                       median(with_strace->seconds);
-        print_target(what, ratio_text(ratio), ratio <= kHotTargetVsStrace);
-    }
-    char memory[32];
-    std::snprintf(memory, sizeof memory, "%.2f MiB", threads_rss / 1024);
-    print_target("inject memory <= 10 MiB with " + std::to_string(options.threads) + " threads",
-                 memory, threads_rss <= kMemoryTargetKib);
-    if (options.threads < 1000) {
-        std::printf("  (the memory target is for 1000 threads; this run had %ld)\n",
-                    options.threads);
+void pin(int cpu) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CPU_SET(cpu, &cpus);
+    if (::sched_setaffinity(0, sizeof cpus, &cpus) != 0) {
+        fail_errno("--cpu " + std::to_string(cpu + 1));
     }
 }
 
@@ -643,20 +676,15 @@ int main(int argc, char** argv) {
         options.inject = require(options.inject, "inject");
         options.workload = require(options.workload, "the workload program");
         options.threads_program = require(options.threads_program, "the threads program");
-        std::optional<std::string> strace =
+        options.idle_program = require(options.idle_program, "the idle-threads program");
+        options.fair_program = require(options.fair_program, "the fair-threads program");
+        const std::optional<std::string> strace =
             options.strace_given ? require(options.strace, "strace") : resolve(options.strace);
-
         if (options.cpu) {
-            cpu_set_t cpus;
-            CPU_ZERO(&cpus);
-            CPU_SET(*options.cpu, &cpus);
-            if (::sched_setaffinity(0, sizeof cpus, &cpus) != 0) {
-                fail_errno("--cpu " + std::to_string(*options.cpu + 1));
-            }
-            std::fprintf(stderr, "bench: every run on CPU %d only\n", *options.cpu + 1);
+            pin(*options.cpu);
         }
-        std::vector<Rule> rules = rules_for(options);
-        std::vector<Variant> variants = make_variants(options, rules, strace);
+        const Load load(options.load);
+        std::vector<Variant> variants = make_variants(options, strace);
         for (int round = 0; round < options.rounds; ++round) {
             std::fprintf(stderr, "bench: round %d/%d\n", round + 1, options.rounds);
             // Each round starts one variant further on, so no variant always follows the same
@@ -665,7 +693,7 @@ int main(int argc, char** argv) {
                 run_once(variants[(i + static_cast<std::size_t>(round)) % variants.size()], round);
             }
         }
-        report(options, rules, variants, strace);
+        report(options, variants, strace);
         return 0;
     } catch (const std::exception& error) {
         std::fflush(stdout);

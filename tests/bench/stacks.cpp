@@ -73,7 +73,7 @@ RunFigures run(Mode mode, const Options& options) {
     const auto start = Clock::now();
     const auto launched = inject::trace::launch_traced(
         {BENCH_STACK_WORKLOAD, std::to_string(options.writes), std::to_string(options.depth)},
-        &filter);
+        {&filter});
     inject::trace::PtraceTracer tracer;
     auto stacks = std::make_unique<DwflStacks>(tracer);
     std::vector<inject::StackFrame> frames;

@@ -22,12 +22,12 @@ class ApiTest : public ModeTest {
   protected:
     RunOptions options() const {
         RunOptions run_options;
-        run_options.use_seccomp = GetParam() == Mode::kSeccomp;
+        run_options.use_seccomp = filtered(GetParam());
+        run_options.use_notify = GetParam() == Mode::kNotify;
         return run_options;
     }
 };
-INSTANTIATE_TEST_SUITE_P(Modes, ApiTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, ApiTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 // Writes three records; returns how many writes failed, and says which on stdout.
 int write_three_records(const std::string& path) {

@@ -16,8 +16,7 @@ namespace inject::testing {
 namespace {
 
 using CallersTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, CallersTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, CallersTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 // What tests/programs/callers prints for N rounds when the writes of `failed` ("save_config"
 // or "save_journal", round I -> error) failed.
@@ -176,9 +175,10 @@ TEST_P(CallersTest, ABadCallerIsRefusedBeforeTheProgramRuns) {
 }
 
 // The stacks of a log (inject -k or strace -k): the frame lines after each write's line (a log
-// without the filter has every call; the frames of the others are left out with them).
+// without the filter has every call; the frames of the others are left out with them). strace
+// -f -o pads a pid to five columns: "6754  write(", "16754 write(".
 std::vector<std::vector<std::string>> logged_stacks(const std::string& log) {
-    static const std::regex write_call(R"(^(\[pid \d+\] |\d+ )?write\()");
+    static const std::regex write_call(R"(^(\[pid \d+\] |\d+ +)?write\()");
     std::vector<std::vector<std::string>> stacks;
     bool in_write = false;
     for (const std::string& line : split_lines(log)) {

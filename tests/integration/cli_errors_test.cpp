@@ -19,8 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using CliErrorTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, CliErrorTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, CliErrorTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 // Runs inject with `options` on a program that creates `marker`, and checks the refusal.
 void expect_refused(const CommandResult& r, const std::string& marker,

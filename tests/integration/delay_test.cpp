@@ -2,7 +2,7 @@
 // of the program goes on. tests/programs/delayed_write times its write and, on a second
 // thread, counts the traced calls it made while the write was held: a tracer that slept would
 // hold that thread too. Only lower bounds on time are asserted: a loaded machine makes things
-// slower, never faster. Every test runs with the seccomp filter and with --no-seccomp; where
+// slower, never faster. Every test runs in the three modes of modes.hpp; where
 // strace can do the same, it is compared with strace.
 
 #include <gtest/gtest.h>
@@ -77,8 +77,7 @@ class DelayTest : public ModeTest {
 
     const std::string out_ = dir_ / "out";
 };
-INSTANTIATE_TEST_SUITE_P(Modes, DelayTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, DelayTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(DelayTest, AHeldWriteWaitsWhileAnotherThreadGoesOnThenRuns) {
     const auto r = delayed_write({"-q", "-e", "write:delay=300ms"});
@@ -193,9 +192,8 @@ TEST_P(DelayStraceTest, SameObservationsAsStrace) {
                     kRunTimeout);
     std::vector<std::string> inject_argv{inject_binary(),   "-q", "-e", spec, "-e",
                                          "getppid:retval=7"};
-    if (mode == Mode::kNoSeccomp) {
-        inject_argv.emplace_back("--no-seccomp");
-    }
+    const std::vector<std::string> options = mode_options(mode);
+    inject_argv.insert(inject_argv.end(), options.begin(), options.end());
     inject_argv.insert(inject_argv.end(), {"--", program("delayed_write"), dir_ / "inject"});
     const auto by_inject = run_command(inject_argv, kRunTimeout);
 
@@ -219,12 +217,11 @@ const StraceCase kStraceCases[] = {
 };
 
 std::string strace_case_name(const ::testing::TestParamInfo<std::tuple<Mode, StraceCase>>& p) {
-    return std::string(std::get<1>(p.param).name) + "_" +
-           (std::get<0>(p.param) == Mode::kSeccomp ? "seccomp" : "no_seccomp");
+    return std::string(std::get<1>(p.param).name) + "_" + mode_suffix(std::get<0>(p.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, DelayStraceTest,
-                         ::testing::Combine(::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
+                         ::testing::Combine(::testing::ValuesIn(kAllModes),
                                             ::testing::ValuesIn(kStraceCases)),
                          strace_case_name);
 
@@ -268,8 +265,7 @@ class SignalDuringDelayTest : public DelayTest {
         return inject_argv({"-q", "-e", "write:delay=10m:when=1"}, {program("held_write"), how});
     }
 };
-INSTANTIATE_TEST_SUITE_P(Modes, SignalDuringDelayTest,
-                         ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp), mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, SignalDuringDelayTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 // The case: SIGTERM sent to inject reaches the program at once, and the held call does
 // not run first.

@@ -1,7 +1,8 @@
 // The shipped examples under the shipped scenarios: what scripts/demo shows, checked. Each
 // example first runs bare (it must work, or the injected runs prove nothing), then under
-// inject, once with the seccomp filter (the default) and once with --no-seccomp, where every
-// syscall stops: both paths must count and inject the same calls.
+// inject in the three modes of modes.hpp (notifications, the default; the filter with ptrace
+// stops alone; no filter, where every syscall stops): all paths must count and inject the same
+// calls.
 
 #include <gtest/gtest.h>
 
@@ -13,11 +14,13 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "modes.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 namespace it = inject::testing;
+using it::describe;
 
 // copy_file copies in chunks of this size; the scenarios count its writes.
 constexpr std::size_t kChunk = 4096;
@@ -38,12 +41,6 @@ std::string sample_data() {
 
 std::size_t chunks_of(const std::string& data) {
     return (data.size() + kChunk - 1) / kChunk;
-}
-
-// Everything a failed expectation needs to be understood without rerunning.
-std::string describe(const it::CommandResult& r) {
-    return "exit status " + std::to_string(r.exit_status) + "\n--- stdout:\n" + r.out +
-           "\n--- stderr:\n" + r.err;
 }
 
 // The summary's first words; "1 fault" matches whether or not the count is pluralized.
@@ -79,15 +76,14 @@ TEST(ExamplesBare, ConfigWriterWrites) {
     EXPECT_FALSE(fs::exists(dir / "app.conf.tmp"));
 }
 
-// The parameter: whether inject installs its seccomp filter.
-class ExamplesInjected : public ::testing::TestWithParam<bool> {
+// The parameter: how the picked calls reach inject (see modes.hpp).
+class ExamplesInjected : public ::testing::TestWithParam<it::Mode> {
   protected:
     static it::CommandResult run_with(const std::vector<std::string>& rules,
                                       const std::vector<std::string>& program) {
         std::vector<std::string> argv{it::inject_binary()};
-        if (!GetParam()) {
-            argv.emplace_back("--no-seccomp");
-        }
+        const std::vector<std::string> mode = it::mode_options(GetParam());
+        argv.insert(argv.end(), mode.begin(), mode.end());
         argv.insert(argv.end(), rules.begin(), rules.end());
         argv.emplace_back("--");
         argv.insert(argv.end(), program.begin(), program.end());
@@ -231,9 +227,7 @@ TEST_P(ExamplesInjected, ConfigWriterRetriesInterruptedWrite) {
     EXPECT_FALSE(fs::exists(dir / "app.conf.tmp"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, ExamplesInjected, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& mode) {
-                             return mode.param ? "Seccomp" : "NoSeccomp";
-                         });
+INSTANTIATE_TEST_SUITE_P(Modes, ExamplesInjected, ::testing::ValuesIn(it::kAllModes),
+                         it::mode_name);
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Scenarios as tests: the real inject checking [expect] tables against real programs, its
 // PASS/FAIL lines and exit status, the program's output passed through untouched, a hang
-// ended by the timeout, and the --junit file. Every test runs with and without the filter.
+// ended by the timeout, and the --junit file. Every test runs in the three modes of modes.hpp.
 
 #include <gtest/gtest.h>
 
@@ -42,8 +42,7 @@ class ExpectTest : public ModeTest {
     }
 };
 
-INSTANTIATE_TEST_SUITE_P(Modes, ExpectTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, ExpectTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(ExpectTest, AllHoldExitsZeroAndPassesTheOutputThrough) {
     const std::string s = enospc_expecting(

@@ -2,7 +2,8 @@
 // finds first lets the thread that stops most often starve the rest (some never got past their
 // first stop, and an exec from a thread took a minute); run bare and under strace, the threads
 // of tests/programs/fair_threads make calls within a few times of each other, and so must they
-// under inject, in both stop modes.
+// under inject, in all three modes (the kernel queues notified calls in the order they came;
+// the loop takes every ptrace stop already there and the oldest notified call in each round).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -15,8 +16,7 @@ namespace inject::testing {
 namespace {
 
 using FairnessTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, FairnessTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, FairnessTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 // A rule on every write that never fires: each write stops, and nothing else changes.
 const std::vector<std::string> kHotRule{"-q", "-e", "write:error=EIO:when=100000000"};

@@ -1,7 +1,8 @@
 // The filters path=, fd= and process= on real programs: tests/programs/files opens its files
 // every way a path filter must see through (an absolute path, a dirfd, a relative path after
 // chdir, an fd number closed and reused, dup2), and each rule must hit exactly the calls it
-// names. Every test runs with the seccomp filter and with --no-seccomp.
+// names. Every test runs in the three modes of modes.hpp: with notifications the filters read
+// a thread that is not stopped.
 
 #include <gtest/gtest.h>
 
@@ -60,8 +61,7 @@ class FiltersTest : public ModeTest {
     mutable std::list<TempDir> again_;
     std::string file(std::string_view name) const { return read_file(dir_ / name); }
 };
-INSTANTIATE_TEST_SUITE_P(Modes, FiltersTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, FiltersTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(FiltersTest, PathOfAnFdHitsOnlyThatFilesWrites) {
     const auto r = files({"-q", "-e", "write:error=ENOSPC:path=" + (dir_ / "app.log")});

@@ -1,11 +1,13 @@
-// What the integration tests of tests/programs share: every test runs twice, once with the
-// seccomp filter (inject's default: only the picked syscalls stop) and once with
-// --no-seccomp (every syscall stops), because both paths must count and inject the same
-// calls.
+// What the integration tests of tests/programs share: every test runs three times, with the
+// seccomp filter and its user notifications (inject's default: only the picked syscalls reach
+// inject, those that need nothing of ptrace without a ptrace stop), with the filter alone
+// (--no-notify: every picked syscall stops by ptrace) and with --no-seccomp (every syscall
+// stops), because all three paths must count and inject the same calls.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -16,10 +18,43 @@
 
 namespace inject::testing {
 
-enum class Mode { kSeccomp, kNoSeccomp };
+enum class Mode { kNotify, kNoNotify, kNoSeccomp };
+
+// For INSTANTIATE_TEST_SUITE_P(..., ::testing::ValuesIn(kAllModes), mode_name).
+inline constexpr std::array<Mode, 3> kAllModes{Mode::kNotify, Mode::kNoNotify, Mode::kNoSeccomp};
+
+inline std::string mode_suffix(Mode mode) {
+    switch (mode) {
+        case Mode::kNotify:
+            return "notify";
+        case Mode::kNoNotify:
+            return "no_notify";
+        case Mode::kNoSeccomp:
+            break;
+    }
+    return "no_seccomp";
+}
 
 inline std::string mode_name(const ::testing::TestParamInfo<Mode>& info) {
-    return info.param == Mode::kSeccomp ? "seccomp" : "no_seccomp";
+    return mode_suffix(info.param);
+}
+
+// inject's options for the mode: none for the default.
+inline std::vector<std::string> mode_options(Mode mode) {
+    switch (mode) {
+        case Mode::kNotify:
+            return {};
+        case Mode::kNoNotify:
+            return {"--no-notify"};
+        case Mode::kNoSeccomp:
+            break;
+    }
+    return {"--no-seccomp"};
+}
+
+// Whether the mode has the seccomp filter: only the picked calls stop.
+inline bool filtered(Mode mode) {
+    return mode != Mode::kNoSeccomp;
 }
 
 // A traced run that hangs must fail its test, not the suite's time budget.
@@ -90,9 +125,8 @@ class ModeTest : public ::testing::TestWithParam<Mode> {
     std::vector<std::string> inject_argv(const std::vector<std::string>& options,
                                          const std::vector<std::string>& command) const {
         std::vector<std::string> argv{inject_binary()};
-        if (GetParam() == Mode::kNoSeccomp) {
-            argv.emplace_back("--no-seccomp");
-        }
+        const std::vector<std::string> mode = mode_options(GetParam());
+        argv.insert(argv.end(), mode.begin(), mode.end());
         argv.insert(argv.end(), options.begin(), options.end());
         argv.emplace_back("--");
         argv.insert(argv.end(), command.begin(), command.end());
@@ -106,7 +140,7 @@ class ModeTest : public ::testing::TestWithParam<Mode> {
 
     // The words the summary's first line ends with in this mode.
     std::string filter_words() const {
-        return GetParam() == Mode::kSeccomp ? "(seccomp filter)" : "(no seccomp filter)";
+        return filtered(GetParam()) ? "(seccomp filter)" : "(no seccomp filter)";
     }
 
     TempDir dir_;

@@ -1,6 +1,6 @@
 // probability=P: which calls fail is a matter of chance, but of a seeded one. The same seed
 // fails the same calls; a run without --seed says which seed it drew, and that seed repeats
-// it. Every test runs with the seccomp filter and with --no-seccomp.
+// it. Every test runs in the three modes of modes.hpp.
 
 #include <gtest/gtest.h>
 
@@ -14,8 +14,7 @@ namespace inject::testing {
 namespace {
 
 using ProbabilityTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, ProbabilityTest,
-                         ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp), mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, ProbabilityTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 constexpr const char* kRule = "write:error=EIO:probability=0.3";
 constexpr const char* kWrites = "20";

@@ -41,8 +41,7 @@ class RealToolTest : public ModeTest {
         return run_command(argv, kRunTimeout);
     }
 };
-INSTANTIATE_TEST_SUITE_P(Modes, RealToolTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, RealToolTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(RealToolTest, CpMeetsAFullDiskInCopyFileRange) {
     // cp 9.1 first tries ioctl(FICLONE) (EOPNOTSUPP on ext4 and tmpfs), then copies with

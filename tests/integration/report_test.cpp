@@ -15,8 +15,7 @@ namespace {
 using nlohmann::json;
 
 using ReportTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, ReportTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, ReportTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(ReportTest, ReportHoldsTheKnownRun) {
     const std::string path = dir_ / "report.json";
@@ -29,7 +28,7 @@ TEST_P(ReportTest, ReportHoldsTheKnownRun) {
     const json report = json::parse(read_file(path));
     EXPECT_EQ(report["command"], json({program("writes"), dir_ / "out", "5"}));
     EXPECT_TRUE(report["seed"].is_null());
-    EXPECT_EQ(report["seccomp_filter"], GetParam() == Mode::kSeccomp);
+    EXPECT_EQ(report["seccomp_filter"], filtered(GetParam()));
     ASSERT_EQ(report["rules"].size(), 1U);
     EXPECT_EQ(report["rules"][0]["spec"], "write:error=ENOSPC:when=3");
     EXPECT_EQ(report["rules"][0]["matched"], 5);
@@ -92,8 +91,8 @@ TEST_P(ReportTest, ReplayLineRepeatsAProbabilityRun) {
 
     // The line is for a shell: let one read it, with this build's inject and mode.
     std::string command = "'" + inject_binary() + "' ";
-    if (GetParam() == Mode::kNoSeccomp) {
-        command += "--no-seccomp ";
+    for (const std::string& option : mode_options(GetParam())) {
+        command += option + " ";
     }
     const auto again = run_command({"/bin/sh", "-c", command + replay}, kRunTimeout);
     EXPECT_EQ(again.exit_status, r.exit_status) << describe(again);

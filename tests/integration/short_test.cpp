@@ -1,8 +1,8 @@
 // short=N: a read/write-family call runs with its byte count cut to N, so it really moves N
 // bytes; the program finds its argument registers as it left them. tests/programs/short_io
 // makes each kind of call with the syscall instruction and reports what it saw; the files it
-// leaves show what the kernel really did. Every test runs with the seccomp filter and with
-// --no-seccomp.
+// leaves show what the kernel really did. Every test runs in the three modes of modes.hpp (a
+// short rule's calls stop by ptrace even where notifications are used).
 
 #include <gtest/gtest.h>
 
@@ -62,8 +62,7 @@ class ShortTest : public ModeTest {
     }
     std::vector<std::string> command() const { return {program("short_io"), dir_ / "out"}; }
 };
-INSTANTIATE_TEST_SUITE_P(Modes, ShortTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, ShortTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(ShortTest, TheSecondWriteReallyWritesTenBytes) {
     const auto r = inject({"-e", "write:short=10:when=2"}, command());

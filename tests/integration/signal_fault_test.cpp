@@ -1,7 +1,7 @@
 // signal=SIG: the signal goes to the thread making the call, at that call. Alone, as under
 // strace, the call runs; SIGKILL, which ends a traced thread at once, ends it before the call
 // did anything: a crash point. With an error the call does not run.
-// Every test runs with the seccomp filter and with --no-seccomp.
+// Every test runs in the three modes of modes.hpp.
 
 #include <gtest/gtest.h>
 
@@ -14,8 +14,7 @@ namespace inject::testing {
 namespace {
 
 using SignalFaultTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, SignalFaultTest,
-                         ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp), mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, SignalFaultTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(SignalFaultTest, SigkillAtTheThirdWriteIsACrashPointBeforeIt) {
     const auto r =

@@ -14,8 +14,7 @@ namespace inject::testing {
 namespace {
 
 using SignalsToInjectTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, SignalsToInjectTest,
-                         ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp), mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, SignalsToInjectTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(SignalsToInjectTest, SigtermAndSighupArePassedOnAndSigintDoesNotKillInject) {
     BackgroundProcess inject(

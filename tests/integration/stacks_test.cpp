@@ -63,7 +63,7 @@ class KillOnExit {
 std::vector<WriteStack> write_stacks(const std::vector<std::string>& argv) {
     const auto filter = trace::SeccompProgram::trace_only({"write"});
     const trace::UniqueFd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
-    const auto launched = trace::launch_traced(argv, &filter, {null.get(), -1});
+    const auto launched = trace::launch_traced(argv, {&filter}, {null.get(), -1});
     KillOnExit guard(launched.pid);
     trace::PtraceTracer tracer;
     trace::DwflStacks stacks(tracer);

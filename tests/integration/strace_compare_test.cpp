@@ -300,9 +300,8 @@ TEST_P(StraceCompareTest, SameObservationsAsStrace) {
     for (const std::string& spec : specs_of(c)) {
         inject_argv.insert(inject_argv.end(), {"-e", spec + c.inject_suffix + inject_path});
     }
-    if (mode == Mode::kNoSeccomp) {
-        inject_argv.emplace_back("--no-seccomp");
-    }
+    const std::vector<std::string> options = mode_options(mode);
+    inject_argv.insert(inject_argv.end(), options.begin(), options.end());
     inject_argv.emplace_back("--");
     const auto inject_command = command(c, dir_ / "inject");
     inject_argv.insert(inject_argv.end(), inject_command.begin(), inject_command.end());
@@ -328,12 +327,11 @@ TEST_P(StraceCompareTest, SameObservationsAsStrace) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<std::tuple<Mode, Case>>& param) {
-    return std::get<1>(param.param).name + "_" +
-           (std::get<0>(param.param) == Mode::kSeccomp ? "seccomp" : "no_seccomp");
+    return std::get<1>(param.param).name + "_" + mode_suffix(std::get<0>(param.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, StraceCompareTest,
-                         ::testing::Combine(::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
+                         ::testing::Combine(::testing::ValuesIn(kAllModes),
                                             ::testing::ValuesIn(cases())),
                          case_name);
 

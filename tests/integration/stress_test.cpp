@@ -94,8 +94,7 @@ std::vector<pid_t> live_processes_named(const std::string& comm, const std::stri
 // --- a storm: 100 threads, 50 forked children that exec, one hot per-thread rule ----------
 
 using StormTest = ModeTest;
-INSTANTIATE_TEST_SUITE_P(Modes, StormTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, StormTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(StormTest, EveryThreadAndExecedChildLosesExactlyItsSecondWrite) {
     const std::string report = dir_ / "report.json";

@@ -76,8 +76,7 @@ class SyscallLogTest : public ModeTest {
         return std::to_string(first_free_descriptor()) + '<' + real(name) + '>';
     }
 };
-INSTANTIATE_TEST_SUITE_P(Modes, SyscallLogTest, ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
-                         mode_name);
+INSTANTIATE_TEST_SUITE_P(Modes, SyscallLogTest, ::testing::ValuesIn(kAllModes), mode_name);
 
 TEST_P(SyscallLogTest, AKnownRunLineByLine) {
     for (const char* name : {"writes_static", "writes"}) {
@@ -125,7 +124,7 @@ TEST_P(SyscallLogTest, OnlyTheCallsThatStopAreLogged) {
               (std::vector<std::string>{"[pid " + std::to_string(parse_summary(r.err).pids.at(0)) +
                                         "] fsync(" + first_file("out") +
                                         ") = -1 EIO (Input/output error) (INJECTED)"}));
-    if (GetParam() == Mode::kSeccomp) {
+    if (filtered(GetParam())) {
         EXPECT_EQ(lines.size(), 1U);  // the filter stops fsync alone
         return;
     }
@@ -193,7 +192,8 @@ TEST_P(SyscallLogTest, ALogThatFillsUpEndsButTheProgramRunsOn) {
 
 TEST_P(SyscallLogTest, TheLibraryLogsThroughRunOptions) {
     RunOptions options;
-    options.use_seccomp = GetParam() == Mode::kSeccomp;
+    options.use_seccomp = filtered(GetParam());
+    options.use_notify = GetParam() == Mode::kNotify;
     options.capture_output = true;
     options.pass_through = false;
     std::vector<SyscallRecord> records;

@@ -523,6 +523,59 @@ TEST(DeciderFilters, FdPathsAreNeededOnlyForAPathFilter) {
     EXPECT_TRUE(Decider({parse_spec("openat,fsync:error=EIO:path=/x")}).needs_fd_paths());
 }
 
+// A call whose seccomp notification was cancelled before its answer reached it is counted once:
+// take_back undoes its count in every rule that counted it, in that rule's own scope.
+TEST(Decider, ACallTakenBackIsCountedAgainWhenItComesAgain) {
+    Decider decider({parse_spec("write:error=EIO:when=2"),
+                     parse_spec("write:retval=0:when=2:per=thread"),
+                     parse_spec("write:error=ENOSPC:when=2:per=process")});
+    NoFacts none;
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    const auto cancelled = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(cancelled);
+    EXPECT_EQ(cancelled->nth, 2U);
+    decider.take_back(call(kWrite64), none);
+    for (std::size_t rule = 0; rule < 3; ++rule) {
+        EXPECT_EQ(decider.matched(rule), 1U) << rule;
+    }
+    const auto again = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->rule_index, 0U);
+    EXPECT_EQ(again->nth, 2U);
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+}
+
+TEST(Decider, TakingBackUndoesOnlyTheRulesThatCountedTheCall) {
+    Decider decider({parse_spec("write:error=EIO:when=2:path=/tmp/out/*"),
+                     parse_spec("write:error=ENOSPC:when=2"), parse_spec("read:error=EIO")});
+    FakeFacts log({"/tmp/out/x.log"});
+    FakeFacts other({"/tmp/elsewhere"});
+    decider.on_syscall(call(kWrite64), log);
+    decider.on_syscall(call(kWrite64), other);
+    decider.take_back(call(kWrite64), other);  // the path rule never counted it
+    EXPECT_EQ(decider.matched(0), 1U);
+    EXPECT_EQ(decider.matched(1), 1U);
+    EXPECT_EQ(decider.matched(2), 0U);
+    // The path rule's second call is still to come.
+    EXPECT_TRUE(decider.on_syscall(call(kWrite64), log));
+}
+
+TEST(Decider, TakingBackLowersOnlyTheCountOfTheCallsSyscall) {
+    // One count per syscall of the rule: a write taken back leaves the reads' count alone.
+    Decider decider({parse_spec("write,read:error=EIO:when=2")});
+    NoFacts none;
+    EXPECT_FALSE(decider.on_syscall(call(kRead64)));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    ASSERT_TRUE(decider.on_syscall(call(kWrite64)));
+    decider.take_back(call(kWrite64), none);
+    const auto read = decider.on_syscall(call(kRead64));
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->nth, 2U);
+    const auto write = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(write);
+    EXPECT_EQ(write->nth, 2U);
+}
+
 }  // namespace
 }  // namespace inject::engine
 

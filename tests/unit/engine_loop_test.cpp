@@ -45,7 +45,7 @@ TEST_F(EngineLoopTest, AThreadThatStopsFirstEveryTimeDoesNotStarveTheOthers) {
             .RetiresOnSaturation();
         EXPECT_CALL(tracer_, poll_stop())
             .WillOnce(Return(event_stop(kThread, PTRACE_EVENT_SECCOMP)))
-            .WillOnce(Return(std::nullopt))
+            .WillOnce(Return(trace::NoStopYet{}))
             .RetiresOnSaturation();
         expect_write_served(kProgram);
         expect_write_served(kThread);
@@ -54,7 +54,7 @@ TEST_F(EngineLoopTest, AThreadThatStopsFirstEveryTimeDoesNotStarveTheOthers) {
         .WillOnce(Return(exited(kThread, 0)))
         .RetiresOnSaturation();
     EXPECT_CALL(tracer_, poll_stop()).WillOnce(Return(exited(kProgram, 0)));
-    EXPECT_CALL(tracer_, poll_stop()).WillOnce(Return(std::nullopt));
+    EXPECT_CALL(tracer_, poll_stop()).WillOnce(Return(trace::NoStopYet{}));
     const RunResult outcome = engine_->run_attached([] { return false; });
     EXPECT_EQ(outcome.syscall_stops, 6U);
     EXPECT_EQ(outcome.exit_code, 0);
@@ -87,7 +87,7 @@ TEST_F(EngineLoopTest, AStopOfTheOldLeaderTakenBeforeAnExecIsDroppedWithIt) {
         .RetiresOnSaturation();
     EXPECT_CALL(tracer_, poll_stop())
         .WillOnce(Return(event_stop(kProgram, PTRACE_EVENT_EXEC)))
-        .WillOnce(Return(std::nullopt))
+        .WillOnce(Return(trace::NoStopYet{}))
         .RetiresOnSaturation();
     EXPECT_CALL(tracer_, event_message(kProgram, _))
         .WillOnce(DoAll(SetArgReferee<1>(kThread), Return(kOk)));

@@ -37,7 +37,7 @@ using trace::SyscallInfo;
 class MockTracer : public trace::Tracer {
   public:
     MOCK_METHOD(std::optional<Stop>, wait_for_stop, (), (override));
-    MOCK_METHOD(std::optional<Stop>, poll_stop, (), (override));
+    MOCK_METHOD(trace::PolledStop, poll_stop, (), (override));
     MOCK_METHOD(trace::TimedWait, wait_for_stop_until, (std::chrono::steady_clock::time_point),
                 (override));
     MOCK_METHOD(std::error_code, resume, (pid_t, Resume, int), (override));
@@ -184,7 +184,9 @@ class EngineTest : public ::testing::Test {
             .WillRepeatedly(Return(kGone));
         EXPECT_CALL(tracer_, read_comm(_, _)).Times(AnyNumber()).WillRepeatedly(Return(kGone));
         // No other stop is ready unless a test says so.
-        EXPECT_CALL(tracer_, poll_stop()).Times(AnyNumber()).WillRepeatedly(Return(std::nullopt));
+        EXPECT_CALL(tracer_, poll_stop())
+            .Times(AnyNumber())
+            .WillRepeatedly(Return(trace::NoStopYet{}));
     }
 
     // The program arrives stopped at the exec event that started it.
