@@ -11,17 +11,36 @@ include_guard(GLOBAL)
 # expectation held; without one it is just the program's own exit status, so give each
 # scenario an [expect] table (with `injected`: a fault that never fired proves nothing).
 #
+# inject_add_test(NAME <name> EXPLORE [SCENARIO <file.toml>] [FIXTURE <dir>] [AFTER <cmd>]
+#                 [JOBS <n>] COMMAND <program> [<arg>...] [INJECT_ARGS <option>...])
+#
+# With EXPLORE the test runs an exploration instead:
+#   inject --explore [--scenario <file.toml>] [--fixture <dir>] [--after <cmd>] [-j <n>]
+#          [<option>...] -- <program> [<arg>...]
+# which passes when the program survived every failure point (SCENARIO: the templates; without
+# one, inject's default profile). FIXTURE is relative to the calling source directory.
+#
 # SCENARIO is relative to the calling CMakeLists.txt's source directory, WORKING_DIRECTORY
 # to its binary directory (the default working directory, as for add_test). <program> may
 # be an executable target of the project: it is replaced by the path of its file. The test
 # gets the label "inject" (ctest -L inject runs only these).
 function(inject_add_test)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SCENARIO;WORKING_DIRECTORY"
+  cmake_parse_arguments(PARSE_ARGV 0 arg "EXPLORE"
+                        "NAME;SCENARIO;WORKING_DIRECTORY;FIXTURE;AFTER;JOBS"
                         "COMMAND;INJECT_ARGS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "inject_add_test: unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
-  foreach(required IN ITEMS NAME SCENARIO COMMAND)
+  set(required_arguments NAME COMMAND)
+  if(NOT arg_EXPLORE)
+    list(APPEND required_arguments SCENARIO)
+    foreach(explore_only IN ITEMS FIXTURE AFTER JOBS)
+      if(DEFINED arg_${explore_only})
+        message(FATAL_ERROR "inject_add_test: ${explore_only} needs EXPLORE")
+      endif()
+    endforeach()
+  endif()
+  foreach(required IN LISTS required_arguments)
     if(NOT arg_${required})
       message(FATAL_ERROR "inject_add_test: ${required} is required")
     endif()
@@ -30,8 +49,26 @@ function(inject_add_test)
     message(FATAL_ERROR "inject_add_test: no target inject::cli (call find_package(inject))")
   endif()
 
-  cmake_path(ABSOLUTE_PATH arg_SCENARIO BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
-             OUTPUT_VARIABLE scenario)
+  set(inject_options "")
+  if(arg_SCENARIO)
+    cmake_path(ABSOLUTE_PATH arg_SCENARIO BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
+               OUTPUT_VARIABLE scenario)
+    list(APPEND inject_options --scenario "${scenario}")
+  endif()
+  if(arg_EXPLORE)
+    list(PREPEND inject_options --explore)
+    if(DEFINED arg_FIXTURE)
+      cmake_path(ABSOLUTE_PATH arg_FIXTURE BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
+                 OUTPUT_VARIABLE fixture)
+      list(APPEND inject_options --fixture "${fixture}")
+    endif()
+    if(DEFINED arg_AFTER)
+      list(APPEND inject_options --after "${arg_AFTER}")
+    endif()
+    if(DEFINED arg_JOBS)
+      list(APPEND inject_options -j "${arg_JOBS}")
+    endif()
+  endif()
   # add_test() resolves a target name only as the command itself, and here the command is
   # inject: the program, one argument later, is resolved by hand.
   list(POP_FRONT arg_COMMAND program)
@@ -46,7 +83,7 @@ function(inject_add_test)
 
   add_test(NAME "${arg_NAME}"
            WORKING_DIRECTORY "${working_directory}"
-           COMMAND "$<TARGET_FILE:inject::cli>" --scenario "${scenario}" ${arg_INJECT_ARGS}
+           COMMAND "$<TARGET_FILE:inject::cli>" ${inject_options} ${arg_INJECT_ARGS}
                    -- "${program}" ${arg_COMMAND})
   set_property(TEST "${arg_NAME}" APPEND PROPERTY LABELS inject)
 endfunction()

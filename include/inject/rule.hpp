@@ -81,6 +81,10 @@ struct Effect {
     // is sent when the last wait ends.
     std::optional<std::chrono::microseconds> delay{};
     std::optional<std::chrono::microseconds> delay_exit{};
+    // With error or retval: the call really runs first, then its result is replaced (`run`).
+    // None: only close runs so, since Linux releases the fd whatever close returns and a
+    // skipped close would leave it open.
+    std::optional<bool> run_first{};
 
     bool operator==(const Effect&) const = default;
 };
