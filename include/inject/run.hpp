@@ -102,6 +102,10 @@ struct RunOptions {
     std::function<void(const SyscallRecord&)> syscall_log;
     // With syscall_log: each record carries its call's stack (strace -k).
     bool log_stacks = false;
+    // With syscall_log, strace's -e trace=SET: the calls the log shows. They stop (with the
+    // filter too) whether or not a rule names them, and no other call is logged. Unset: every
+    // call that stops is. Without syscall_log it changes nothing.
+    std::optional<SyscallNames> traced;
 };
 
 // One fault that fired.

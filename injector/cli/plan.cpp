@@ -213,6 +213,9 @@ RunOptions run_options_of(const Plan& plan) {
     run_options.seed = plan.seed.value;
     run_options.use_seccomp = !plan.options.no_seccomp;
     run_options.log_stacks = plan.options.stack;
+    if (plan.options.output) {
+        run_options.traced = plan.options.trace;
+    }
     run_options.capture_output = plan.options.junit.has_value();  // for <system-out>
     for (const Scenario& scenario : plan.scenarios) {
         if (scenario.expect && scenario.expect->needs_output()) {

@@ -105,11 +105,16 @@ Rule survey_rule(const std::vector<Rule>& templates) {
     Rule rule;
     rule.effect.action = RunCall{};
     rule.origin = "the survey";
+    // Every template's set as the names it stands for on each ABI ("?": a name one ABI lacks
+    // is no mistake), so that negated sets and classes need no union of their own.
+    std::vector<std::string>& names = rule.syscalls.elements;
     for (const Rule& each : templates) {
-        for (const std::string& name : each.syscalls) {
-            if (std::find(rule.syscalls.begin(), rule.syscalls.end(), name) ==
-                rule.syscalls.end()) {
-                rule.syscalls.push_back(name);
+        for (const Abi abi : kAllAbis) {
+            for (const std::string& name : catalogue::syscalls_named(each.syscalls, abi)) {
+                const std::string element = "?" + name;
+                if (std::find(names.begin(), names.end(), element) == names.end()) {
+                    names.push_back(element);
+                }
             }
         }
     }
@@ -121,12 +126,8 @@ bool template_names(const Rule& rule, const Injection& call) {
     if (shortens && !catalogue::has_byte_count(call.abi, call.syscall)) {
         return false;
     }
-    const bool named =
-        std::any_of(rule.syscalls.begin(), rule.syscalls.end(), [&](const auto& set) {
-            const auto members = catalogue::syscalls_named(set, call.abi);
-            return std::find(members.begin(), members.end(), call.syscall) != members.end();
-        });
-    if (!named) {
+    const auto members = catalogue::syscalls_named(rule.syscalls, call.abi);
+    if (std::find(members.begin(), members.end(), call.syscall) == members.end()) {
         return false;
     }
     if (rule.path && !(call.path && glob::PathGlob(*rule.path).matches(*call.path))) {
@@ -225,7 +226,7 @@ PointsOfSurvey failure_points(const std::vector<Rule>& templates,
 
 Rule pinned_rule(const Rule& rule, const FailurePoint& point) {
     Rule pinned = rule;
-    pinned.syscalls = {point.syscall};
+    pinned.syscalls = SyscallNames{{point.syscall}, false};
     pinned.when = When{point.occurrence, point.occurrence, 1};
     pinned.per = Scope::tree;
     pinned.probability.reset();

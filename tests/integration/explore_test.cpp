@@ -241,10 +241,23 @@ TEST(KernelFaults, ACloseThatDoesNotRunFirstLeavesTheFdOpen) {
     const auto r =
         it::run_command({it::inject_binary(), "-q", "-e", "close:error=EIO:run=false:caller=main",
                          "--", it::program("kernel_faults")});
-    if (r.exit_status == 125) {
-        GTEST_SKIP() << "run= is not a key yet: " << r.err;
-    }
+    EXPECT_EQ(r.exit_status, 0) << describe(r);
     EXPECT_NE(r.out.find("close: EIO\nfd: open\n"), std::string::npos) << r.out;
+}
+
+TEST(KernelFaults, RunTrueRunsTheCallBeforeItsResultIsReplaced) {
+    it::TempDir dir;
+    it::write_file(dir / "kept", "x");
+    const auto kept = it::run_command({it::inject_binary(), "-q", "-e", "unlinkat:error=EIO", "--",
+                                       "/bin/rm", "-f", dir / "kept"});
+    EXPECT_NE(kept.exit_status, 0) << describe(kept);
+    EXPECT_TRUE(fs::exists(dir / "kept")) << "without run=true the call does not run";
+    it::write_file(dir / "removed", "x");
+    const auto removed =
+        it::run_command({it::inject_binary(), "-q", "-e", "unlinkat:error=EIO:run=true", "--",
+                         "/bin/rm", "-f", dir / "removed"});
+    EXPECT_NE(removed.exit_status, 0) << describe(removed);  // rm saw the error
+    EXPECT_FALSE(fs::exists(dir / "removed")) << "with run=true the call ran";
 }
 
 TEST(KernelFaults, AFailedBrkReturnsTheUnchangedBreak) {

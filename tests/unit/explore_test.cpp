@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <string>
 #include <vector>
@@ -154,7 +155,9 @@ TEST(ExplorePoints, ThePinnedRuleKeepsTheFaultAndPinsTheCall) {
 TEST(ExploreSurvey, OneRuleNamesEverySyscallOnceAndChangesNothing) {
     const Rule rule =
         survey_rule({parse_spec("write,fsync:error=EIO"), parse_spec("write:short=1")});
-    EXPECT_EQ(rule.syscalls, (std::vector<std::string>{"write", "fsync"}));
+    std::vector<std::string> names = rule.syscalls.elements;
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"?fsync", "?write"}));
     EXPECT_TRUE(std::holds_alternative<RunCall>(rule.effect.action));
     EXPECT_FALSE(rule.effect.signal);
 }
