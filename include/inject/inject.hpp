@@ -2,6 +2,7 @@
 #pragma once
 
 #include "inject/abi.hpp"
+#include "inject/check.hpp"
 #include "inject/expect.hpp"
 #include "inject/names.hpp"
 #include "inject/rule.hpp"

@@ -70,6 +70,8 @@ class SignalForwarder {
     detail::SignalPipe pipe_;
 };
 
+struct Injection;
+
 struct RunOptions {
     // Install a seccomp-bpf filter so that only the syscalls some rule names stop.
     // Off: every syscall stops (slower, but needs no filter).
@@ -87,11 +89,18 @@ struct RunOptions {
     // still reach inject's own stdout and stderr, as they are produced.
     bool capture_output = false;
     bool pass_through = true;
+    // Of each, only the last this many bytes are kept (all are counted, and all passed
+    // through): a program that writes without end must not fill inject's memory.
+    std::size_t max_captured_output = std::size_t{16} << 20;
     // Kill the program and everything it started when the run takes longer than this.
     std::optional<std::chrono::milliseconds> timeout;
     // At most this many injections are kept in RunResult::injections (the first ones);
     // all are counted. Keeps memory flat when a rule fires on a hot syscall.
     std::size_t max_recorded_injections = 1000;
+    // Called with every injection as it fires, recorded or not, on the thread that called
+    // run(): what needs them all (inject's --report) takes them here, one at a time, instead
+    // of raising max_recorded_injections.
+    std::function<void(const Injection&)> on_injection;
     // Keys the draws of rules with a probability: the same seed fails the same calls. When
     // unset, run(scenario, ...) uses the scenario's seed, and 0 otherwise.
     std::optional<std::uint64_t> seed;
@@ -141,8 +150,12 @@ struct RunResult {
     std::uint64_t syscall_stops = 0;      // syscall-related stops the engine handled
     bool seccomp_filter = false;          // whether the filter was installed
     std::vector<std::string> notes;       // things the user should know (one line each)
-    std::string captured_stdout;          // with RunOptions::capture_output
+    // With RunOptions::capture_output: what the program wrote, its last
+    // RunOptions::max_captured_output bytes, and how many it wrote in all.
+    std::string captured_stdout;
     std::string captured_stderr;
+    std::uint64_t stdout_bytes = 0;
+    std::uint64_t stderr_bytes = 0;
     bool timed_out = false;       // killed at RunOptions::timeout (signal is then SIGKILL)
     std::vector<pid_t> attached;  // attach(): the processes traced, in the order given
     bool detached = false;        // attach(): let go while still running (on a DetachRequest)

@@ -43,6 +43,12 @@ inline constexpr std::uint64_t kStackAlignment = 16;
 // call (it returns -ENOSYS, which inject overwrites at the exit stop).
 constexpr long kSkippedSyscallNumber = -1;
 
+// Of the instruction pointer, and the length of the instruction that made the call: syscall,
+// int $0x80 and sysenter are all two bytes on x86, and the kernel steps back that much to
+// restart a call (sysenter returns to an int $0x80 in the vDSO).
+std::size_t instruction_pointer_offset(Abi abi);
+inline constexpr long kSyscallInstructionSize = 2;
+
 // The register value that makes the tracee see `value` as the call's result.
 std::uint64_t encode_return_value(Abi abi, std::int64_t value);
 

@@ -38,6 +38,10 @@ std::size_t return_value_offset(Abi /*abi*/) {
     return offsetof(struct user, regs) + offsetof(struct user_regs_struct, rax);
 }
 
+std::size_t instruction_pointer_offset(Abi /*abi*/) {
+    return offsetof(struct user, regs) + offsetof(struct user_regs_struct, rip);
+}
+
 std::size_t argument_offset(Abi abi, unsigned index) {
     // The syscall ABIs' argument registers, as the 64-bit `struct user` names them: an i386
     // tracee's ebx lives in rbx, and so on.

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "explore/workspace.hpp"
+#include "report/junit.hpp"
 
 namespace inject::cli {
 
@@ -120,16 +121,16 @@ void check_output_files(const Options& options) {
 }
 
 // The smallest of --timeout and the scenarios' own: a hang is ended by the first of them.
-std::optional<report::RunTimeout> run_timeout(const Options& options,
-                                              const std::vector<Scenario>& scenarios) {
-    std::optional<report::RunTimeout> timeout;
+std::optional<RunTimeout> run_timeout(const Options& options,
+                                      const std::vector<Scenario>& scenarios) {
+    std::optional<RunTimeout> timeout;
     if (options.timeout) {
-        timeout = report::RunTimeout{*options.timeout, "--timeout"};
+        timeout = RunTimeout{*options.timeout, "--timeout"};
     }
     for (const Scenario& scenario : scenarios) {
         if (scenario.expect && scenario.expect->timeout &&
             (!timeout || *scenario.expect->timeout < timeout->limit)) {
-            timeout = report::RunTimeout{*scenario.expect->timeout, scenario.source};
+            timeout = RunTimeout{*scenario.expect->timeout, scenario.source};
         }
     }
     return timeout;
@@ -216,19 +217,21 @@ RunOptions run_options_of(const Plan& plan) {
     if (plan.options.output) {
         run_options.traced = plan.options.trace;
     }
-    run_options.capture_output = plan.options.junit.has_value();  // for <system-out>
+    // For <system-out>, only what JUnit shows is kept; expectations are checked against more
+    // (RunOptions' default).
+    run_options.capture_output = plan.options.junit.has_value();
+    run_options.max_captured_output = report::kJunitOutput;
     for (const Scenario& scenario : plan.scenarios) {
         if (scenario.expect && scenario.expect->needs_output()) {
             run_options.capture_output = true;
+            run_options.max_captured_output = RunOptions{}.max_captured_output;
         }
     }
     if (plan.timeout) {
         run_options.timeout = plan.timeout->limit;
     }
-    // The report lists every injection, so none may be dropped from the records.
-    if (plan.options.report) {
-        run_options.max_recorded_injections = SIZE_MAX;
-    }
+    // The report lists every injection: the runner streams them to it (RunOptions::
+    // on_injection), and the records stay capped.
     return run_options;
 }
 

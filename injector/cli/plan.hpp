@@ -42,7 +42,7 @@ struct Plan {
     // inject's.
     bool has_expectations = false;
     // The run's time limit: the smallest of --timeout and the scenarios' [expect] timeouts.
-    std::optional<report::RunTimeout> timeout;
+    std::optional<RunTimeout> timeout;
     RunOptions run_options;  // all but what the runner attaches (log, signals, detach)
 };
 

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "explore/after_command.hpp"
 #include "explore/workspace.hpp"
@@ -108,6 +110,8 @@ struct OutputFiles {
     std::optional<report::OutputFile> log;
     std::optional<report::OutputFile> json;
     std::optional<report::JunitFile> junit;
+    // The report's injections, every one, as the run makes them.
+    std::optional<report::InjectionSpill> injections;
     // The first write of the log that failed: the log ends there, the run goes on.
     std::optional<std::string> log_error;
 
@@ -117,10 +121,18 @@ struct OutputFiles {
         }
         if (options.report) {
             json.emplace("--report", *options.report);
+            injections.emplace(*options.report);
         }
         if (options.output) {
             log.emplace("--output", *options.output);
         }
+    }
+
+    std::function<void(const Injection&)> injection_writer() {
+        if (!injections) {
+            return {};
+        }
+        return [this](const Injection& injection) { injections->add(injection); };
     }
 
     // Line by line as the calls return, so the log is current while the program runs.
@@ -234,10 +246,12 @@ RunResult run_or_attach(const Plan& plan, RunOptions run_options, std::ostream& 
 std::vector<report::CheckedExpectations> check_scenarios(const Plan& plan, const RunResult& result,
                                                          std::ostream& err) {
     std::vector<report::CheckedExpectations> checked;
-    for (const Scenario& scenario : plan.scenarios) {
+    const std::vector<CheckScope> scopes = report::scenario_scopes(plan.scenarios, plan.timeout);
+    for (std::size_t index = 0; index < plan.scenarios.size(); ++index) {
+        const Scenario& scenario = plan.scenarios[index];
         if (scenario.expect) {
             report::ExpectationOutcome outcome =
-                report::check_expectations(*scenario.expect, result, plan.timeout);
+                report::check_expectations(*scenario.expect, result, scopes[index]);
             report::write_outcome(err, scenario.source, outcome);
             checked.push_back({scenario.source, std::move(outcome)});
         }
@@ -251,11 +265,17 @@ std::optional<std::string> write_outputs(const Plan& plan, const RunResult& resu
                                          double seconds, OutputFiles& files) {
     try {
         if (files.json) {
+            if (const auto& error = files.injections->error()) {
+                throw std::runtime_error("cannot write --report " + *plan.options.report + ": " +
+                                         *error);
+            }
             const bool seeded = has_probability(plan.rules);
-            files.json->write(report::json_report(
+            report::write_json_report(
                 {INJECT_VERSION, plan.options.command,
                  seeded ? std::optional<std::uint64_t>(plan.seed.value) : std::nullopt, &plan.rules,
-                 &result, std::move(checked)}));
+                 &result, std::move(checked), &*files.injections},
+                [&](std::string_view piece) { files.json->append(piece); });
+            files.json->close();
         }
         if (files.junit) {
             files.junit->write(
@@ -291,6 +311,7 @@ int execute(const Plan& plan, std::ostream& err) {
     OutputFiles files(plan.options);
     RunOptions run_options = plan.run_options;
     run_options.syscall_log = files.log_writer();
+    run_options.on_injection = files.injection_writer();
     // Even with -q: without the seed a run that failed by chance cannot be repeated.
     if (plan.seed.from == SeedChoice::From::drawn) {
         err << "inject: seed " << plan.seed.value << " (repeat this run with --seed "

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
+#include <sched.h>
 
 #include <cstdint>
 
@@ -28,7 +30,7 @@ std::string_view basename_of(std::string_view path) {
 }  // namespace
 
 const std::vector<std::string>& fd_closing_syscalls() {
-    static const std::vector<std::string> names{"close", "dup2", "dup3", "close_range"};
+    static const std::vector<std::string> names{"close", "dup2", "dup3", "close_range", "unshare"};
     return names;
 }
 
@@ -41,6 +43,19 @@ std::span<const StackFrame> TraceeFacts::stack() {
         }
     }
     return frames_;
+}
+
+void forget_fd_files(ProcessFacts& process, std::string_view syscall,
+                     const trace::SyscallInfo& info) {
+    process.fd_files.clear();
+    const bool unshares = (syscall == "unshare" && (info.args[0] & CLONE_FILES) != 0) ||
+                          (syscall == "close_range" && (info.args[2] & CLOSE_RANGE_UNSHARE) != 0);
+    if (unshares) {
+        // The calling thread leaves the table its process's other threads (or processes) go
+        // on using: from now on they may differ. (Should the call fail, nothing is lost but
+        // the cache.)
+        process.fd_table_shared = true;
+    }
 }
 
 const std::vector<int>& TraceeFacts::fds() {
@@ -118,7 +133,8 @@ const std::vector<std::string>& TraceeFacts::process_names() {
 }
 
 std::optional<std::string> TraceeFacts::fd_file(int fd) {
-    if (cache_fd_files_) {
+    const bool cached = cache_fd_files_ && !processes_[tgid_].fd_table_shared;
+    if (cached) {
         const ProcessFacts& process = processes_[tgid_];
         if (const auto known = process.fd_files.find(fd); known != process.fd_files.end()) {
             return known->second;
@@ -130,7 +146,7 @@ std::optional<std::string> TraceeFacts::fd_file(int fd) {
         // remembered.
         return std::nullopt;
     }
-    if (cache_fd_files_) {
+    if (cached) {
         processes_[tgid_].fd_files.emplace(fd, file);
     }
     return file;

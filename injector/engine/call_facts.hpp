@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -17,20 +18,31 @@
 namespace inject::engine {
 
 // What the engine remembers of one process for the filters. Forgotten at exec, when the
-// process has a new program and its close-on-exec fds are gone.
+// process has a new program, its close-on-exec fds are gone and its fd table is its own.
 struct ProcessFacts {
     // fd -> what /proc/PID/fd/N showed. Kept only while the engine sees every call that can
-    // close or replace an fd (FdClosers), and dropped at each of them.
+    // close or replace an fd (fd_closing_syscalls), and dropped at each of them.
     std::unordered_map<int, std::string> fd_files;
+    // Its fd table is not its own alone: another process shares it (clone with CLONE_FILES but
+    // not CLONE_THREAD), or its threads do not all share one (a thread cloned without
+    // CLONE_FILES, or one that unshared it). What one of them closes, the cache of another
+    // would not hear of, so nothing is cached for it.
+    bool fd_table_shared = false;
     std::optional<std::vector<std::string>> names;  // comm, then the exe's basename
 };
 
 using ProcessFactsMap = std::unordered_map<pid_t, ProcessFacts>;
 
-// The calls that close or replace a file descriptor, by name: while some rule's path filter
+// The calls that close or replace a file descriptor, or give a thread an fd table of its own
+// (unshare, close_range with CLOSE_RANGE_UNSHARE), by name: while some rule's path filter
 // needs the files behind fds, the engine must see each of them (they are added to the
 // seccomp filter) to forget what it knew of the process's fds.
 const std::vector<std::string>& fd_closing_syscalls();
+
+// At the entry of one of those calls: what the process's fds refer to is read anew after it,
+// and after an unshare of the fd table, never again from a cache.
+void forget_fd_files(ProcessFacts& process, std::string_view syscall,
+                     const trace::SyscallInfo& info);
 
 // The facts of one stopped call, fetched on first use and kept for the rest of the stop.
 class TraceeFacts final : public CallFacts {

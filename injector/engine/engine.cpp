@@ -16,6 +16,7 @@
 #include "arch/registers.hpp"
 #include "engine/log_record.hpp"
 #include "inject/names.hpp"
+#include "syscalls/signals.hpp"
 #include "syscalls/text.hpp"
 #include "trace/call_site.hpp"
 
@@ -53,6 +54,28 @@ std::int64_t result_register_value(const Action& action) {
 // next; resumed now, the thread would run on unseen.
 bool is_stale(const SyscallInfo& info) {
     return info.op == SyscallInfo::Op::none;
+}
+
+// The kernel's ERESTARTNOINTR (include/linux/errno.h; not in the headers of user space): how
+// the syscall log shows a call that is to be made again.
+constexpr std::int64_t kRestartNoIntr = 513;
+
+// The signals of `pending` the thread would take now: not blocked, and acted on (caught, or
+// with a default action other than leaving the program alone). An ignored signal reaches a
+// traced thread all the same (the kernel queues it for the tracer to see), and must not cut
+// a wait short, nor must one the program blocks.
+std::uint64_t signals_acted_on(std::uint64_t pending, const trace::SignalState& state) {
+    std::uint64_t acted = 0;
+    for (int signal = 1; signal <= kMaxSignal; ++signal) {
+        const std::uint64_t bit = std::uint64_t{1} << (signal - 1);
+        if ((pending & bit) == 0 || ((state.blocked | state.ignored) & bit) != 0) {
+            continue;
+        }
+        if ((state.caught & bit) != 0 || !ignored_by_default(signal)) {
+            acted |= bit;
+        }
+    }
+    return acted;
 }
 
 }  // namespace
@@ -118,10 +141,15 @@ bool Engine::wait_for_stops() {
         // Before every wait, not only when one times out: a steady stream of other stops must
         // not keep a held thread waiting past its time.
         resume_due_threads();
+        interrupt_signalled_holds();
         if (timers_.empty()) {
             return true;
         }
-        const trace::TimedWait waited = tracer_.wait_for_stop_until(*timers_.next_due());
+        TimerQueue::Clock::time_point deadline = *timers_.next_due();
+        if (signal_check_interval_) {
+            deadline = std::min(deadline, next_signal_check_);
+        }
+        const trace::TimedWait waited = tracer_.wait_for_stop_until(deadline);
         if (std::holds_alternative<trace::NoTraceeLeft>(waited)) {
             return false;
         }
@@ -164,6 +192,7 @@ void Engine::forget_timer(ThreadState& thread) {
         timers_.cancel(*thread.timer);
         thread.timer.reset();
     }
+    thread.held_call.reset();
 }
 
 void Engine::resume_due_threads() {
@@ -175,8 +204,54 @@ void Engine::resume_due_threads() {
         }
         ThreadState& thread = it->second;
         thread.timer.reset();
+        thread.held_call.reset();
         resume(thread);
     }
+}
+
+void Engine::interrupt_signalled_holds() {
+    if (!signal_check_interval_ || timers_.empty()) {
+        return;
+    }
+    const auto now = clock_();
+    if (now < next_signal_check_) {
+        return;
+    }
+    next_signal_check_ = now + *signal_check_interval_;
+    // A signal sent to a process goes to one of its threads: it interrupts one held thread.
+    std::vector<pid_t> interrupted_for_process;
+    for (auto& [tid, thread] : threads_) {
+        trace::SignalState state;
+        if (!thread.timer || tracer_.signal_state(tid, state)) {
+            continue;  // not held, or gone (its end is reported next)
+        }
+        const bool own = signals_acted_on(state.own_pending, state) != 0;
+        const bool shared =
+            signals_acted_on(state.shared_pending, state) != 0 &&
+            std::find(interrupted_for_process.begin(), interrupted_for_process.end(),
+                      thread.tgid) == interrupted_for_process.end();
+        if (own || shared) {
+            if (!own) {
+                interrupted_for_process.push_back(thread.tgid);
+            }
+            interrupt_hold(thread);
+        }
+    }
+}
+
+void Engine::interrupt_hold(ThreadState& thread) {
+    const std::optional<HeldCall> call = thread.held_call;
+    forget_timer(thread);
+    thread.exit_delay.reset();
+    thread.signal.reset();
+    if (call) {
+        if (!std::holds_alternative<Skipped>(thread.change)) {
+            check(tracer_.set_syscall_number(thread.tid, call->abi, arch::kSkippedSyscallNumber),
+                  "skipping an interrupted syscall");
+        }
+        thread.change = Interrupted{*call};
+    }
+    resume(thread);
 }
 
 void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
@@ -428,12 +503,10 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
         return false;  // an ABI no rule can name (x32)
     }
     if (cache_fd_files_ && fd_closers_.contains(*info.abi, info.number)) {
-        // Seen at entry, before the call runs: what the process's fds refer to is read anew
-        // after it. (A thread that reads an fd's file while another closes that fd races in
-        // the program itself.)
-        if (const auto known = process_facts_.find(thread.tgid); known != process_facts_.end()) {
-            known->second.fd_files.clear();
-        }
+        // Seen at entry, before the call runs. (A thread that reads an fd's file while another
+        // closes that fd races in the program itself.)
+        forget_fd_files(process_facts_[thread.tgid],
+                        syscall_name(*info.abi, info.number).value_or(""), info);
     }
     if (syscall_log_ && (!logged_only_ || logged_only_->contains(*info.abi, info.number))) {
         log_entry(thread, *info.abi, info);  // before the call is changed
@@ -450,11 +523,15 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     // lives: a fatal signal sent below may end it before it is resumed.
     std::optional<std::string> path;
     std::vector<StackFrame> stack;
-    if (result_.injection_count < record_limit_) {
+    // Stacks for the records only: a streamed report of a hot rule must not unwind each call.
+    const bool recorded = result_.injection_count < record_limit_;
+    if (recorded || injection_sink_) {
         const std::vector<std::string>& paths = facts.paths();
         if (verdict->path_index < paths.size()) {
             path = paths[verdict->path_index];
         }
+    }
+    if (recorded) {
         const std::span<const StackFrame> frames = facts.stack();
         stack.assign(frames.begin(), frames.end());
         note_unnamed_frames(stack);
@@ -502,6 +579,7 @@ void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
     thread.signal = effect.signal;
     if (effect.delay) {
         hold(thread, *effect.delay);
+        thread.held_call = HeldCall{*info.abi, info.number};
     }
 }
 
@@ -587,7 +665,11 @@ void Engine::change_argument(ThreadState& thread, const SyscallInfo& info, unsig
 
 void Engine::undo_change(ThreadState& thread, std::int64_t& result) {
     const CallChange change = std::exchange(thread.change, NoChange{});
-    if (const auto* skipped = std::get_if<Skipped>(&change)) {
+    if (const auto* interrupted = std::get_if<Interrupted>(&change)) {
+        check(tracer_.restart_syscall(thread.tid, interrupted->call.abi, interrupted->call.number),
+              "restarting an interrupted syscall");
+        result = -kRestartNoIntr;
+    } else if (const auto* skipped = std::get_if<Skipped>(&change)) {
         check(tracer_.set_return_value(thread.tid, skipped->abi, skipped->result),
               "writing a syscall's result");
         result = skipped->result;
@@ -681,13 +763,21 @@ void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info
         result_.injected.resize(verdict.rule_index + 1);
     }
     ++result_.injected[verdict.rule_index];
-    if (++result_.injection_count > record_limit_) {
+    const bool recorded = ++result_.injection_count <= record_limit_;
+    if (!recorded && !injection_sink_) {
         return;  // not even a clock read: a capped hot rule stays cheap
     }
-    result_.injections.push_back(
-        Injection{verdict.rule_index, std::string(decider_.name_of(*info.abi, info.number)),
-                  *info.abi, verdict.nth, thread.tgid, thread.tid, verdict.effect,
-                  std::chrono::steady_clock::now() - start_, std::move(path), std::move(stack)});
+    Injection injection{verdict.rule_index, std::string(decider_.name_of(*info.abi, info.number)),
+                        *info.abi,          verdict.nth,
+                        thread.tgid,        thread.tid,
+                        verdict.effect,     std::chrono::steady_clock::now() - start_,
+                        std::move(path),    std::move(stack)};
+    if (injection_sink_) {
+        injection_sink_(injection);
+    }
+    if (recorded) {
+        result_.injections.push_back(std::move(injection));
+    }
 }
 
 void Engine::note_unnamed_frames(const std::vector<StackFrame>& stack) {
@@ -752,17 +842,37 @@ void Engine::on_new_tracee(ThreadState& parent, int event) {
         return;
     }
     const auto child = static_cast<pid_t>(message);
-    if (threads_.contains(child)) {
-        return;  // its first stop came first and adopted it
+    if (const auto known = threads_.find(child); known != threads_.end()) {
+        note_fd_table(parent, child, known->second.tgid);  // its first stop came first
+        return;
     }
     if (event == PTRACE_EVENT_CLONE) {
         // clone() makes a thread or, without CLONE_THREAD, a process: ask.
         pid_t tgid = 0;
         if (!tracer_.thread_group_of(child, tgid)) {
+            note_fd_table(parent, child, tgid);
             add_thread(child, tgid);
         }
     } else {
+        note_fd_table(parent, child, child);
         add_thread(child, child);
+    }
+}
+
+void Engine::note_fd_table(const ThreadState& parent, pid_t child, pid_t child_tgid) {
+    if (!cache_fd_files_) {
+        return;
+    }
+    // Any event may share it: clone(CLONE_FILES | SIGCHLD) is reported as a fork. The parent is
+    // stopped at its event and the child has not run yet, so neither has used a stale cache.
+    const std::optional<bool> shared = tracer_.same_fd_table(parent.tid, child);
+    const bool is_thread = child_tgid == parent.tgid;
+    if (!shared || *shared != is_thread) {
+        for (const pid_t process : {parent.tgid, child_tgid}) {
+            ProcessFacts& facts = process_facts_[process];
+            facts.fd_table_shared = true;
+            facts.fd_files.clear();
+        }
     }
 }
 

@@ -48,11 +48,23 @@ class Engine {
     // How many injections are kept as records (all are counted): a rule firing on a hot
     // syscall must not grow inject's memory, nor allocate on every stop.
     void set_injection_record_limit(std::size_t limit) { record_limit_ = limit; }
+    // Handed every injection as it fires, kept as a record or not (the JSON report's, which
+    // lists them all, without keeping them in memory).
+    void set_injection_sink(std::function<void(const Injection&)> sink) {
+        injection_sink_ = std::move(sink);
+    }
 
     // Where delays read the time (the unit tests give a clock of their own). Read only while
     // a rule's delay is in play: a run without delays never reads it.
     using Clock = std::function<TimerQueue::Clock::time_point()>;
     void set_clock(Clock clock) { clock_ = std::move(clock); }
+    // A thread held for a delay is looked at this often for a signal the program would act
+    // on (sent by anyone: the terminal, kill, inject's own forwarding); one there cuts the
+    // wait short (see interrupt_hold). The kernel tells a tracer nothing of a signal sent to a
+    // thread it holds stopped. None: never (the unit tests of other things).
+    void set_signal_check_interval(std::optional<std::chrono::milliseconds> interval) {
+        signal_check_interval_ = interval;
+    }
     // The syscall log: every call that stops is also followed to its exit, and handed over
     // there (or when its thread is gone, if it never returns). Without it nothing is read.
     // `only`: the calls the log shows (strace's -e trace=SET); unset, every call that stops.
@@ -116,7 +128,17 @@ class Engine {
         Abi abi;
         std::array<std::optional<std::uint64_t>, 6> arguments;  // the originals, by index
     };
-    using CallChange = std::variant<NoChange, Skipped, Shortened>;
+    // A call held for a delay before it ran, which a signal may still interrupt.
+    struct HeldCall {
+        Abi abi;
+        long number;
+    };
+    // Such a call, interrupted: its number was replaced, and at its exit stop it is set to be
+    // made again (see Tracer::restart_syscall).
+    struct Interrupted {
+        HeldCall call;
+    };
+    using CallChange = std::variant<NoChange, Skipped, Shortened, Interrupted>;
 
     struct ThreadState {
         pid_t tid = 0;
@@ -132,6 +154,8 @@ class Engine {
         // Set while the thread is held stopped for a delay: before its call goes on (a
         // skipped call then has its result still to come) or before it returns.
         std::optional<TimerQueue::Timer> timer;
+        // With a timer, when the call has not run yet.
+        std::optional<HeldCall> held_call;
         // Set between a logged call's entry and its exit stop (a pointer: most threads never
         // have one, and a thread's state stays small).
         std::unique_ptr<SyscallRecord> logged;
@@ -159,12 +183,23 @@ class Engine {
     void on_syscall_stop(ThreadState& thread);
     void on_event(ThreadState& thread, const trace::Stop& stop);
     void on_new_tracee(ThreadState& parent, int event);
+    // Whether the new tracee's fd table is its parent's, when a thread's is not or a
+    // process's is (or it cannot be told): then neither process caches fd files any more.
+    void note_fd_table(const ThreadState& parent, pid_t child, pid_t child_tgid);
     void on_exec(ThreadState& thread);
     // Whether the thread is now held for a delay, and so must not be resumed.
     bool decide_and_act(ThreadState& thread, const trace::SyscallInfo& info);
     void hold(ThreadState& thread, std::chrono::microseconds delay);
     void forget_timer(ThreadState& thread);
     void resume_due_threads();
+    // Cuts short the waits of held threads that a signal is pending for, which the program
+    // would act on (see signals_acted_on), at most once per signal_check_interval_.
+    void interrupt_signalled_holds();
+    // The wait ends as if the signal had come just before the call: a call that has not run
+    // yet is not run, but made again once the thread has taken the signal (killed by it, or
+    // stopped, or after its handler); one that has run returns now. The rule's signal, due at
+    // the end of the wait, is not sent.
+    void interrupt_hold(ThreadState& thread);
     // A verdict other than short: the call skipped with its result to come at the exit stop,
     // or (delay alone) let run; held first for a delay, its signal sent or kept for after.
     void skip_or_hold_call(ThreadState& thread, const trace::SyscallInfo& info,
@@ -209,6 +244,7 @@ class Engine {
     bool setid_noted_ = false;
     bool detaching_ = false;
     std::size_t record_limit_ = 1000;
+    std::function<void(const Injection&)> injection_sink_;
     std::function<void(const SyscallRecord&)> syscall_log_;
     trace::Stacks* stacks_ = nullptr;
     bool log_stacks_ = false;
@@ -223,6 +259,8 @@ class Engine {
     RunResult result_;
     TimerQueue timers_;
     Clock clock_ = [] { return TimerQueue::Clock::now(); };
+    std::optional<std::chrono::milliseconds> signal_check_interval_{10};
+    TimerQueue::Clock::time_point next_signal_check_{};
 
     // For the rules' filters: by process, what is known of its fds and names.
     ProcessFactsMap process_facts_;

@@ -17,11 +17,13 @@
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
+#include "engine/stream_tail.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
 #include "syscalls/catalogue.hpp"
@@ -70,8 +72,11 @@ void leave_sigchld_to_the_tracer() {
 // inject's own as they come, on a thread of its own while the engine runs on this one.
 class OutputRelay {
   public:
-    explicit OutputRelay(bool pass_through)
-        : pass_through_(pass_through), out_(make_pipe()), err_(make_pipe()) {}
+    OutputRelay(bool pass_through, std::size_t kept)
+        : pass_through_(pass_through),
+          out_(make_pipe()),
+          err_(make_pipe()),
+          captured_{engine::StreamTail(kept), engine::StreamTail(kept)} {}
     OutputRelay(const OutputRelay&) = delete;
     OutputRelay& operator=(const OutputRelay&) = delete;
 
@@ -89,8 +94,10 @@ class OutputRelay {
         if (thread_.joinable()) {
             thread_.join();
         }
-        result.captured_stdout = std::move(captured_[0]);
-        result.captured_stderr = std::move(captured_[1]);
+        result.stdout_bytes = captured_[0].total();
+        result.stderr_bytes = captured_[1].total();
+        result.captured_stdout = captured_[0].take();
+        result.captured_stderr = captured_[1].take();
     }
 
   private:
@@ -129,7 +136,7 @@ class OutputRelay {
                     continue;
                 }
                 const auto size = static_cast<std::size_t>(got);
-                captured_[index].append(buffer.data(), size);
+                captured_[index].append(std::string_view(buffer.data(), size));
                 if (pass_through_) {
                     write_all(kDestinations[index], buffer.data(), size);
                 }
@@ -140,7 +147,7 @@ class OutputRelay {
     bool pass_through_;
     Pipe out_;
     Pipe err_;
-    std::array<std::string, 2> captured_;
+    std::array<engine::StreamTail, 2> captured_;
     std::jthread thread_;
 };
 
@@ -277,7 +284,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
 
     std::optional<OutputRelay> relay;
     if (options.capture_output) {
-        relay.emplace(options.pass_through);
+        relay.emplace(options.pass_through, options.max_captured_output);
     }
     trace::LaunchedProgram launched =
         launch(filter ? &*filter : nullptr, relay ? relay->child_io() : trace::ChildIo{});
@@ -296,6 +303,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     trace::DwflStacks stacks(tracer);  // does nothing until a stack is asked for
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
     engine.set_injection_record_limit(options.max_recorded_injections);
+    engine.set_injection_sink(options.on_injection);
     engine.set_syscall_log(options.syscall_log, options.traced);
     engine.set_stacks(&stacks, options.log_stacks);
     std::optional<Watchdog> watchdog;
@@ -422,6 +430,7 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
     trace::DwflStacks stacks(tracer);
     engine::Engine engine(tracer, decider, policy);
     engine.set_injection_record_limit(options.max_recorded_injections);
+    engine.set_injection_sink(options.on_injection);
     engine.set_syscall_log(options.syscall_log, options.traced);
     engine.set_stacks(&stacks, options.log_stacks);
     std::optional<trace::WaitWaker> waker;

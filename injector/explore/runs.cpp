@@ -12,8 +12,8 @@
 #include <system_error>
 
 #include "explore/after_command.hpp"
+#include "inject/check.hpp"
 #include "inject/run.hpp"
-#include "report/expectations.hpp"
 
 namespace inject::exploration {
 
@@ -54,9 +54,8 @@ RunReport judged_run(const RunJob& job, const RunSettings& settings, Workspace& 
     RunFacts facts = facts_of(result, job.rule);
     if (job.expect != nullptr) {
         facts.expect_failures =
-            report::check_expectations(*job.expect, result,
-                                       report::RunTimeout{settings.timeout, "--timeout"})
-                .failures;
+            inject::check(*job.expect, result,
+                          CheckScope{0, SIZE_MAX, RunTimeout{settings.timeout, "--timeout"}});
     }
     report.judgement = judge(facts);
     if (settings.after && report.judgement.verdict == ExploreVerdict::survived) {
@@ -138,7 +137,7 @@ Child start(std::size_t index, const RunJob& job, const RunSettings& settings,
         ::close(pipe_fds[0]);
         std::string text;
         try {
-            text = serialise(run_one(job, settings, workspace));
+            text = serialise(judged_run(job, settings, workspace));
         } catch (const std::exception& error) {
             text = serialise({{ExploreVerdict::crashed, std::string("inject: ") + error.what()},
                               std::nullopt,
@@ -174,10 +173,6 @@ void finish(Child& child) {
 }
 
 }  // namespace
-
-RunReport run_one(const RunJob& job, const RunSettings& settings, Workspace& workspace) {
-    return judged_run(job, settings, workspace);
-}
 
 std::vector<RunReport> run_all(const std::vector<RunJob>& jobs, const RunSettings& settings,
                                Workspace& workspace, unsigned parallel, const Progress& progress) {

@@ -45,7 +45,4 @@ using Progress = std::function<void(std::size_t done, std::size_t failing)>;
 std::vector<RunReport> run_all(const std::vector<RunJob>& jobs, const RunSettings& settings,
                                Workspace& workspace, unsigned parallel, const Progress& progress);
 
-// One run, here: what each forked child does (public for the plain runs' --after).
-RunReport run_one(const RunJob& job, const RunSettings& settings, Workspace& workspace);
-
 }  // namespace inject::exploration

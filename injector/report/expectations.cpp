@@ -48,6 +48,68 @@ std::unique_ptr<RE2> compiled(std::string_view pattern) {
     return std::make_unique<RE2>("(?m)" + std::string(pattern), regex_options());
 }
 
+// What a run killed at its time limit failed: its timeout, or finishing at all, and whose
+// limit it was when not the expectations' own.
+std::string timed_out_failure(const Expectations& expectations,
+                              const std::optional<RunTimeout>& run_timeout) {
+    if (!run_timeout && !expectations.timeout) {
+        return "the program to finish, but it was killed at the run's time limit";
+    }
+    const std::chrono::milliseconds limit =
+        run_timeout ? run_timeout->limit : *expectations.timeout;
+    const std::string killed = "but it was killed after " + duration_text(limit);
+    const std::string whose = run_timeout && run_timeout->from == "--timeout"
+                                  ? " (--timeout)"
+                                  : " (another scenario's timeout)";
+    if (!expectations.timeout) {
+        return "the program to finish, " + killed + whose;
+    }
+    const std::string wanted = "finished within " + duration_text(*expectations.timeout) + ", ";
+    return wanted + killed + (*expectations.timeout > limit ? whose : "");
+}
+
+// " (only the last 16777216 of 1000000000 bytes written were kept)" when the capture was cut
+// (RunOptions::max_captured_output): what was looked for may have been in the rest.
+std::string kept_part(std::string_view seen, std::uint64_t written) {
+    if (written <= seen.size()) {
+        return "";
+    }
+    return " (only the last " + std::to_string(seen.size()) + " of " + std::to_string(written) +
+           " bytes written were kept)";
+}
+
+// The faults the scope's rules injected: all of them for a scenario run alone.
+std::uint64_t faults_of(const CheckScope& scope, const RunResult& result) {
+    if (scope.first_rule == 0 && scope.rule_count >= result.injected.size()) {
+        return result.injection_count;
+    }
+    std::uint64_t faults = 0;
+    for (std::size_t index = scope.first_rule;
+         index < result.injected.size() && index - scope.first_rule < scope.rule_count; ++index) {
+        faults += result.injected[index];
+    }
+    return faults;
+}
+
+// "1 fault injected, got 0 (...)": with several scenarios in the run, whose faults they were.
+std::optional<std::string> injected_failure(std::uint64_t wanted, const CheckScope& scope,
+                                            const RunResult& result) {
+    const std::uint64_t own = faults_of(scope, result);
+    if (own == wanted) {
+        return std::nullopt;
+    }
+    std::string line = plural(wanted, "fault", "faults") + " injected, got " + std::to_string(own);
+    if (const std::uint64_t others =
+            result.injection_count > own ? result.injection_count - own : 0;
+        others > 0) {
+        line += " by its own rules, and " + std::to_string(others) + " by the run's other rules";
+    }
+    if (own == 0) {
+        line += " (a fault that never fired proves nothing)";
+    }
+    return line;
+}
+
 }  // namespace
 
 void check_text_regex(std::string_view pattern) {
@@ -132,28 +194,14 @@ std::vector<std::string> describe_expectations(const Expectations& expectations)
 }
 
 ExpectationOutcome check_expectations(const Expectations& expectations, const RunResult& result,
-                                      const std::optional<RunTimeout>& run_timeout) {
+                                      const CheckScope& scope) {
+    const std::optional<RunTimeout>& run_timeout = scope.run_timeout;
     ExpectationOutcome outcome;
     outcome.stated = describe_expectations(expectations).size();
     std::vector<std::string>& failures = outcome.failures;
 
     if (result.timed_out) {
-        const std::chrono::milliseconds limit =
-            run_timeout ? run_timeout->limit
-                        : expectations.timeout.value_or(std::chrono::milliseconds{0});
-        const std::string killed = "but it was killed after " + duration_text(limit);
-        const std::string whose = run_timeout && run_timeout->from == "--timeout"
-                                      ? " (--timeout)"
-                                      : " (another scenario's timeout)";
-        if (!expectations.timeout) {
-            failures.push_back("the program to finish, " + killed + whose);
-        } else if (*expectations.timeout > limit) {
-            failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
-                               killed + whose);
-        } else {
-            failures.push_back("finished within " + duration_text(*expectations.timeout) + ", " +
-                               killed);
-        }
+        failures.push_back(timed_out_failure(expectations, run_timeout));
         return outcome;
     }
 
@@ -181,27 +229,25 @@ ExpectationOutcome check_expectations(const Expectations& expectations, const Ru
     }
     const auto check_text = [&](std::string_view stream,
                                 const std::optional<TextExpectation>& wanted,
-                                const std::string& seen) {
+                                const std::string& seen, std::uint64_t written) {
         if (!wanted) {
             return;
         }
         try {
             if (!text_found(*wanted, seen)) {
-                failures.push_back(describe_text(stream, *wanted) + ", got " + quote_output(seen));
+                failures.push_back(describe_text(stream, *wanted) + ", got " + quote_output(seen) +
+                                   kept_part(seen, written));
             }
         } catch (const std::runtime_error& e) {
             failures.push_back(describe_text(stream, *wanted) + ", but " + e.what());
         }
     };
-    check_text("stdout", expectations.stdout_text, result.captured_stdout);
-    check_text("stderr", expectations.stderr_text, result.captured_stderr);
-    if (expectations.injected && *expectations.injected != result.injection_count) {
-        std::string line = plural(*expectations.injected, "fault", "faults") + " injected, got " +
-                           std::to_string(result.injection_count);
-        if (result.injection_count == 0) {
-            line += " (a fault that never fired proves nothing)";
+    check_text("stdout", expectations.stdout_text, result.captured_stdout, result.stdout_bytes);
+    check_text("stderr", expectations.stderr_text, result.captured_stderr, result.stderr_bytes);
+    if (expectations.injected) {
+        if (auto line = injected_failure(*expectations.injected, scope, result)) {
+            failures.push_back(std::move(*line));
         }
-        failures.push_back(std::move(line));
     }
     // A run that was not killed finished within its timeout: nothing more to check.
     return outcome;
@@ -219,4 +265,24 @@ void write_outcome(std::ostream& out, std::string_view source, const Expectation
     }
 }
 
+std::vector<CheckScope> scenario_scopes(const std::vector<Scenario>& scenarios,
+                                        const std::optional<RunTimeout>& run_timeout) {
+    std::vector<CheckScope> scopes;
+    std::size_t first_rule = 0;
+    for (const Scenario& scenario : scenarios) {
+        scopes.push_back({first_rule, scenario.rules.size(), run_timeout});
+        first_rule += scenario.rules.size();
+    }
+    return scopes;
+}
+
 }  // namespace inject::report
+
+namespace inject {
+
+std::vector<std::string> check(const Expectations& expectations, const RunResult& result,
+                               const CheckScope& scope) {
+    return report::check_expectations(expectations, result, scope).failures;
+}
+
+}  // namespace inject

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "inject/check.hpp"
 #include "inject/expect.hpp"
 #include "inject/run.hpp"
 #include "inject/scenario.hpp"
@@ -39,19 +40,15 @@ struct ExpectationOutcome {
     bool passed() const { return failures.empty(); }
 };
 
-// The time limit a run was given: the smallest of --timeout and the scenarios' timeouts, and
-// where it came from ("--timeout", or the scenario's source).
-struct RunTimeout {
-    std::chrono::milliseconds limit{};
-    std::string from;
-};
-
-// Checks the expectations against the run. A run that was killed at its time limit fails the
-// timeout expectation and nothing else is checked, since how it ended and what it wrote were
-// cut short by inject itself. A scenario without a timeout of its own (or with a longer one)
-// then fails too, saying whose the limit was.
+// Checks the expectations against the run, as inject::check does (see inject/check.hpp), and
+// says how many were stated.
 ExpectationOutcome check_expectations(const Expectations& expectations, const RunResult& result,
-                                      const std::optional<RunTimeout>& run_timeout);
+                                      const CheckScope& scope);
+
+// The scope of each scenario of a run in which they were given in this order, their rules one
+// after the other: its own rules, and the run's time limit.
+std::vector<CheckScope> scenario_scopes(const std::vector<Scenario>& scenarios,
+                                        const std::optional<RunTimeout>& run_timeout);
 
 // "inject: expect: LINE" for each failure, then "inject: PASS: SOURCE" or
 // "inject: FAIL: SOURCE (N of M expectations failed)".

@@ -1,5 +1,6 @@
 #include "report/junit.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -11,12 +12,12 @@
 namespace inject::report {
 namespace {
 
+using text::utf8_sequence;
+
 bool is_xml_char(std::uint32_t c) {
     return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
            (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
-
-using text::utf8_sequence;
 
 std::string seconds_text(double seconds) {
     char text[32];
@@ -35,6 +36,19 @@ std::string join_lines(const std::vector<std::string>& lines) {
         text += '\n';
     }
     return text;
+}
+
+// The last kJunitOutput bytes of what was captured, after a line saying what is left out
+// when the program wrote more.
+std::string shown_output(std::string_view captured, std::uint64_t written) {
+    const std::string_view shown =
+        captured.substr(captured.size() - std::min(captured.size(), kJunitOutput));
+    written = std::max<std::uint64_t>(written, captured.size());
+    if (written == shown.size()) {
+        return std::string(shown);
+    }
+    return "[inject: the first " + std::to_string(written - shown.size()) + " of " +
+           std::to_string(written) + " bytes are left out]\n" + std::string(shown);
 }
 
 bool is_spec(const Scenario& scenario) {
@@ -68,23 +82,24 @@ JunitCase scenario_case(const Scenario& scenario) {
     return testcase;
 }
 
-// The testcases, in command-line order, with the command line's own one last.
+// The testcases, in command-line order, with the command line's own one last. `fill` is given
+// each testcase with the index of its scenario, or none for the command line's.
 template <typename Fill>
 std::vector<JunitCase> cases_of(const std::vector<Scenario>& scenarios,
                                 const std::vector<std::string>& command, Fill&& fill) {
     std::vector<JunitCase> cases;
     bool has_spec = false;
-    for (const Scenario& scenario : scenarios) {
-        if (is_spec(scenario)) {
+    for (std::size_t index = 0; index < scenarios.size(); ++index) {
+        if (is_spec(scenarios[index])) {
             has_spec = true;
             continue;
         }
-        cases.push_back(scenario_case(scenario));
-        fill(cases.back(), scenario.expect);
+        cases.push_back(scenario_case(scenarios[index]));
+        fill(cases.back(), std::optional<std::size_t>(index));
     }
     if (has_spec || cases.empty()) {
         cases.push_back(command_case(scenarios, command));
-        fill(cases.back(), std::nullopt);
+        fill(cases.back(), std::optional<std::size_t>());
     }
     return cases;
 }
@@ -144,27 +159,32 @@ std::string xml_escape(std::string_view text, bool in_attribute) {
 std::vector<JunitCase> junit_cases(const std::vector<Scenario>& scenarios,
                                    const std::vector<std::string>& command, const RunResult& result,
                                    const std::optional<RunTimeout>& run_timeout, double seconds) {
+    const std::vector<CheckScope> scopes = scenario_scopes(scenarios, run_timeout);
     return cases_of(
-        scenarios, command, [&](JunitCase& testcase, const std::optional<Expectations>& expect) {
+        scenarios, command, [&](JunitCase& testcase, std::optional<std::size_t> scenario) {
             Expectations expectations;
-            if (expect) {
-                expectations = *expect;
+            if (scenario && scenarios[*scenario].expect) {
+                expectations = *scenarios[*scenario].expect;
             } else {
                 expectations.exit_code = 0;
             }
-            testcase.failures = check_expectations(expectations, result, run_timeout).failures;
+            CheckScope whole_run;  // the command line's testcase: every rule
+            whole_run.run_timeout = run_timeout;
+            testcase.failures =
+                check_expectations(expectations, result, scenario ? scopes[*scenario] : whole_run)
+                    .failures;
             testcase.seconds = seconds;
-            testcase.system_out = result.captured_stdout;
-            testcase.system_err = result.captured_stderr;
+            testcase.system_out = shown_output(result.captured_stdout, result.stdout_bytes);
+            testcase.system_err = shown_output(result.captured_stderr, result.stderr_bytes);
         });
 }
 
 std::vector<JunitCase> junit_error_cases(const std::vector<Scenario>& scenarios,
                                          const std::vector<std::string>& command,
                                          const std::string& message) {
-    return cases_of(
-        scenarios, command,
-        [&](JunitCase& testcase, const std::optional<Expectations>&) { testcase.error = message; });
+    return cases_of(scenarios, command, [&](JunitCase& testcase, std::optional<std::size_t>) {
+        testcase.error = message;
+    });
 }
 
 std::string junit_xml(const std::vector<JunitCase>& cases, double seconds) {

@@ -15,6 +15,11 @@
 
 namespace inject::report {
 
+// Of the program's output, each testcase shows the last this many bytes of each stream (the
+// same in every testcase of a run: a CI page that shows them needs no more, and the file
+// stays small), saying when it left the rest out.
+inline constexpr std::size_t kJunitOutput = std::size_t{1} << 20;
+
 struct JunitCase {
     std::string name;       // the scenario's description, or its source
     std::string classname;  // "inject." and the scenario file's stem

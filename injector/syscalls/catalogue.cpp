@@ -139,6 +139,42 @@ bool source_contains(const Signature& signature, std::string_view part) {
     return signature.source.find(part) != std::string_view::npos;
 }
 
+// The stat family by the entry points' names: stat (i386's oldstat is sys_stat), lstat,
+// fstat and the *at forms that may stat a descriptor; %%stat is all of them. The same for
+// statfs.
+bool in_stat_class(std::string_view class_name, const Signature& signature) {
+    static const std::regex kStat("sys_(new)?stat(64)?");
+    static const std::regex kLstat("sys_(new)?lstat(64)?");
+    static const std::regex kFstat("sys_((new)?fstat(at)?(64)?|statx)");
+    if (class_name == "stat") {
+        return entry_matches(signature, kStat);
+    }
+    if (class_name == "lstat") {
+        return entry_matches(signature, kLstat);
+    }
+    if (class_name == "fstat") {
+        return entry_matches(signature, kFstat);
+    }
+    if (class_name == "%stat") {
+        return in_stat_class("stat", signature) || in_stat_class("lstat", signature) ||
+               in_stat_class("fstat", signature);
+    }
+    static const std::regex kStatfs("sys_statfs(64)?");
+    static const std::regex kFstatfs("sys_fstatfs(64)?");
+    if (class_name == "statfs") {
+        return entry_matches(signature, kStatfs);
+    }
+    if (class_name == "fstatfs") {
+        return entry_matches(signature, kFstatfs);
+    }
+    if (class_name == "%statfs") {
+        static const std::regex kUstat("sys_ustat");
+        return in_stat_class("statfs", signature) || in_stat_class("fstatfs", signature) ||
+               entry_matches(signature, kUstat);
+    }
+    return false;
+}
+
 // strace's classes, as rules over what the kernel headers say of each syscall: its arguments
 // and the source file that defines it. Where neither says it, a pattern over the entry
 // point's name does (the credentials and clock calls share their files with others).
@@ -196,38 +232,7 @@ bool in_class(std::string_view class_name, const Signature& signature) {
         static const std::regex kGetters("sys_get\\w+");
         return signature.arg_count == 0 && entry_matches(signature, kGetters);
     }
-    // The stat family by the entry points' names: stat (i386's oldstat is sys_stat), lstat,
-    // fstat and the *at forms that may stat a descriptor; %%stat is all of them.
-    static const std::regex kStat("sys_(new)?stat(64)?");
-    static const std::regex kLstat("sys_(new)?lstat(64)?");
-    static const std::regex kFstat("sys_((new)?fstat(at)?(64)?|statx)");
-    if (class_name == "stat") {
-        return entry_matches(signature, kStat);
-    }
-    if (class_name == "lstat") {
-        return entry_matches(signature, kLstat);
-    }
-    if (class_name == "fstat") {
-        return entry_matches(signature, kFstat);
-    }
-    if (class_name == "%stat") {
-        return in_class("stat", signature) || in_class("lstat", signature) ||
-               in_class("fstat", signature);
-    }
-    static const std::regex kStatfs("sys_statfs(64)?");
-    static const std::regex kFstatfs("sys_fstatfs(64)?");
-    if (class_name == "statfs") {
-        return entry_matches(signature, kStatfs);
-    }
-    if (class_name == "fstatfs") {
-        return entry_matches(signature, kFstatfs);
-    }
-    if (class_name == "%statfs") {
-        static const std::regex kUstat("sys_ustat");
-        return in_class("statfs", signature) || in_class("fstatfs", signature) ||
-               entry_matches(signature, kUstat);
-    }
-    return false;
+    return in_stat_class(class_name, signature);
 }
 
 }  // namespace

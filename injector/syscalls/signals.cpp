@@ -111,4 +111,8 @@ std::string signal_name(int signal) {
     return "signal " + std::to_string(signal);
 }
 
+bool ignored_by_default(int signal) {
+    return signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT;
+}
+
 }  // namespace inject

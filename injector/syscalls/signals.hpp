@@ -30,4 +30,8 @@ const std::vector<std::string>& all_signal_names();
 // for a number outside 1..64.
 std::string signal_name(int signal);
 
+// Whether the kernel's default action for the signal leaves a running program alone: SIGCHLD,
+// SIGURG and SIGWINCH are ignored, SIGCONT only ends a stop (signal(7)).
+bool ignored_by_default(int signal);
+
 }  // namespace inject

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,6 +23,7 @@
 
 #include "inject/exit_status.hpp"
 #include "inject/launch_error.hpp"
+#include "syscalls/text.hpp"
 #include "trace/ptrace_tracer.hpp"
 
 namespace inject::trace {
@@ -54,11 +56,15 @@ std::optional<long> status_field(pid_t pid, std::string_view key) {
     return std::nullopt;
 }
 
+// The process's name, escaped: a tracer may call itself anything, control characters
+// included (prctl(PR_SET_NAME)), and its name goes into inject's message on a terminal.
 std::string command_name(pid_t pid) {
     std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    return name;
+    std::string name((std::istreambuf_iterator<char>(comm)), std::istreambuf_iterator<char>());
+    if (name.ends_with('\n')) {
+        name.pop_back();  // the file's own newline; one inside the name is escaped
+    }
+    return text::escaped(name);
 }
 
 // The threads of a process now; empty once it is gone.

@@ -1,10 +1,12 @@
 #include "trace/ptrace_tracer.hpp"
 
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,6 +82,29 @@ std::error_code read_proc_file(pid_t id, const char* name, std::span<char> buffe
     }
     text = std::string_view(buffer.data(), static_cast<std::size_t>(length));
     return {};
+}
+
+// The number after "KEY:" on its line of /proc/ID/status text, in that base.
+// The number after "KEY:" on its line of /proc/ID/status text, in that base.
+template <typename Number>
+std::error_code status_number(std::string_view text, std::string_view key, int base,
+                              Number& value) {
+    for (std::size_t start = 0; start < text.size();) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        std::string_view line = text.substr(start, end - start);
+        start = end + 1;
+        if (!line.starts_with(key) || !line.substr(key.size()).starts_with(':')) {
+            continue;
+        }
+        line.remove_prefix(key.size() + 1);
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            line.remove_prefix(1);
+        }
+        const auto [rest, ec] =
+            std::from_chars(line.data(), line.data() + line.size(), value, base);
+        return ec == std::errc{} ? std::error_code{} : std::make_error_code(ec);
+    }
+    return std::make_error_code(std::errc::no_such_process);  // a thread gone as it was read
 }
 
 constexpr std::size_t kWord = sizeof(long);
@@ -352,6 +377,20 @@ std::error_code PtraceTracer::set_syscall_number(pid_t tid, Abi abi, long number
     return check(::ptrace(PTRACE_POKEUSER, tid, arch::syscall_number_offset(abi), number));
 }
 
+std::error_code PtraceTracer::restart_syscall(pid_t tid, Abi abi, long number) {
+    errno = 0;
+    const long at = ::ptrace(PTRACE_PEEKUSER, tid, arch::instruction_pointer_offset(abi), nullptr);
+    if (errno != 0) {
+        return last_error();
+    }
+    if (const auto error =
+            check(::ptrace(PTRACE_POKEUSER, tid, arch::instruction_pointer_offset(abi),
+                           at - arch::kSyscallInstructionSize))) {
+        return error;
+    }
+    return check(::ptrace(PTRACE_POKEUSER, tid, arch::return_value_offset(abi), number));
+}
+
 std::error_code PtraceTracer::set_return_value(pid_t tid, Abi abi, std::int64_t value) {
     return check(::ptrace(PTRACE_POKEUSER, tid, arch::return_value_offset(abi),
                           arch::encode_return_value(abi, value)));
@@ -398,22 +437,41 @@ std::error_code PtraceTracer::thread_group_of(pid_t tid, pid_t& tgid) {
     if (const auto error = read_proc_file(tid, "status", buffer, text)) {
         return error;
     }
-    constexpr std::string_view kKey = "\nTgid:";
-    const auto at = text.find(kKey);
-    if (at == std::string_view::npos) {
-        return std::make_error_code(std::errc::no_such_process);
-    }
-    std::string_view rest = text.substr(at + kKey.size());
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) {
-        rest.remove_prefix(1);
-    }
     int value = 0;
-    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
-    if (ec != std::errc{}) {
-        return std::make_error_code(ec);
+    if (const auto error = status_number(text, "Tgid", 10, value)) {
+        return error;
     }
     tgid = value;
     return {};
+}
+
+std::error_code PtraceTracer::signal_state(pid_t tid, SignalState& state) {
+    std::array<char, 4096> buffer{};  // the signal masks come after the memory figures
+    std::string_view text;
+    if (const auto error = read_proc_file(tid, "status", buffer, text)) {
+        return error;
+    }
+    for (const auto& [key, mask] : {std::pair{"SigPnd", &state.own_pending},
+                                    {"ShdPnd", &state.shared_pending},
+                                    {"SigBlk", &state.blocked},
+                                    {"SigIgn", &state.ignored},
+                                    {"SigCgt", &state.caught}}) {
+        if (const auto error = status_number(text, key, 16, *mask)) {
+            return error;
+        }
+    }
+    return {};
+}
+
+std::optional<bool> PtraceTracer::same_fd_table(pid_t first, pid_t second) {
+    const long order = ::syscall(SYS_kcmp, first, second, KCMP_FILES, 0, 0);
+    if (order >= 0) {
+        return order == 0;
+    }
+    if (errno == ESRCH) {
+        return false;  // a thread that is gone shares nothing any more
+    }
+    return std::nullopt;
 }
 
 std::error_code read_tracee_memory(MemoryAccess access, pid_t tid, std::uint64_t address,

@@ -29,6 +29,8 @@ class PtraceTracer final : public Tracer {
     std::error_code syscall_info(pid_t tid, SyscallInfo& info) override;
     std::error_code event_message(pid_t tid, unsigned long& message) override;
     std::error_code set_syscall_number(pid_t tid, Abi abi, long number) override;
+    std::error_code restart_syscall(pid_t tid, Abi abi, long number) override;
+    std::error_code signal_state(pid_t tid, SignalState& state) override;
     std::error_code send_signal(pid_t tgid, pid_t tid, int signal) override;
     std::error_code set_return_value(pid_t tid, Abi abi, std::int64_t value) override;
     std::error_code set_syscall_argument(pid_t tid, Abi abi, unsigned index,
@@ -38,6 +40,7 @@ class PtraceTracer final : public Tracer {
     std::error_code write_memory(pid_t tid, std::uint64_t address,
                                  std::span<const std::byte> bytes) override;
     std::error_code thread_group_of(pid_t tid, pid_t& tgid) override;
+    std::optional<bool> same_fd_table(pid_t first, pid_t second) override;
     bool runs_setid_program(pid_t pid) override;
     std::error_code read_string(pid_t tid, std::uint64_t address, std::size_t max,
                                 std::string& text) override;

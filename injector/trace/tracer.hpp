@@ -46,6 +46,15 @@ struct SyscallInfo {
     std::uint64_t stack_pointer = 0;
 };
 
+// A thread's signals as /proc/TID/status shows them: bit N-1 stands for signal N.
+struct SignalState {
+    std::uint64_t own_pending = 0;     // SigPnd: sent to the thread
+    std::uint64_t shared_pending = 0;  // ShdPnd: sent to its process
+    std::uint64_t blocked = 0;         // SigBlk
+    std::uint64_t ignored = 0;         // SigIgn
+    std::uint64_t caught = 0;          // SigCgt: it has a handler
+};
+
 // How a wait with a deadline ended: a stop, the deadline, or no tracee left to wait for.
 struct DeadlinePassed {};
 struct NoTraceeLeft {};
@@ -89,12 +98,22 @@ class Tracer {
                                         std::span<std::byte> bytes) = 0;
     virtual std::error_code write_memory(pid_t tid, std::uint64_t address,
                                          std::span<const std::byte> bytes) = 0;
+    // At a syscall-exit stop of a call whose number was replaced: sets the thread back to make
+    // the call `number` again when it runs on (its instruction pointer on the syscall
+    // instruction, the number in its register), as the kernel restarts an interrupted call. A
+    // signal pending then is taken first, as if it had come just before the call.
+    virtual std::error_code restart_syscall(pid_t tid, Abi abi, long number) = 0;
+    // The thread's pending, blocked, ignored and caught signals, read while it is stopped.
+    virtual std::error_code signal_state(pid_t tid, SignalState& state) = 0;
     // tgkill: queues `signal` for one thread. Sent while the thread is stopped, it is
     // delivered when the thread runs again (a signal-delivery-stop first, as for any signal).
     virtual std::error_code send_signal(pid_t tgid, pid_t tid, int signal) = 0;
 
     // The process (thread group) a tracee belongs to.
     virtual std::error_code thread_group_of(pid_t tid, pid_t& tgid) = 0;
+    // Whether two threads use one fd table (kcmp KCMP_FILES); false when one is gone, nullopt
+    // when it cannot be told (no kcmp in the kernel, or refused).
+    virtual std::optional<bool> same_fd_table(pid_t first, pid_t second) = 0;
     // Whether the program a process now runs is setuid or setgid.
     virtual bool runs_setid_program(pid_t pid) = 0;
 

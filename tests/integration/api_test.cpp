@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "harness.hpp"
 #include "inject/inject.hpp"
@@ -92,6 +93,19 @@ TEST_P(ApiTest, RunCapturesOutputAndCanStillPassItThrough) {
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_EQ(result.captured_stdout, writes_output(3, {{2, "ENOSPC"}}));
     EXPECT_EQ(result.captured_stderr, "");
+}
+
+// A test that runs the program itself gets the command line's verdict from check(): here the
+// exit code is wrong, and the output and the count hold.
+TEST_P(ApiTest, CheckGivesTheVerdictTheCommandLinePrints) {
+    const Scenario scenario = parse_scenario(
+        "[[fault]]\nsyscall = \"write\"\nerror = \"ENOSPC\"\nwhen = 2\n"
+        "[expect]\nexit_code = 0\nstdout = \"write 2: ENOSPC\"\ninjected = 1\n",
+        "s.toml");
+    RunOptions run_options = options();
+    run_options.pass_through = false;  // run(scenario) captures what stdout needs
+    const RunResult result = run(scenario, {program("writes"), dir_ / "out", "3"}, run_options);
+    EXPECT_EQ(check(*scenario.expect, result), std::vector<std::string>{"exit_code 0, got 1"});
 }
 
 TEST_P(ApiTest, TimeoutKillsAHangAndEverythingItStarted) {

@@ -4,10 +4,12 @@
 // for commands on stdin and answer on stdout, so every step is synchronized by a line.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -443,6 +445,27 @@ TEST_F(AttachTest, AProcessTracedByAnotherIsRefusedSayingByWhom) {
                    0),
         0U)
         << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+}
+
+// The tracer's name is anyone's to choose, escapes included: shown escaped, it can neither
+// retitle nor clear the terminal inject's message goes to.
+TEST_F(AttachTest, TheOtherTracersNameIsShownEscaped) {
+    const auto target = start_write_loop(dir_ / "lines");
+    ASSERT_EQ(::ptrace(PTRACE_SEIZE, target->pid(), nullptr, nullptr), 0);
+    std::array<char, 16> own_name{};
+    ASSERT_EQ(::prctl(PR_GET_NAME, own_name.data()), 0);
+    ASSERT_EQ(::prctl(PR_SET_NAME, "\x1b]0;pwn\a\x1b[2J\n"), 0);
+    BackgroundProcess inject(
+        {inject_binary(), "-p", std::to_string(target->pid()), "-e", "write:error=EIO"});
+    const std::string line = inject.rest_of_err();
+    ::prctl(PR_SET_NAME, own_name.data());
+    EXPECT_EQ(inject.wait(), 125);
+    EXPECT_NE(line.find("already traced by process " + std::to_string(::gettid()) +
+                        " (\\x1b]0;pwn\\x07\\x1b[2J\\n)\n"),
+              std::string::npos)
+        << line;
+    EXPECT_EQ(line.find('\x1b'), std::string::npos) << "a raw ESC reached the terminal";
     EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
 }
 

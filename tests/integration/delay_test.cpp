@@ -6,8 +6,11 @@
 // strace can do the same, it is compared with strace.
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -224,6 +227,99 @@ INSTANTIATE_TEST_SUITE_P(Cases, DelayStraceTest,
                          ::testing::Combine(::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp),
                                             ::testing::ValuesIn(kStraceCases)),
                          strace_case_name);
+
+// --- a signal while a call is held --------------------------------------------------------
+// The delay is an hour: were the signal held back until the wait ends, the test would hang
+// (and fail at its time limit), not pass late.
+
+// Whether the process is stopped by its tracer inside write(2): held.
+bool is_held_in_write(pid_t pid) {
+    const std::string proc = "/proc/" + std::to_string(pid);
+    const std::string stat = read_file(proc + "/stat");
+    const auto close = stat.rfind(')');
+    return close != std::string::npos && stat.compare(close + 2, 1, "t") == 0 &&
+           read_file(proc + "/syscall").starts_with("1 ");
+}
+
+// Waits (up to 20 s) until the process has been held in its write for a while.
+bool becomes_held(pid_t pid) {
+    int held_for = 0;
+    for (int tries = 0; tries < 2000 && held_for < 20; ++tries) {
+        held_for = is_held_in_write(pid) ? held_for + 1 : 0;
+        ::usleep(10'000);
+    }
+    return held_for >= 20;
+}
+
+class SignalDuringDelayTest : public DelayTest {
+  protected:
+    // held_write under a delay of ten minutes on its write, and its pid once the write is held.
+    pid_t start_held(BackgroundProcess& inject) {
+        const std::optional<std::string> ready = inject.next_line();
+        if (!ready || !ready->starts_with("ready ")) {
+            ADD_FAILURE() << "no ready line: " << ready.value_or("(none)");
+            return 0;
+        }
+        const pid_t pid = std::stoi(ready->substr(6));
+        EXPECT_TRUE(becomes_held(pid)) << "the write was never held";
+        return pid;
+    }
+    std::vector<std::string> held_write(const std::string& how) const {
+        return inject_argv({"-q", "-e", "write:delay=10m:when=1"}, {program("held_write"), how});
+    }
+};
+INSTANTIATE_TEST_SUITE_P(Modes, SignalDuringDelayTest,
+                         ::testing::Values(Mode::kSeccomp, Mode::kNoSeccomp), mode_name);
+
+// The case: SIGTERM sent to inject reaches the program at once, and the held call does
+// not run first.
+TEST_P(SignalDuringDelayTest, SigtermToInjectKillsTheProgramAndTheHeldCallNeverRuns) {
+    BackgroundProcess inject(held_write("restart"));
+    ASSERT_NE(start_held(inject), 0);
+    inject.signal(SIGTERM);
+    EXPECT_EQ(inject.wait(), 128 + SIGTERM);
+    EXPECT_EQ(inject.next_line(), std::nullopt) << "the held write ran";
+}
+
+// A signal from anyone else (the terminal's Ctrl-C goes to the program too) does the same.
+TEST_P(SignalDuringDelayTest, ASignalSentToTheProgramEndsTheWaitToo) {
+    BackgroundProcess inject(held_write("restart"));
+    const pid_t pid = start_held(inject);
+    ASSERT_NE(pid, 0);
+    ::kill(pid, SIGINT);
+    EXPECT_EQ(inject.wait(), 128 + SIGINT);
+    EXPECT_EQ(inject.next_line(), std::nullopt) << "the held write ran";
+}
+
+// A caught signal runs its handler at once, as if it had come just before the call, which the
+// program then makes again (a new call for the rules: when=1 does not hold it again). With or
+// without SA_RESTART: the call had not begun, so it was not interrupted.
+TEST_P(SignalDuringDelayTest, ACaughtSignalRunsItsHandlerThenTheCallIsMadeAgain) {
+    for (const std::string how : {"restart", "interrupt"}) {
+        BackgroundProcess inject(held_write(how));
+        const pid_t pid = start_held(inject);
+        ASSERT_NE(pid, 0);
+        ::kill(pid, SIGUSR1);
+        EXPECT_EQ(inject.next_line(), "handler") << how;
+        EXPECT_EQ(inject.next_line(), "hello") << how;
+        EXPECT_EQ(inject.next_line(), "write: ok 6") << how;
+        EXPECT_EQ(inject.wait(), 0) << how;
+    }
+}
+
+// SIGWINCH and the other signals a program leaves alone must not end the wait (were it to
+// end, the write would be done within milliseconds).
+TEST_P(SignalDuringDelayTest, ASignalTheProgramLeavesAloneLeavesTheCallHeld) {
+    BackgroundProcess inject(held_write("restart"));
+    const pid_t pid = start_held(inject);
+    ASSERT_NE(pid, 0);
+    ::kill(pid, SIGWINCH);
+    ::usleep(300'000);
+    EXPECT_TRUE(is_held_in_write(pid));
+    EXPECT_FALSE(inject.has_line()) << "the write went on";
+    inject.signal(SIGTERM);
+    EXPECT_EQ(inject.wait(), 128 + SIGTERM);
+}
 
 }  // namespace
 }  // namespace inject::testing

@@ -178,7 +178,8 @@ TEST_P(ExpectTest, EveryScenarioIsCheckedAgainstTheSameRun) {
     EXPECT_EQ(r.exit_status, 1) << describe(r);
     EXPECT_EQ(r.err, "inject: PASS: " + a +
                          "\n"
-                         "inject: expect: 2 faults injected, got 1\n"
+                         "inject: expect: 2 faults injected, got 0 by its own rules, and 1 by "
+                         "the run's other rules (a fault that never fired proves nothing)\n"
                          "inject: FAIL: " +
                          b + " (1 of 1 expectation failed)\n");
 }
@@ -261,16 +262,68 @@ TEST_P(ExpectTest, JunitCountsTestcasesAndFailures) {
         xml.find("<testcase name=\"&lt;b&gt; &amp; &apos;c&apos;\" classname=\"inject.b&amp;c\""),
         std::string::npos)
         << xml;
-    // b fails twice (stdout, and 2 faults fired), the -e testcase because writes exits 2.
+    // b fails on its stdout (its `injected = 0` holds: b has no rules of its own, and the 2
+    // faults were the others'), the -e testcase because writes exits 2.
     EXPECT_NE(xml.find("<failure message=\"stdout containing &quot;never&quot;, got "),
               std::string::npos)
         << xml;
-    EXPECT_NE(xml.find("0 faults injected, got 2\n</failure>"), std::string::npos) << xml;
+    EXPECT_EQ(xml.find("faults injected, got"), std::string::npos) << xml;
     EXPECT_NE(xml.find("<testcase name=\"inject -e fsync:error=EIO -- " + program("writes")),
               std::string::npos)
         << xml;
     EXPECT_NE(xml.find("<failure message=\"exit_code 0, got 2\""), std::string::npos) << xml;
     EXPECT_NE(xml.find("<system-out>write 1: ok 7\n"), std::string::npos) << xml;
+}
+
+// `injected` counts the faults of the scenario's own rules: one whose fault never fired does
+// not pass on the strength of another scenario's, neither in its verdict nor in its testcase.
+TEST_P(ExpectTest, AScenarioWhoseOwnFaultNeverFiredFailsWhateverTheOthersInjected) {
+    const std::string never = scenario_file(
+        "never.toml",
+        "[[fault]]\nsyscall = \"write\"\nerror = \"EIO\"\nwhen = 99\n[expect]\ninjected = 1\n");
+    const std::string fires = enospc_expecting("injected = 1\n");
+    const std::string junit = dir_ / "junit.xml";
+    const auto r = inject({"-q", "--junit", junit, "-s", never, "-s", fires},
+                          {program("writes"), dir_ / "out", "5"});
+    EXPECT_EQ(r.exit_status, 1) << describe(r);
+    EXPECT_EQ(r.err,
+              "inject: expect: 1 fault injected, got 0 by its own rules, and 1 by the "
+              "run's other rules (a fault that never fired proves nothing)\n"
+              "inject: FAIL: " +
+                  never + " (1 of 1 expectation failed)\ninject: PASS: " + fires + "\n");
+    const std::string xml = read_file(junit);
+    EXPECT_EQ(attribute_of(xml, "testsuite", "failures"), "1") << xml;
+    EXPECT_NE(xml.find("<failure message=\"1 fault injected, got 0 by its own rules"),
+              std::string::npos)
+        << xml;
+}
+
+// Output is kept only as far as what needs it: JUnit shows its last MiB, and says what it
+// left out; it still all goes through.
+TEST_P(ExpectTest, JunitShowsTheEndOfAnOutputTooLongToKeep) {
+    const std::string junit = dir_ / "junit.xml";
+    const auto r = inject({"-q", "--junit", junit},
+                          {"sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' x; echo END"});
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_EQ(r.out.size(), 3'000'004U) << "all of it passed through";
+    const std::string xml = read_file(junit);
+    expect_well_formed(junit);
+    EXPECT_NE(xml.find("<system-out>[inject: the first 1951428 of 3000004 bytes are left out]\n" +
+                       std::string(1'048'572, 'x') + "END\n</system-out>"),
+              std::string::npos)
+        << xml.substr(0, 1000);
+}
+
+// An expectation on output looks at its last 16 MiB, and says so when what it wanted was not
+// there and the program wrote more.
+TEST_P(ExpectTest, AnExpectationOnOutputTooLongToKeepSaysWhatWasKept) {
+    const std::string s = scenario_file("start.toml", "[expect]\nstdout = \"START\"\n");
+    const auto r = inject({"-q", "-s", s},
+                          {"sh", "-c", "echo START; head -c 20000000 /dev/zero | tr '\\0' x"});
+    EXPECT_EQ(r.exit_status, 1) << r.err;
+    EXPECT_NE(r.err.find("(only the last 16777216 of 20000006 bytes written were kept)\n"),
+              std::string::npos)
+        << r.err;
 }
 
 TEST_P(ExpectTest, JunitOfAPassingRun) {

@@ -77,6 +77,33 @@ TEST_P(FiltersTest, PathOfAnFdHitsOnlyThatFilesWrites) {
     EXPECT_EQ(file("sub/reused.bin"), "reused write 1\n");
 }
 
+// Two processes sharing one fd table (clone with CLONE_FILES, not CLONE_THREAD): the child
+// closes the parent's fd and reopens it on another file, and the parent's next write goes
+// there. Each rule hits the write to its own file, and only that one.
+// What shared_fds prints, on whichever fd number its first open got (the lowest free one,
+// which depends on what the test runner left open).
+std::string shared_fds_output(const std::string& out, const std::string& on_a,
+                              const std::string& on_b) {
+    const std::string fd = out.substr(0, out.find('\n'));
+    return fd + "\nwrite to A.log: " + on_a + "\nchild: B.log is " + fd +
+           "\nwrite to B.log: " + on_b + "\n";
+}
+
+TEST_P(FiltersTest, ProcessesSharingAnFdTableSeeWhatTheOtherClosedAndOpened) {
+    const auto on_b = inject({"-q", "-e", "write:error=EIO:path=**/B.log"},
+                             {program("shared_fds"), dir_.path().string()});
+    EXPECT_EQ(on_b.exit_status, 1) << describe(on_b);
+    ASSERT_TRUE(on_b.out.starts_with("fd ")) << describe(on_b);
+    EXPECT_EQ(on_b.out, shared_fds_output(on_b.out, "ok 2", "EIO"));
+    const TempDir& other = again_.emplace_back();
+    const auto on_a = inject({"-q", "-e", "write:error=EIO:path=**/A.log"},
+                             {program("shared_fds"), other.path().string()});
+    EXPECT_EQ(on_a.exit_status, 1) << describe(on_a);
+    ASSERT_TRUE(on_a.out.starts_with("fd ")) << describe(on_a);
+    EXPECT_EQ(on_a.out, shared_fds_output(on_a.out, "EIO", "ok 2"));
+    EXPECT_EQ(read_file(other.path() / "B.log"), "x\n");
+}
+
 TEST_P(FiltersTest, WhenCountsOnlyTheCallsThatPassTheFilter) {
     const auto r = files({"-q", "-e", "write:error=ENOSPC:when=2:path=**/app.log"});
     EXPECT_EQ(r.out, files_output({{"log write 2", "ENOSPC"}})) << describe(r);

@@ -50,6 +50,24 @@ TEST_P(ReportTest, ReportHoldsTheKnownRun) {
     EXPECT_EQ(report["attached"], json::array());
 }
 
+// Far more injections than are kept as records: the report still lists every one, in order
+// (they are streamed to it from a temporary file, not kept in memory).
+TEST_P(ReportTest, ReportListsEveryInjectionBeyondTheRecords) {
+    const std::string path = dir_ / "report.json";
+    // Only the file's writes: the program's own lines on stdout must get through.
+    const auto r = inject({"-q", "--report", path, "-e", "write:error=EIO:path=**/out"},
+                          {program("writes"), dir_ / "out", "2500"});
+    ASSERT_EQ(r.exit_status, 99) << describe(r);  // writes caps its count of failures at 99
+    const json report = json::parse(read_file(path));
+    EXPECT_EQ(report["injections_total"], 2500);
+    ASSERT_EQ(report["injections"].size(), 2500U);
+    for (std::size_t index = 0; index < 2500; ++index) {
+        ASSERT_EQ(report["injections"][index]["nth"], index + 1);
+    }
+    EXPECT_EQ(report["injections"][2499]["action"], json({{"error", "EIO"}, {"errno", 5}}));
+    EXPECT_EQ(report["result"]["exit_code"], 99);
+}
+
 TEST_P(ReportTest, UnwritableReportStopsInjectBeforeTheProgram) {
     const auto r = inject({"--report", dir_ / "no/such/r.json", "-e", "write:error=EIO"},
                           {program("writes"), dir_ / "out", "1"});

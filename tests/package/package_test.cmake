@@ -23,6 +23,7 @@ if(count LESS 3)
   message(FATAL_ERROR "expected libinject.so, its soname link and the library, found: ${libraries}")
 endif()
 foreach(file bin/inject ${LIBDIR}/libinject.so include/inject/inject.hpp include/inject/run.hpp
+             include/inject/check.hpp include/inject/gtest.hpp
              share/man/man1/inject.1 share/bash-completion/completions/inject
              share/inject/scenarios/enospc.toml
              ${LIBDIR}/cmake/inject/injectConfig.cmake
@@ -58,3 +59,26 @@ endif()
 
 step("make check in examples/cmake-project"
      ${CMAKE_COMMAND} --build ${build} --target check --parallel 2)
+
+# inject_add_test's mistakes stop the configuration, each with its message: a scenario file
+# that does not exist, a test without faults, a TIMEOUT without a value.
+set(mistakes ${WORK_DIR}/mistakes)
+foreach(mistake IN ITEMS missing_scenario no_faults timeout_without_value)
+  if(mistake STREQUAL "missing_scenario")
+    set(call "inject_add_test(NAME t SCENARIO scenarios/nope.toml COMMAND true)")
+    set(expected "inject_add_test(t): scenario file ${mistakes}/${mistake}/scenarios/nope.toml does not exist")
+  elseif(mistake STREQUAL "no_faults")
+    set(call "inject_add_test(NAME t COMMAND true)")
+    set(expected "inject_add_test(t): no faults: give SCENARIO or SPECS")
+  else()
+    set(call "inject_add_test(NAME t SPECS write:error=EIO TIMEOUT COMMAND true)")
+    set(expected "inject_add_test(t): TIMEOUT needs a duration")
+  endif()
+  file(WRITE ${mistakes}/${mistake}/CMakeLists.txt
+       "cmake_minimum_required(VERSION 3.25)\nproject(mistake LANGUAGES NONE)\n"
+       "find_package(inject REQUIRED)\nenable_testing()\n${call}\n")
+  step_fails("inject_add_test refuses a ${mistake}" "${expected}"
+             ${CMAKE_COMMAND} -S ${mistakes}/${mistake} -B ${mistakes}/${mistake}/build
+             -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${prefix}
+             -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
+endforeach()

@@ -94,7 +94,7 @@ TEST(CallerGlob, RefusesAnOffsetWithoutAModuleOrTooBig) {
 }
 
 TEST(CallerGlob, RefusesATrailingBackslash) {
-    EXPECT_EQ(caller_error("save\\"),
+    EXPECT_EQ(caller_error("save\\"),  // quoted as a C string is: the '\\' escaped
               "caller \"save\\\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a "
               "'\\')");
     EXPECT_EQ(caller_error("save\\\\").find("no error"), 0u);

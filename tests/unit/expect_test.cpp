@@ -258,11 +258,11 @@ RunResult with_injections(RunResult result, std::size_t count) {
 // The run's limit, when given, came from a scenario (not --timeout).
 std::vector<std::string> failures(const Expectations& e, const RunResult& r,
                                   std::optional<milliseconds> run_timeout = std::nullopt) {
-    std::optional<report::RunTimeout> limit;
+    CheckScope scope;
     if (run_timeout) {
-        limit = report::RunTimeout{*run_timeout, "other.toml"};
+        scope.run_timeout = RunTimeout{*run_timeout, "other.toml"};
     }
-    return report::check_expectations(e, r, limit).failures;
+    return check(e, r, scope);
 }
 
 using Lines = std::vector<std::string>;
@@ -363,6 +363,44 @@ TEST(CheckExpectations, Injected) {
     EXPECT_EQ(failures(e, with_injections(exited(0), 2)), Lines{"0 faults injected, got 2"});
 }
 
+// A run of two scenarios, rules 0..1 the first's and rule 2 the second's: each counts the
+// faults of its own rules, and says when the others' fired instead.
+TEST(CheckExpectations, InjectedCountsTheScenariosOwnRules) {
+    Expectations e;
+    e.injected = 1;
+    RunResult r = exited(0);
+    r.injected = {0, 0, 1};
+    r.injection_count = 1;
+    const CheckScope first{0, 2, std::nullopt};
+    const CheckScope second{2, 1, std::nullopt};
+    EXPECT_EQ(check(e, r, second), Lines{});
+    EXPECT_EQ(check(e, r, first),
+              Lines{"1 fault injected, got 0 by its own rules, and 1 by the run's other rules "
+                    "(a fault that never fired proves nothing)"});
+    r.injected = {2, 1, 1};
+    r.injection_count = 4;
+    EXPECT_EQ(check(e, r, first),
+              Lines{"1 fault injected, got 3 by its own rules, and 1 by the run's other rules"});
+    EXPECT_EQ(check(e, r), Lines{"1 fault injected, got 4"}) << "the whole run by default";
+}
+
+TEST(CheckExpectations, ScenariosOfARunHaveTheirRulesInTurn) {
+    Scenario one;
+    one.rules.resize(2);
+    Scenario none;
+    Scenario two;
+    two.rules.resize(1);
+    const auto scopes = report::scenario_scopes({one, none, two}, RunTimeout{milliseconds(5), "x"});
+    ASSERT_EQ(scopes.size(), 3U);
+    EXPECT_EQ(scopes[0].first_rule, 0U);
+    EXPECT_EQ(scopes[0].rule_count, 2U);
+    EXPECT_EQ(scopes[1].first_rule, 2U);
+    EXPECT_EQ(scopes[1].rule_count, 0U);
+    EXPECT_EQ(scopes[2].first_rule, 2U);
+    EXPECT_EQ(scopes[2].rule_count, 1U);
+    EXPECT_EQ(scopes[2].run_timeout->limit, milliseconds(5));
+}
+
 TEST(CheckExpectations, TimeoutIsTheOnlyThingSaidAfterAHang) {
     Expectations e;
     e.exit_code = 0;
@@ -373,7 +411,7 @@ TEST(CheckExpectations, TimeoutIsTheOnlyThingSaidAfterAHang) {
     RunResult r = killed(SIGKILL);
     r.timed_out = true;
     const report::ExpectationOutcome outcome =
-        report::check_expectations(e, r, report::RunTimeout{milliseconds(2'000), "s.toml"});
+        report::check_expectations(e, r, {0, SIZE_MAX, RunTimeout{milliseconds(2'000), "s.toml"}});
     EXPECT_EQ(outcome.failures, Lines{"finished within 2s, but it was killed after 2s"});
     EXPECT_EQ(outcome.stated, 5u);
 
@@ -387,9 +425,11 @@ TEST(CheckExpectations, TimeoutIsTheOnlyThingSaidAfterAHang) {
               Lines{"the program to finish, but it was killed after 2s (another scenario's "
                     "timeout)"});
     // A limit from the command line says so.
-    EXPECT_EQ(report::check_expectations(e, r, report::RunTimeout{milliseconds(2'000), "--timeout"})
-                  .failures,
+    EXPECT_EQ(check(e, r, {0, SIZE_MAX, RunTimeout{milliseconds(2'000), "--timeout"}}),
               Lines{"the program to finish, but it was killed after 2s (--timeout)"});
+    // A library caller's own limit, not said to check().
+    EXPECT_EQ(check(e, r),
+              Lines{"the program to finish, but it was killed at the run's time limit"});
 
     // Finished in time: the timeout held.
     Expectations only_timeout;
@@ -403,7 +443,8 @@ TEST(CheckExpectations, SeveralFailuresInTableOrder) {
     e.injected = 1;
     e.stderr_text = TextExpectation{"error", false};
     e.exit_code = 1;
-    const report::ExpectationOutcome outcome = report::check_expectations(e, exited(0), {});
+    const report::ExpectationOutcome outcome =
+        report::check_expectations(e, exited(0), CheckScope{});
     EXPECT_EQ(outcome.failures,
               (Lines{"exit_code 1, got 0", "stderr containing \"error\", got nothing",
                      "1 fault injected, got 0 (a fault that never fired proves nothing)"}));

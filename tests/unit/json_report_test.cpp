@@ -178,5 +178,41 @@ TEST(JsonReport, NamesTheProcessesAttachedToAndADetach) {
     EXPECT_EQ(report["result"]["detached"], true);
 }
 
+// A report's injections spilled to disk as they come read the same as the records kept in
+// memory, byte for byte, and as nlohmann's own dump of the whole would.
+TEST(JsonReport, InjectionsSpilledToDiskGiveTheSameReport) {
+    const std::vector<Rule> rules{parse_spec("write:error=ENOSPC")};
+    RunResult result;
+    for (std::uint64_t nth = 1; nth <= 3000; ++nth) {
+        result.injections.push_back(Injection{0, "write", Abi::x86_64, nth, 100, 100,
+                                              Effect{FailWithErrno{ENOSPC}},
+                                              std::chrono::microseconds(nth), "/tmp/\"x\""});
+    }
+    result.injection_count = result.injections.size();
+    InjectionSpill spill(::testing::TempDir() + "/report.json");
+    for (const Injection& injection : result.injections) {
+        spill.add(injection);
+    }
+    ASSERT_FALSE(spill.error().has_value());
+    EXPECT_EQ(spill.count(), 3000U);
+    const std::string in_memory = json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}});
+    RunResult without_records = result;
+    without_records.injections.clear();
+    const std::string spilled =
+        json_report({"0.1.0", {"prog"}, {}, &rules, &without_records, {}, &spill});
+    EXPECT_EQ(spilled, in_memory);
+    EXPECT_EQ(spilled, json::parse(in_memory).dump(2) + "\n");
+    EXPECT_EQ(json::parse(spilled)["injections"].size(), 3000U);
+}
+
+TEST(JsonReport, NoInjectionsIsAnEmptyArray) {
+    const std::vector<Rule> rules{parse_spec("write:error=ENOSPC")};
+    RunResult result;
+    InjectionSpill spill(::testing::TempDir() + "/report.json");
+    const std::string text = json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}, &spill});
+    EXPECT_NE(text.find("\n  \"injections\": [],\n"), std::string::npos) << text;
+    EXPECT_EQ(text, json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
+}
+
 }  // namespace
 }  // namespace inject::report

@@ -274,6 +274,28 @@ TEST(Junit, NoRulesAtAllIsOneTestcaseForTheProgram) {
     EXPECT_EQ(root->attributes.at("failures"), "0");
 }
 
+// Two scenarios with one rule each, and only the second's fired: the first fails, saying so.
+TEST(Junit, EachScenarioCountsTheFaultsOfItsOwnRules) {
+    Expectations one_fault;
+    one_fault.injected = 1;
+    Scenario never_fired = file_scenario("a.toml", "", one_fault);
+    never_fired.rules.resize(1);
+    Scenario fired = file_scenario("b.toml", "", one_fault);
+    fired.rules.resize(1);
+    RunResult result;
+    result.exit_code = 0;
+    result.injected = {0, 1};
+    result.injection_count = 1;
+    const auto cases =
+        report::junit_cases({never_fired, fired}, {"prog"}, result, std::nullopt, 0.1);
+    ASSERT_EQ(cases.size(), 2u);
+    EXPECT_EQ(cases[0].failures,
+              std::vector<std::string>{"1 fault injected, got 0 by its own rules, and 1 by the "
+                                       "run's other rules (a fault that never fired proves "
+                                       "nothing)"});
+    EXPECT_TRUE(cases[1].failures.empty());
+}
+
 TEST(Junit, ATimeoutFailsEveryTestcase) {
     Expectations timeout;
     timeout.timeout = milliseconds(1'000);
@@ -282,7 +304,7 @@ TEST(Junit, ATimeoutFailsEveryTestcase) {
     result.timed_out = true;
     const auto cases = report::junit_cases(
         {file_scenario("hang.toml", "", timeout), file_scenario("other.toml", "", std::nullopt)},
-        {"hang"}, result, report::RunTimeout{milliseconds(1'000), "hang.toml"}, 1.0);
+        {"hang"}, result, RunTimeout{milliseconds(1'000), "hang.toml"}, 1.0);
     ASSERT_EQ(cases.size(), 2u);
     EXPECT_EQ(cases[0].failures,
               std::vector<std::string>{"finished within 1s, but it was killed after 1s"});

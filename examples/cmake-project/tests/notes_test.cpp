@@ -1,5 +1,7 @@
-// notes::save under faults: inject::run_function makes a syscall fail inside the function
-// under test, in a forked child, with no mocks and no changes to the code.
+// notes::save under faults: inject::gtest::run_function makes a syscall fail inside the
+// function under test, in a forked child, with no mocks and no changes to the code; an EXPECT
+// that fails in the child fails the test. The last test runs the program under a scenario and
+// checks its [expect] table with inject::check, as `inject -s` would.
 
 #include <stdlib.h>
 
@@ -9,8 +11,11 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <inject/gtest.hpp>
 #include <inject/inject.hpp>
 
 #include "notes.hpp"
@@ -37,9 +42,13 @@ class SaveTest : public ::testing::Test {
 
     // Runs notes::save in a child traced under the fault. The child is a fork, so its
     // verdict comes back as its exit code: the errno value save returned (0 for success).
+    // Whatever the outcome, no temporary file may be left, which the child checks itself.
     inject::RunResult save_under(const char* fault, const std::string& text) {
-        return inject::run_function(inject::scenario_from_spec(fault),
-                                    [&] { return notes::save(path_, text).value(); });
+        return inject::gtest::run_function(inject::scenario_from_spec(fault), [&] {
+            const std::error_code error = notes::save(path_, text);
+            EXPECT_FALSE(fs::exists(path_.string() + ".tmp")) << "after: " << error.message();
+            return error.value();
+        });
     }
 
     fs::path dir_;
@@ -68,6 +77,18 @@ TEST_F(SaveTest, KeepsTheOldNotesWhenTheyCannotBeMadeDurable) {
     EXPECT_EQ(result.injections.size(), 1u);
     EXPECT_EQ(read_file(path_), "old\n");
     EXPECT_FALSE(fs::exists(path_.string() + ".tmp"));
+}
+
+// The program itself under a scenario from C++: inject::check gives the lines `inject -s`
+// prints for the expectations that failed, none here.
+TEST_F(SaveTest, TheProgramFailsAsItsScenarioExpects) {
+    const inject::Scenario scenario =
+        inject::load_scenario_file(fs::path(SCENARIOS_DIR) / "fsync-fails.toml");
+    inject::RunOptions options;
+    options.pass_through = false;
+    const inject::RunResult result =
+        inject::run(scenario, {SAVE_NOTES, path_.string(), "buy", "milk"}, options);
+    EXPECT_EQ(inject::check(*scenario.expect, result), std::vector<std::string>{});
 }
 
 }  // namespace
