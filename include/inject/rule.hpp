@@ -113,6 +113,10 @@ struct Effect {
     // strace's syscall=: a call that does not run (error or retval) runs this harmless one
     // (strace's %pure: getpid, gettid, ...) instead of none, and then gets its result as usual.
     std::optional<std::string> instead{};
+    // With error or retval: the call really runs first, then its result is replaced (`run`).
+    // None: only close runs so, since Linux releases the fd whatever close returns and a
+    // skipped close would leave it open.
+    std::optional<bool> run_first{};
 
     bool operator==(const Effect&) const = default;
 };

@@ -94,6 +94,8 @@ int dispatch(const std::vector<std::string>& arguments, std::ostream& out, std::
         case Mode::check:
             write_check(out, make_plan(options));
             return kExitPassed;
+        case Mode::explore:
+            return execute_explore(make_plan(options), err);
         case Mode::run:
         case Mode::attach:
             return execute(make_plan(options), err);

@@ -20,6 +20,7 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: inject [OPTIONS] [--] PROGRAM [ARG...]\n"
     "       inject [OPTIONS] -p PID\n"
+    "       inject --explore [OPTIONS] [--] PROGRAM [ARG...]\n"
     "Runs PROGRAM traced (or traces the running process PID) and makes the system calls that\n"
     "the rules pick fail.\n";
 
@@ -32,7 +33,7 @@ po::options_description describe_options() {
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
          "one fault in strace's syntax, SET:KEY=VALUE[:KEY=VALUE...] with error, retval, "
          "short, signal, delay (delay_enter, delay_exit), poke_enter, poke_exit, syscall, "
-         "when, probability, per, path, fd, process, caller; SET as strace's (names, numbers, "
+         "when, probability, per, path, fd, process, caller, run; SET as strace's (names, numbers, "
          "classes such as %file, !SET, /regex, ?name, name@64, all, none); repeatable; also -e "
          "inject=SPEC, -e fault=SPEC (error defaults to ENOSYS), and -e trace=SET: the calls "
          "the syscall log (-o) shows")
@@ -51,6 +52,25 @@ po::options_description describe_options() {
         ("timeout", po::value<std::string>()->value_name("DURATION"),
          "kill the program and all it started after this long (10s, 2m): a failure, "
          "exit 124 without expectations")
+        ("fixture", po::value<std::string>()->value_name("DIR"),
+         "run in a fresh copy of DIR (with --explore: each run in its own copy)")
+        ("after", po::value<std::string>()->value_name("CMD"),
+         "a shell command run in the program's directory after it ended (env INJECT_EXIT_CODE, "
+         "INJECT_SIGNAL, INJECT_FAULT, INJECT_RUN_DIR, INJECT_STDOUT, INJECT_STDERR); "
+         "non-zero fails the run")
+        ("explore", po::bool_switch(),
+         "fail each failure point of PROGRAM in a run of its own and report the ones it does "
+         "not survive; the rules given are templates (default: share/inject/explore-default.toml)")
+        ("explore-by", po::value<std::string>()->value_name("site|call"),
+         "with --explore: one run per failure point (site, the default) or per call")
+        ("max-runs", po::value<std::string>()->value_name("N"),
+         "with --explore: at most N runs (default 2000)")
+        ("jobs,j", po::value<std::string>()->value_name("N"),
+         "with --explore: N runs at once (default: the CPUs)")
+        ("explore-startup", po::bool_switch(),
+         "with --explore: also fail the calls made before the program's own code runs")
+        ("save-scenarios", po::value<std::string>()->value_name("DIR"),
+         "with --explore: write a pinned scenario per failing group into DIR")
         ("quiet,q", po::bool_switch(), "no summary on stderr")
         ("no-seccomp", po::bool_switch(),
          "no seccomp filter: every syscall stops (slower)")
@@ -218,12 +238,55 @@ void read_e_argument(const std::string& argument, Options& options) {
                                          " (inject takes inject=, fault= and trace=)");
 }
 
+// A count that must be at least 1: -j 0 would run nothing, --max-runs 0 explore nothing.
+std::size_t parse_count(const std::string& option, const std::string& text) {
+    std::size_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || text.empty() || value == 0) {
+        throw UsageError(option + " " + text::one_line(text) +
+                         ": expected a positive integer (at least 1)");
+    }
+    return value;
+}
+
+Options::Exploration exploration_of(const po::variables_map& values) {
+    Options::Exploration exploration;
+    if (values.count("explore-by") != 0) {
+        const std::string by = values["explore-by"].as<std::string>();
+        if (by != "site" && by != "call") {
+            throw UsageError("--explore-by " + text::one_line(by) + ": expected site or call");
+        }
+        exploration.by_call = by == "call";
+        exploration.any_given = true;
+    }
+    if (values.count("max-runs") != 0) {
+        exploration.max_runs = parse_count("--max-runs", values["max-runs"].as<std::string>());
+        exploration.any_given = true;
+    }
+    if (values.count("jobs") != 0) {
+        const std::size_t jobs = parse_count("-j", values["jobs"].as<std::string>());
+        if (jobs > 4096) {
+            throw UsageError("-j " + std::to_string(jobs) + ": at most 4096 runs at once");
+        }
+        exploration.jobs = static_cast<unsigned>(jobs);
+        exploration.any_given = true;
+    }
+    if (values.count("save-scenarios") != 0) {
+        exploration.save_scenarios = values["save-scenarios"].as<std::string>();
+        exploration.any_given = true;
+    }
+    exploration.startup = values["explore-startup"].as<bool>();
+    exploration.any_given = exploration.any_given || exploration.startup;
+    return exploration;
+}
+
 Mode mode_of(const po::variables_map& values, const Options& options) {
     for (const auto& [name, mode] : {std::pair{"help", Mode::help},
                                      {"version", Mode::version},
                                      {"list-syscalls", Mode::list_syscalls},
                                      {"list-errnos", Mode::list_errnos},
-                                     {"check", Mode::check}}) {
+                                     {"check", Mode::check},
+                                     {"explore", Mode::explore}}) {
         if (values[name].as<bool>()) {
             return mode;
         }
@@ -291,6 +354,13 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
     if (values.count("timeout") != 0) {
         options.timeout = parse_timeout(values["timeout"].as<std::string>());
     }
+    if (values.count("fixture") != 0) {
+        options.fixture = values["fixture"].as<std::string>();
+    }
+    if (values.count("after") != 0) {
+        options.after = values["after"].as<std::string>();
+    }
+    options.exploration = exploration_of(values);
     options.quiet = values["quiet"].as<bool>();
     options.stack = values["stack"].as<bool>();
     options.no_seccomp = values["no-seccomp"].as<bool>();

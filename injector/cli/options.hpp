@@ -29,6 +29,7 @@ enum class Mode : std::uint8_t {
     list_syscalls,  // --list-syscalls
     list_errnos,    // --list-errnos
     check,          // --check: validate and print the rules, run nothing
+    explore,        // --explore: every failure point of PROGRAM in a run of its own
     attach,         // -p PID: trace running processes
     run,            // start PROGRAM traced
 };
@@ -53,6 +54,18 @@ struct Options {
     bool no_notify = false;
     std::vector<std::string> command;  // PROGRAM [ARG...]
     std::vector<pid_t> attach;         // -p PID, in the order given
+    // Plain runs and --explore: a fresh copy of the fixture to run in, a check after the run.
+    std::optional<std::string> fixture;  // --fixture DIR
+    std::optional<std::string> after;    // --after CMD
+    // --explore only.
+    struct Exploration {
+        bool by_call = false;                       // --explore-by call (default: site)
+        std::optional<std::size_t> max_runs;        // --max-runs N
+        std::optional<unsigned> jobs;               // -j N
+        bool startup = false;                       // --explore-startup
+        std::optional<std::string> save_scenarios;  // --save-scenarios DIR
+        bool any_given = false;  // one of these was given (refused without --explore)
+    } exploration;
 };
 
 // Throws UsageError.

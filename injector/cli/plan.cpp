@@ -8,6 +8,7 @@
 #include <random>
 #include <variant>
 
+#include "explore/workspace.hpp"
 #include "report/junit.hpp"
 
 namespace inject::cli {
@@ -135,6 +136,79 @@ std::optional<RunTimeout> run_timeout(const Options& options,
     return timeout;
 }
 
+// --explore's own needs: a program inject starts (calls seen by an attach cannot be replayed),
+// templates without when or probability, no syscall log (each run would write its own).
+void check_explore_options(const Options& options, const std::vector<Scenario>& scenarios) {
+    if (!options.attach.empty()) {
+        throw UsageError(
+            "--explore and -p exclude each other: calls seen in a running process cannot be "
+            "replayed; explore a PROGRAM that inject starts");
+    }
+    if (options.command.empty()) {
+        throw UsageError(
+            "no program to explore (usage: inject --explore [OPTIONS] [--] PROGRAM "
+            "[ARG...])");
+    }
+    if (options.output) {
+        throw UsageError(
+            "-o and --explore exclude each other: each run would log its own "
+            "calls (replay a failure with -o instead)");
+    }
+    for (const Scenario& scenario : scenarios) {
+        for (const Rule& rule : scenario.rules) {
+            if (rule.when != When{} || rule.probability) {
+                throw ScenarioError(rule.origin + ": a template for --explore has no " +
+                                    (rule.probability ? "probability" : "when") +
+                                    " (each run fails one call that --explore picks)");
+            }
+        }
+    }
+}
+
+// Options that make sense for a program inject starts, checked for every mode.
+void check_run_options(const Options& options) {
+    if (options.exploration.any_given && options.mode != Mode::explore &&
+        options.mode != Mode::check) {
+        throw UsageError(
+            "--explore-by, --max-runs, -j, --explore-startup and --save-scenarios need "
+            "--explore");
+    }
+    if (!options.attach.empty() && options.mode == Mode::attach) {
+        if (options.after) {
+            throw UsageError(
+                "--after needs a PROGRAM to run, not -p: inject cannot tell when "
+                "a process it attached to has ended for good");
+        }
+        if (options.fixture) {
+            throw UsageError("--fixture needs a PROGRAM to run, not -p");
+        }
+    }
+    if (options.fixture) {
+        try {
+            exploration::check_fixture(*options.fixture);
+        } catch (const std::invalid_argument& error) {
+            throw UsageError(error.what());
+        }
+    }
+}
+
+// The default profile, where it was installed beside inject (PREFIX/share/inject), else in the
+// source tree inject was built from.
+std::string default_profile() {
+    std::error_code error;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+    const std::filesystem::path installed =
+        exe.parent_path().parent_path() / "share/inject/explore-default.toml";
+    if (!error && std::filesystem::exists(installed, error)) {
+        return installed.string();
+    }
+#ifdef INJECT_SOURCE_SCENARIOS
+    return std::string(INJECT_SOURCE_SCENARIOS) + "/explore-default.toml";
+#else
+    return installed.string();
+#endif
+}
+
 RunOptions run_options_of(const Plan& plan) {
     RunOptions run_options;
     run_options.seed = plan.seed.value;
@@ -203,6 +277,10 @@ std::uint64_t random_seed() {
 
 Plan make_plan(Options options) {
     Plan plan;
+    if (options.mode == Mode::explore && options.rule_sources.empty()) {
+        options.rule_sources.push_back(
+            {Options::RuleSource::Kind::scenario_file, default_profile()});
+    }
     plan.scenarios = load_scenarios(options);
     plan.rules = rules_of(plan.scenarios);
     plan.seed = choose_seed(options, plan.scenarios, random_seed);
@@ -212,6 +290,10 @@ Plan make_plan(Options options) {
         throw UsageError(
             "no program to run (usage: inject [OPTIONS] [--] PROGRAM [ARG...], or -p PID)");
     }
+    if (options.mode == Mode::explore) {
+        check_explore_options(options, plan.scenarios);
+    }
+    check_run_options(options);
     if (options.mode != Mode::check) {
         check_output_files(options);
     }

@@ -5,11 +5,14 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "explore/after_command.hpp"
+#include "explore/workspace.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/syscall_log.hpp"
 #include "report/json_report.hpp"
@@ -150,7 +153,72 @@ struct OutputFiles {
     }
 };
 
-RunResult run_or_attach(const Plan& plan, RunOptions run_options, std::ostream& err) {
+// Where a plain run happens: in a fresh copy of --fixture, when given (PROGRAM found from where
+// inject was started), and where --after finds the program's output.
+struct RunPlace {
+    std::optional<exploration::Workspace> workspace;
+    std::optional<exploration::InDirectory> inside;
+    std::string directory;
+    std::vector<std::string> command;
+
+    RunPlace(const Options& options, std::ostream& err) : command(options.command) {
+        if (options.fixture || options.after) {
+            workspace.emplace("");
+        }
+        if (options.fixture) {
+            if (command.front().find('/') != std::string::npos) {
+                command.front() = std::filesystem::absolute(command.front()).string();
+            }
+            directory = workspace->fresh_copy("run", options.fixture);
+            inside.emplace(directory);
+            err << "inject: note: running in " << directory << " (a copy of " << *options.fixture
+                << ", kept)\n";
+        } else {
+            directory = std::filesystem::current_path().string();
+        }
+    }
+    RunPlace(const RunPlace&) = delete;
+    RunPlace& operator=(const RunPlace&) = delete;
+    // The output files go; the fixture's copy stays, to look at what the program left.
+    ~RunPlace() {
+        if (!workspace) {
+            return;
+        }
+        inside.reset();
+        std::error_code ignored;
+        for (const char* stream : {"stdout", "stderr"}) {
+            std::filesystem::remove(workspace->output_path("run", stream), ignored);
+        }
+        workspace->remove_if_empty();
+    }
+};
+
+// --after: how the program ended told to the command; 1 when it fails, else the status given.
+int check_after(const Plan& plan, const RunResult& result, const RunPlace& place, int status,
+                std::ostream& err) {
+    if (!plan.options.after || result.detached) {
+        return status;
+    }
+    const std::string out = place.workspace->output_path("run", "stdout");
+    const std::string errors = place.workspace->output_path("run", "stderr");
+    exploration::write_text_file(out, result.captured_stdout);
+    exploration::write_text_file(errors, result.captured_stderr);
+    std::string faults;
+    for (const Rule& rule : plan.rules) {
+        faults += (faults.empty() ? "" : ";") + to_spec(rule);
+    }
+    const int after = exploration::run_after_command(
+        *plan.options.after,
+        {place.directory, result.exit_code, result.signal, faults, out, errors, std::nullopt});
+    if (after == 0) {
+        return status;
+    }
+    err << "inject: FAIL: --after exited " << after << '\n';
+    return kExitExpectationFailed;
+}
+
+RunResult run_or_attach(const Plan& plan, RunOptions run_options, std::ostream& err,
+                        const std::vector<std::string>& command) {
     const Options& options = plan.options;
     if (options.mode == Mode::attach) {
         DetachRequest detach;
@@ -171,7 +239,7 @@ RunResult run_or_attach(const Plan& plan, RunOptions run_options, std::ostream& 
     run_options.forward_signals = &forwarder;
     g_forwarder.store(&forwarder);
     const CaughtSignals caught(forward_signal);
-    return run(plan.rules, options.command, run_options);
+    return run(plan.rules, command, run_options);
 }
 
 // The outcome of each scenario's expectations, printed as they are checked.
@@ -249,10 +317,14 @@ int execute(const Plan& plan, std::ostream& err) {
         err << "inject: seed " << plan.seed.value << " (repeat this run with --seed "
             << plan.seed.value << ")\n";
     }
+    if (plan.options.after) {
+        run_options.capture_output = true;  // for INJECT_STDOUT and INJECT_STDERR
+    }
+    const RunPlace place(plan.options, err);
     const auto start = std::chrono::steady_clock::now();
     RunResult result;
     try {
-        result = run_or_attach(plan, std::move(run_options), err);
+        result = run_or_attach(plan, std::move(run_options), err, place.command);
     } catch (const std::exception& error) {
         if (files.junit) {
             files.junit->write(report::junit_xml(
@@ -269,7 +341,7 @@ int execute(const Plan& plan, std::ostream& err) {
         report::write_summary(err, plan.rules, result, plan.options.command);
     }
     std::vector<report::CheckedExpectations> checked = check_scenarios(plan, result, err);
-    const int status = exit_status_of(plan, result, checked);
+    const int status = check_after(plan, result, place, exit_status_of(plan, result, checked), err);
     if (const auto failure = write_outputs(plan, result, std::move(checked), seconds, files)) {
         // inject's own failure wins, but how the program ended is not lost.
         err << "inject: " << how_it_ended(result) << "; " << *failure << '\n';

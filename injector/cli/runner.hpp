@@ -16,4 +16,8 @@ namespace inject::cli {
 // Throws what cannot be reported otherwise (the caller turns it into its line and status).
 int execute(const Plan& plan, std::ostream& err);
 
+// Runs the plan of Mode::explore (explore_command.cpp): 0 when every failure point was
+// survived, 1 when one was not or the program failed without faults.
+int execute_explore(const Plan& plan, std::ostream& err);
+
 }  // namespace inject::cli

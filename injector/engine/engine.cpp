@@ -700,15 +700,24 @@ bool Engine::deliver(const ThreadState& thread, const Answer& answer) {
 void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
                                const Verdict& verdict) {
     const Effect& effect = verdict.effect;
-    if (!std::holds_alternative<RunCall>(effect.action)) {
+    const std::string_view name = decider_.name_of(*info.abi, info.number);
+    if (name == "brk" && std::holds_alternative<FailWithErrno>(effect.action)) {
+        // The kernel's brk never returns an error: a break it cannot move comes back
+        // unchanged, which brk(0) returns (the argument is put back at the exit stop).
+        Shortened unchanged{*info.abi, {}};
+        change_argument(thread, info, 0, 0, unchanged);
+        thread.change = unchanged;
+    } else if (!std::holds_alternative<RunCall>(effect.action)) {
         // The kernel runs nothing for an invalid number, or the harmless call of strace's
         // syscall= (a getter the rule checked both ABIs have); the result goes in at the exit
         // stop. Set now even when the call waits first: the registers keep it while it is held.
-        const long instead =
-            effect.instead
-                ? syscall_number(*info.abi, *effect.instead).value_or(arch::kSkippedSyscallNumber)
-                : arch::kSkippedSyscallNumber;
-        check(tracer_.set_syscall_number(thread.tid, *info.abi, instead), "skipping a syscall");
+        // A call that runs first (run=true; close by default) keeps its own number.
+        if (!effect.run_first.value_or(name == "close")) {
+            const long instead = effect.instead ? syscall_number(*info.abi, *effect.instead)
+                                                      .value_or(arch::kSkippedSyscallNumber)
+                                                : arch::kSkippedSyscallNumber;
+            check(tracer_.set_syscall_number(thread.tid, *info.abi, instead), "skipping a syscall");
+        }
         thread.change = Skipped{*info.abi, result_register_value(effect.action)};
     }
     thread.exit_delay = effect.delay_exit;

@@ -1,7 +1,9 @@
 #include "engine/filter_plan.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_set>
+#include <variant>
 
 #include "engine/decide.hpp"
 
@@ -15,6 +17,18 @@ bool notification_serves(const Rule& rule) {
     return !std::holds_alternative<ShortenTo>(effect.action) && !effect.delay &&
            !effect.delay_exit && effect.poke_enter.empty() && effect.poke_exit.empty() &&
            !effect.instead && !rule.caller;
+}
+
+// A call that really runs before its result is replaced (run = true; close by default, since
+// Linux releases the fd whatever close returns), and a failed brk, which runs as brk(0) to
+// return the unchanged break as the kernel does, need their exit stop.
+bool runs_to_its_exit(const Rule& rule, std::string_view name) {
+    const Action& action = rule.effect.action;
+    if (std::holds_alternative<RunCall>(action) || std::holds_alternative<ShortenTo>(action)) {
+        return false;
+    }
+    return rule.effect.run_first.value_or(name == "close") ||
+           (name == "brk" && std::holds_alternative<FailWithErrno>(action));
 }
 
 FilterPlan plan_filter(const std::vector<Rule>& rules, const std::vector<std::string>& also_seen,
@@ -32,7 +46,7 @@ FilterPlan plan_filter(const std::vector<Rule>& rules, const std::vector<std::st
         const Decider alone({rule});
         for (const std::string& name : alone.syscall_names()) {
             add(name);
-            if (!notify || !notification_serves(rule)) {
+            if (!notify || !notification_serves(rule) || runs_to_its_exit(rule, name)) {
                 need_ptrace.insert(name);
             }
         }

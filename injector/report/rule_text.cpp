@@ -155,6 +155,9 @@ std::string to_spec(const Rule& rule) {
     if (effect.instead) {
         add("syscall=" + *effect.instead);
     }
+    if (effect.run_first) {
+        add(std::string("run=") + (*effect.run_first ? "true" : "false"));
+    }
     spec += ':' + keys;
     if (rule.when != When{}) {
         spec += ":when=" + rule.when.to_string();

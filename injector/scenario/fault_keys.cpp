@@ -281,6 +281,21 @@ void apply_caller(FaultBuilder& fault, std::string_view, const KeyValue& value) 
     fault.set_caller(std::string(glob));
 }
 
+// run = true: the call really runs, then its result is replaced (true or false, in a spec as
+// text).
+void apply_run(FaultBuilder& fault, std::string_view, const KeyValue& value) {
+    if (const auto* flag = std::get_if<bool>(&value)) {
+        fault.set_run_first(*flag);
+        return;
+    }
+    const std::string_view text = *text_of(value);
+    if (text != "true" && text != "false") {
+        fail("run=" + std::string(text) + ": expected true or false" +
+             did_you_mean(text, {"true", "false"}));
+    }
+    fault.set_run_first(text == "true");
+}
+
 // A file descriptor number, 0..INT_MAX.
 void apply_fd(FaultBuilder& fault, std::string_view, const KeyValue& value) {
     std::optional<std::int64_t> number = integer_of(value);
@@ -438,6 +453,8 @@ const std::array kFaultKeys{
     FaultKey{.name = "fd", .kinds = kInteger, .apply = apply_fd, .in_fault_spec = true},
     FaultKey{.name = "process", .apply = apply_process, .in_fault_spec = true},
     FaultKey{.name = "caller", .apply = apply_caller, .in_fault_spec = true},
+    FaultKey{
+        .name = "run", .kinds = kText | kBool, .expected = "true or false", .apply = apply_run},
     FaultKey{.name = "delay", .expected = "a string such as \"50ms\"", .apply = apply_delay},
     FaultKey{.name = "delay_enter",
              .kinds = kTextOrInteger,
@@ -497,7 +514,7 @@ std::string expected_kinds(const FaultKey& key) {
     std::string words;
     for (const auto& [kind, word] :
          {std::pair{kText, "a string"}, std::pair{kInteger, "an integer"},
-          std::pair{kFloat, "a float"}}) {
+          std::pair{kFloat, "a float"}, std::pair{kBool, "a boolean"}}) {
         if ((key.kinds & kind) != 0) {
             words += (words.empty() ? "" : " or ") + std::string(word);
         }

@@ -52,7 +52,7 @@ struct ListElement {
 };
 
 // A value as a reader has it: a spec's is always text; a TOML value has its type.
-using KeyValue = std::variant<std::string_view, std::int64_t, double, ListElement>;
+using KeyValue = std::variant<std::string_view, std::int64_t, double, ListElement, bool>;
 
 // The TOML types a key takes (bits): a value of another type is refused before it is applied.
 enum ValueKinds : unsigned {
@@ -60,6 +60,7 @@ enum ValueKinds : unsigned {
     kInteger = 2U,
     kFloat = 4U,
     kTextList = 8U,  // an array of strings, each applied as a ListElement
+    kBool = 16U,
 };
 
 class FaultBuilder;
@@ -115,6 +116,7 @@ class FaultBuilder {
     void set_fd(int fd) { rule_.fd = fd; }
     void set_process(std::string glob) { rule_.process = std::move(glob); }
     void set_caller(std::string glob) { rule_.caller = std::move(glob); }
+    void set_run_first(bool run_first) { rule_.effect.run_first = run_first; }
     // The wait before the call, from `key` ("delay" or "delay_enter"), and after it.
     void set_delay(std::string_view key, std::chrono::microseconds delay);
     void set_delay_exit(std::chrono::microseconds delay) { rule_.effect.delay_exit = delay; }

@@ -171,6 +171,9 @@ detail::KeyValue Reader::value_of(const detail::FaultKey& key, const toml::node&
     if (const auto* real = node.as_floating_point(); real && (key.kinds & detail::kFloat) != 0) {
         return real->get();
     }
+    if (const auto* flag = node.as_boolean(); flag && (key.kinds & detail::kBool) != 0) {
+        return flag->get();
+    }
     wrong_type(key.name, detail::expected_kinds(key), node);
 }
 

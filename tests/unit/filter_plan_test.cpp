@@ -41,6 +41,16 @@ TEST(FilterPlan, WhatANotificationCanDoIsNotified) {
     }
 }
 
+// A close error still closes the fd, a failed brk returns the unchanged break: both run, as a
+// call with run=true does, and so need the exit stop. run=false lets a close be answered.
+TEST(FilterPlan, CallsThatRunBeforeTheirResultIsReplacedAreTraced) {
+    EXPECT_EQ(plan({"close:error=EIO"}).traced, Names{"close"});
+    EXPECT_EQ(plan({"brk:error=ENOMEM"}).traced, Names{"brk"});
+    EXPECT_EQ(plan({"write:error=EIO:run=true"}).traced, Names{"write"});
+    EXPECT_EQ(plan({"close:error=EIO:run=false"}).notified, Names{"close"});
+    EXPECT_EQ(plan({"brk:retval=0"}).notified, Names{"brk"});
+}
+
 TEST(FilterPlan, WhatNeedsTheThreadStoppedIsTraced) {
     for (const std::string spec :
          {"write:short=10", "write:delay=10ms", "write:error=EIO:delay=1s", "write:delay_exit=10ms",
@@ -62,13 +72,13 @@ TEST(FilterPlan, ASyscallsPathIsChosenFromEveryRuleThatNamesIt) {
 }
 
 TEST(FilterPlan, AClassIsItsMembersAndShortPicksOnlyThoseWithACount) {
-    // short on %desc picks only the calls with a byte count: close, which has none, is not one
+    // short on %desc picks only the calls with a byte count: fsync, which has none, is not one
     // of its calls and may be notified for the other rule.
-    const FilterPlan result = plan({"%desc:short=1", "close:error=EIO"});
+    const FilterPlan result = plan({"%desc:short=1", "fsync:error=EIO"});
     EXPECT_TRUE(has(result.traced, "write"));
     EXPECT_TRUE(has(result.traced, "read"));
-    EXPECT_FALSE(has(result.traced, "close"));
-    EXPECT_TRUE(has(result.notified, "close"));
+    EXPECT_FALSE(has(result.traced, "fsync"));
+    EXPECT_TRUE(has(result.notified, "fsync"));
 }
 
 TEST(FilterPlan, CallsSeenForTheEngineFollowTheRulesThatNameThem) {
