@@ -66,6 +66,11 @@ struct ShortenTo {
 
 using Action = std::variant<FailWithErrno, ReturnValue, RunCall, ShortenTo>;
 
+// What a power cut (lose_unsynced = true) loses of the changes not yet synced: all of them
+// (the strict model: only synced data survives), or all but a prefix drawn from the seed
+// (mode = "prefix": the changes in the order they were made, the last kept one maybe torn).
+enum class UnsyncedLoss : std::uint8_t { all, prefix };
+
 // What a rule does to a call it fires on, kept as one value from the rule to the record of
 // each injection.
 struct Effect {
@@ -81,6 +86,9 @@ struct Effect {
     // is sent when the last wait ends.
     std::optional<std::chrono::microseconds> delay{};
     std::optional<std::chrono::microseconds> delay_exit{};
+    // With a SIGKILL crash point only: once the program is dead, what it changed in files and
+    // directories since their last sync is undone, as a power cut would leave the disk.
+    std::optional<UnsyncedLoss> lose_unsynced{};
 
     bool operator==(const Effect&) const = default;
 };

@@ -22,6 +22,7 @@
 
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
+#include "engine/power_cut.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
 #include "trace/attacher.hpp"
@@ -225,6 +226,14 @@ void add_rule_counts(RunResult& result, std::vector<std::string> notes_before,
     result.injected.resize(rule_count);
 }
 
+void add_missing(std::vector<std::string>& names, const std::vector<std::string>& more) {
+    for (const std::string& name : more) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            names.push_back(name);
+        }
+    }
+}
+
 using Launch =
     std::function<trace::LaunchedProgram(const trace::SeccompProgram*, const trace::ChildIo&)>;
 
@@ -243,11 +252,12 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         if (decider.needs_fd_paths()) {
             // Seen only to forget what the fds referred to; counted by no rule that does not
             // name them.
-            for (const std::string& name : engine::fd_closing_syscalls()) {
-                if (std::find(stopped.begin(), stopped.end(), name) == stopped.end()) {
-                    stopped.push_back(name);
-                }
-            }
+            add_missing(stopped, engine::fd_closing_syscalls());
+        }
+        if (engine::PowerCutWatch::wanted_by(rules)) {
+            // Seen only to keep what a power cut undoes: stopped in runs that have one, and
+            // counted by no rule that does not name them.
+            add_missing(stopped, engine::PowerCutWatch::watched_syscalls());
         }
         filter = trace::SeccompProgram::trace_only(stopped);
     }
@@ -275,6 +285,11 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     engine.set_injection_record_limit(options.max_recorded_injections);
     engine.set_syscall_log(options.syscall_log);
     engine.set_stacks(&stacks, options.log_stacks);
+    std::optional<engine::PowerCutWatch> power_cut;
+    if (engine::PowerCutWatch::wanted_by(rules)) {
+        power_cut.emplace(tracer, options.undo_limit, options.seed.value_or(0));
+        engine.set_power_cut(&*power_cut);
+    }
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
@@ -297,6 +312,9 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         throw;
     }
     result.timed_out = watchdog && watchdog->stop();
+    if (power_cut) {
+        power_cut->finish(result);  // every process is dead: nothing changes the disk now
+    }
     result.seccomp_filter = launched.filter_installed;
     if (relay) {
         relay->finish(result);
