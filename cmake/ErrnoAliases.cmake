@@ -1,8 +1,9 @@
 include_guard(GLOBAL)
 
 # errno aliases (EWOULDBLOCK for EAGAIN, ENOTSUP for EOPNOTSUPP, ...) exist only as macros in
-# the C library's headers: strerrorname_np names each number once. strace accepts the aliases,
-# so inject does too, reading them from <errno.h> at configure time instead of a hand list.
+# the C library's headers: strerrorname_np names each number once. strace 6.1 refuses them, but
+# C programs write them, so inject takes them, reading them from <errno.h> at configure time
+# instead of a hand list.
 function(inject_generate_errno_aliases output)
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/errno_probe.c "#include <errno.h>\n")
   execute_process(

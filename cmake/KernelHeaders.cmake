@@ -45,4 +45,6 @@ function(inject_find_kernel_headers)
   endforeach()
   message(STATUS "Kernel syscall declarations for the syscall table: ${common}")
   set(INJECT_KERNEL_HEADER_FILES ${files} PARENT_SCOPE)
+  # The kernel's own error codes (ERESTARTSYS, ...), for injector/syscalls/kernel_errnos.inc.
+  set(INJECT_KERNEL_ERRNO_HEADER ${common}/include/linux/errno.h PARENT_SCOPE)
 endfunction()

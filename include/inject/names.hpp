@@ -28,7 +28,13 @@ std::vector<SyscallEntry> all_syscalls(Abi abi);
 // True when at least one ABI knows the name.
 bool is_known_syscall(std::string_view name);
 
-// "ENOSPC" -> 28; also accepts a decimal number 1..4095. nullopt when neither.
+// Every syscall of x32 (64-bit programs with 32-bit pointers), numbered without the x32 bit as
+// strace numbers them. inject traces no x32 call, but strace's syntax may name them
+// ("write@x32"): such an element is valid and picks nothing.
+std::vector<SyscallEntry> x32_syscalls();
+
+// "ENOSPC" (in any case: "enospc", as strace reads it) -> 28, an alias <errno.h> defines
+// ("EWOULDBLOCK") too; also a decimal number 1..4095. nullopt when neither.
 std::optional<int> errno_from_text(std::string_view text);
 
 // 28 -> "ENOSPC"; nullopt for numbers the C library has no name for.

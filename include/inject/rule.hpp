@@ -14,7 +14,7 @@
 namespace inject {
 
 // Which of a rule's matching calls it fires on, numbered from 1 (strace's `when=`):
-// "N", "N+", "N+STEP", "N..M", "N..M+STEP". The default fires on every call.
+// "N", "N+", "N+STEP", "N..M", "N..M+", "N..M+STEP". The default fires on every call.
 struct When {
     static constexpr std::uint64_t kNoLast = std::numeric_limits<std::uint64_t>::max();
 
@@ -34,6 +34,20 @@ struct When {
     bool operator==(const When&) const = default;
 };
 
+// Syscalls as strace's syntax names them, in the SET of -e inject= and -e trace=: each element
+// as written (a name, a number, a class "%file" or "file", a regex "/^wr", each optionally with
+// a leading "?" and a trailing "@64", "@32" or "@x32"; "all"; "none" alone), and a leading "!"
+// as `negated`: every syscall but those.
+struct SyscallNames {
+    std::vector<std::string> elements;
+    bool negated = false;
+
+    bool operator==(const SyscallNames&) const = default;
+};
+
+// The set as strace's syntax writes it: "!write,%net".
+std::string to_string(const SyscallNames& names);
+
 // Whose calls a rule counts: the whole traced tree (default), each process, or each thread.
 enum class Scope : std::uint8_t { tree, process, thread };
 
@@ -45,13 +59,15 @@ struct FailWithErrno {
     bool operator==(const FailWithErrno&) const = default;
 };
 
-// The call is not run; it returns this value as if it had succeeded.
+// The call is not run; it returns this value, 64 bits as strace's retval= reads them. One that
+// reads as -4095..-1 is an error return, as the kernel's own are.
 struct ReturnValue {
     std::int64_t value = 0;
     bool operator==(const ReturnValue&) const = default;
 };
 
-// The call runs as the program made it: the action of a rule that only delays calls.
+// The call runs as the program made it: the action of a rule that only delays calls, sends a
+// signal at them or writes into their memory (poke).
 struct RunCall {
     bool operator==(const RunCall&) const = default;
 };
@@ -70,14 +86,23 @@ using Action = std::variant<FailWithErrno, ReturnValue, RunCall, ShortenTo>;
 // (the strict model: only synced data survives), or all but a prefix drawn from the seed
 // (mode = "prefix": the changes in the order they were made, the last kept one maybe torn).
 enum class UnsyncedLoss : std::uint8_t { all, prefix };
+// Bytes written into the program's memory where argument `argument` (1..7, strace's @argN)
+// points: strace's poke_enter (before the call runs) and poke_exit (after it returned).
+struct Poke {
+    unsigned argument = 1;
+    std::vector<std::uint8_t> bytes;
+    bool operator==(const Poke&) const = default;
+};
 
 // What a rule does to a call it fires on, kept as one value from the rule to the record of
 // each injection.
 struct Effect {
     Action action;
-    // A signal sent (tgkill) to the thread making the call, at that call, which still does
-    // not run and returns `action`; with ShortenTo the call runs, cut, and the signal follows
-    // it.
+    // A signal sent (tgkill) to the thread making the call, at that call (strace's signal=).
+    // With RunCall it is sent as the call starts and the call runs, as under strace: SIGKILL,
+    // which kills a traced thread at once, ends it before the call did anything (a crash
+    // point). With an error or a retval the call does not run and returns that; with ShortenTo
+    // the call runs, cut, and the signal follows it.
     std::optional<int> signal{};
     // How long the calling thread is held, stopped, before its call goes on (`delay`,
     // strace's delay_enter), and after the call ran, before the program sees its result
@@ -89,12 +114,19 @@ struct Effect {
     // With a SIGKILL crash point only: once the program is dead, what it changed in files and
     // directories since their last sync is undone, as a power cut would leave the disk.
     std::optional<UnsyncedLoss> lose_unsynced{};
+    // Written into the program's memory before the call runs, and after it returned.
+    std::vector<Poke> poke_enter{};
+    std::vector<Poke> poke_exit{};
+    // strace's syscall=: a call that does not run (error or retval) runs this harmless one
+    // (strace's %pure: getpid, gettid, ...) instead of none, and then gets its result as usual.
+    std::optional<std::string> instead{};
 
     bool operator==(const Effect&) const = default;
 };
 
 struct Rule {
-    std::vector<std::string> syscalls;  // validated names, as the user wrote them
+    // Validated, as the user wrote them. The rule keeps one count per syscall they stand for.
+    SyscallNames syscalls;
     Effect effect;
     When when;
     Scope per = Scope::tree;
@@ -104,9 +136,6 @@ struct Rule {
     std::optional<double> probability;
     // Where the rule was written, for messages: "enospc.toml:4:1" or "--inject write:error=EIO".
     std::string origin;
-    // The signal was given alone: the action is then error=EINTR, as for a call a signal
-    // interrupted, and to_spec writes what the user did.
-    bool signal_alone = false;
 
     // Filters: the rule counts only the calls that pass every one it has (see README
     // "Filters"). A glob over the call's paths, made absolute and normalised: its path

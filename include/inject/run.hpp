@@ -105,6 +105,10 @@ struct RunOptions {
     // With a lose_unsynced rule: the most old bytes kept on disk (in a temporary directory)
     // to undo unsynced changes; past it the run is stopped with a note (--undo-limit).
     std::uint64_t undo_limit = std::uint64_t{1} << 30;
+    // With syscall_log, strace's -e trace=SET: the calls the log shows. They stop (with the
+    // filter too) whether or not a rule names them, and no other call is logged. Unset: every
+    // call that stops is. Without syscall_log it changes nothing.
+    std::optional<SyscallNames> traced;
 };
 
 // One fault that fired.

@@ -40,8 +40,13 @@ Scenario parse_scenario(std::string_view toml_text, std::string_view source_name
 // A scenario with one rule, from a spec: what -e gives on the command line.
 Scenario scenario_from_spec(std::string_view spec);
 
-// Parses one fault in strace's syntax, "SYSCALL[,SYSCALL...]:KEY=VALUE[:KEY=VALUE...]",
-// with or without a leading "inject=". Throws ScenarioError.
+// Parses one fault in strace's syntax, "SET:KEY=VALUE[:KEY=VALUE...]", with or without a
+// leading "inject=", or after "fault=" as strace's -e fault= reads it (only failures, error=
+// ENOSYS when none is given). Throws ScenarioError.
 Rule parse_spec(std::string_view spec);
+
+// A set in strace's syntax ("!write,%net", "/^wr", "?name", "write@64", "all"), checked as a
+// rule's is: what -e trace=SET names. Throws std::invalid_argument with the bare message.
+SyscallNames parse_syscall_names(std::string_view set);
 
 }  // namespace inject

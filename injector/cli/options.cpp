@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <stdexcept>
@@ -29,10 +30,12 @@ po::options_description describe_options() {
         ("scenario,s", po::value<std::vector<std::string>>()->value_name("FILE"),
          "load faults (and expectations) from a TOML scenario; repeatable")
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
-         "one fault in strace's syntax, SYSCALL[,SYSCALL...]:KEY=VALUE[:KEY=VALUE...] with "
-         "error, retval, short, signal, delay (delay_enter, delay_exit), when, probability, "
-         "per, path, fd, process, caller; SYSCALL may be a class such as %file; repeatable; also "
-         "-e inject=SPEC")
+         "one fault in strace's syntax, SET:KEY=VALUE[:KEY=VALUE...] with error, retval, "
+         "short, signal, delay (delay_enter, delay_exit), poke_enter, poke_exit, syscall, "
+         "when, probability, per, path, fd, process, caller, lose_unsynced, mode; SET as strace's (names, numbers, "
+         "classes such as %file, !SET, /regex, ?name, name@64, all, none); repeatable; also -e "
+         "inject=SPEC, -e fault=SPEC (error defaults to ENOSYS), and -e trace=SET: the calls "
+         "the syscall log (-o) shows")
         ("seed", po::value<std::string>()->value_name("N"),
          "seed for probability triggers")
         ("attach,p", po::value<std::vector<std::string>>()->value_name("PID"),
@@ -48,6 +51,9 @@ po::options_description describe_options() {
         ("timeout", po::value<std::string>()->value_name("DURATION"),
          "kill the program and all it started after this long (10s, 2m): a failure, "
          "exit 124 without expectations")
+        ("undo-limit", po::value<std::string>()->value_name("SIZE"),
+         "with lose_unsynced: the most old bytes kept on disk to undo unsynced changes "
+         "(512M, 1G; default 1G); past it the run is stopped with a note")
         ("quiet,q", po::bool_switch(), "no summary on stderr")
         ("no-seccomp", po::bool_switch(),
          "no seccomp filter: every syscall stops (slower)")
@@ -134,6 +140,37 @@ pid_t parse_pid(const std::string& text) {
     return value;
 }
 
+// Bytes, with a binary suffix K, M, G or T (KiB... also read): "512M", "1G", "4096".
+std::uint64_t parse_undo_limit(const std::string& text) {
+    const auto refuse = [&]() -> std::uint64_t {
+        throw UsageError("--undo-limit " + text::quoted(text) +
+                         ": give a size greater than 0 such as 512M or 1G");
+    };
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        ++digits;
+    }
+    if (digits == 0 || digits > 15) {
+        return refuse();
+    }
+    std::string_view suffix = std::string_view(text).substr(digits);
+    if (suffix.ends_with("iB")) {
+        suffix.remove_suffix(2);
+    }
+    static constexpr std::string_view kUnits = "KMGT";
+    unsigned shift = 0;
+    if (suffix.size() == 1 && kUnits.find(suffix[0]) != std::string_view::npos) {
+        shift = 10 * static_cast<unsigned>(kUnits.find(suffix[0]) + 1);
+    } else if (!suffix.empty()) {
+        return refuse();
+    }
+    const std::uint64_t number = std::stoull(text.substr(0, digits));
+    if (number == 0 || number > (UINT64_MAX >> shift)) {
+        return refuse();
+    }
+    return number << shift;
+}
+
 std::chrono::milliseconds parse_timeout(const std::string& text) {
     std::chrono::microseconds timeout{};
     try {
@@ -147,20 +184,70 @@ std::chrono::milliseconds parse_timeout(const std::string& text) {
     return std::chrono::ceil<std::chrono::milliseconds>(timeout);
 }
 
-// -e takes strace's qualifiers; only inject= (or a bare spec) means something here.
-std::string spec_from_e_argument(const std::string& argument) {
+// strace's -e qualifiers that make no sense here, each with what inject does instead.
+struct RefusedQualifier {
+    std::vector<std::string_view> names;  // strace's name and its aliases
+    std::string_view instead;
+};
+
+const std::vector<RefusedQualifier>& refused_qualifiers() {
+    static const std::vector<RefusedQualifier> refused{
+        {{"abbrev", "a", "verbose", "v", "raw", "x"},
+         "the syscall log (-o) has one format, strace -f -y's"},
+        {{"signal", "signals", "s"},
+         "the syscall log (-o) shows calls, not signals, and the program gets all of its own"},
+        {{"status"}, "the syscall log (-o) shows every call it logs, whatever it returned"},
+        {{"quiet", "silent", "silence", "q"},
+         "the syscall log (-o) holds calls only, and -q silences the summary"},
+        {{"read", "reads", "r", "write", "writes", "w"},
+         "the syscall log (-o) shows a buffer's first 32 bytes and dumps no I/O"},
+        {{"kvm"}, "inject does not decode KVM vCPU exits"},
+        {{"decode-fd", "decode-fds"},
+         "the syscall log (-o) always shows a descriptor's file, as strace -y does"},
+        {{"decode-pid", "decode-pids"}, "the syscall log (-o) shows thread ids as they are"},
+        {{"secontext"}, "inject shows no SELinux contexts"},
+    };
+    return refused;
+}
+
+// Worded as every other spec's mistake is.
+ScenarioError e_argument_error(const std::string& argument, const std::string& what) {
+    return ScenarioError("--inject " + text::one_line(argument) + ": " + what);
+}
+
+// -e takes strace's qualifiers: inject= and fault= (or a bare spec) give a rule, trace= (t=)
+// the calls the syscall log shows; strace's others are refused with what inject does instead.
+void read_e_argument(const std::string& argument, Options& options) {
     const auto equals = argument.find('=');
     const auto colon = argument.find(':');
-    if (equals != std::string::npos && (colon == std::string::npos || equals < colon)) {
-        const std::string qualifier = argument.substr(0, equals);
-        if (qualifier == "inject") {
-            return argument;  // parse_spec accepts and reports the "inject=" form itself
-        }
-        // Worded as every other spec's mistake is.
-        throw ScenarioError("--inject " + text::one_line(argument) +
-                            ": only inject= is supported (inject traces nothing else)");
+    const std::string qualifier = equals == std::string::npos ? "" : argument.substr(0, equals);
+    if (equals == std::string::npos || (colon != std::string::npos && colon < equals) ||
+        qualifier == "inject" || qualifier == "fault") {
+        // parse_spec reads the "inject=" and "fault=" forms itself.
+        options.rule_sources.push_back({Options::RuleSource::Kind::spec, argument});
+        return;
     }
-    return argument;
+    if (qualifier == "trace" || qualifier == "t") {
+        try {
+            options.trace = parse_syscall_names(argument.substr(equals + 1));  // the last wins
+        } catch (const std::invalid_argument& error) {
+            throw e_argument_error(argument, error.what());
+        }
+        return;
+    }
+    std::vector<std::string> known{"inject", "fault", "trace"};
+    for (const RefusedQualifier& refused : refused_qualifiers()) {
+        if (std::find(refused.names.begin(), refused.names.end(), qualifier) !=
+            refused.names.end()) {
+            throw e_argument_error(argument,
+                                   "strace's -e " + qualifier +
+                                       "= has no use in inject: " + std::string(refused.instead));
+        }
+        known.emplace_back(refused.names.front());
+    }
+    throw e_argument_error(argument, "unknown qualifier " + text::quoted(qualifier) +
+                                         text::did_you_mean(qualifier, known) +
+                                         " (inject takes inject=, fault= and trace=)");
 }
 
 Mode mode_of(const po::variables_map& values, const Options& options) {
@@ -206,8 +293,7 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
                     options.rule_sources.push_back(
                         {Options::RuleSource::Kind::scenario_file, value});
                 } else if (option.string_key == "inject") {
-                    options.rule_sources.push_back(
-                        {Options::RuleSource::Kind::spec, spec_from_e_argument(value)});
+                    read_e_argument(value, options);
                 }
             }
         }
@@ -236,6 +322,9 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
     }
     if (values.count("timeout") != 0) {
         options.timeout = parse_timeout(values["timeout"].as<std::string>());
+    }
+    if (values.count("undo-limit") != 0) {
+        options.undo_limit = parse_undo_limit(values["undo-limit"].as<std::string>());
     }
     options.quiet = values["quiet"].as<bool>();
     options.stack = values["stack"].as<bool>();

@@ -47,6 +47,14 @@ void check_attach_options(const Options& options, const std::vector<Scenario>& s
             "attached to");
     }
     for (const Scenario& scenario : scenarios) {
+        for (const Rule& rule : scenario.rules) {
+            if (rule.effect.lose_unsynced) {
+                // The cut needs every change since the program started, and a tree to kill.
+                throw UsageError(rule.origin +
+                                 ": lose_unsynced needs a PROGRAM to run, not -p: inject has "
+                                 "not seen what an attached process changed before");
+            }
+        }
         if (scenario.expect && (scenario.expect->needs_output() || scenario.expect->timeout)) {
             throw UsageError(scenario.source +
                              ": with -p, [expect] may state exit_code, signal and injected only "
@@ -138,6 +146,9 @@ RunOptions run_options_of(const Plan& plan) {
     run_options.seed = plan.seed.value;
     run_options.use_seccomp = !plan.options.no_seccomp;
     run_options.log_stacks = plan.options.stack;
+    if (plan.options.output) {
+        run_options.traced = plan.options.trace;
+    }
     run_options.capture_output = plan.options.junit.has_value();  // for <system-out>
     for (const Scenario& scenario : plan.scenarios) {
         if (scenario.expect && scenario.expect->needs_output()) {
@@ -146,6 +157,9 @@ RunOptions run_options_of(const Plan& plan) {
     }
     if (plan.timeout) {
         run_options.timeout = plan.timeout->limit;
+    }
+    if (plan.options.undo_limit) {
+        run_options.undo_limit = *plan.options.undo_limit;
     }
     // The report lists every injection, so none may be dropped from the records.
     if (plan.options.report) {
@@ -156,9 +170,11 @@ RunOptions run_options_of(const Plan& plan) {
 
 }  // namespace
 
-bool has_probability(const std::vector<Rule>& rules) {
-    return std::any_of(rules.begin(), rules.end(),
-                       [](const Rule& rule) { return rule.probability.has_value(); });
+// Whether some rule draws from the seed: a probability, or the prefix a power cut keeps.
+bool draws_from_seed(const std::vector<Rule>& rules) {
+    return std::any_of(rules.begin(), rules.end(), [](const Rule& rule) {
+        return rule.probability.has_value() || rule.effect.lose_unsynced == UnsyncedLoss::prefix;
+    });
 }
 
 SeedChoice choose_seed(const Options& options, const std::vector<Scenario>& scenarios,
@@ -172,7 +188,7 @@ SeedChoice choose_seed(const Options& options, const std::vector<Scenario>& scen
         }
     }
     for (const Scenario& scenario : scenarios) {
-        if (has_probability(scenario.rules)) {
+        if (draws_from_seed(scenario.rules)) {
             return {draw(), SeedChoice::From::drawn, {}};
         }
     }

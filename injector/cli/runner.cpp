@@ -183,7 +183,7 @@ std::optional<std::string> write_outputs(const Plan& plan, const RunResult& resu
                                          double seconds, OutputFiles& files) {
     try {
         if (files.json) {
-            const bool seeded = has_probability(plan.rules);
+            const bool seeded = draws_from_seed(plan.rules);
             files.json->write(report::json_report(
                 {INJECT_VERSION, plan.options.command,
                  seeded ? std::optional<std::uint64_t>(plan.seed.value) : std::nullopt, &plan.rules,

@@ -40,38 +40,63 @@ Decider::Decider(const std::vector<Rule>& rules, std::uint64_t seed) : seed_(see
             needs_stacks_ = true;
         }
         compiled.filtered = rule.has_filters();
-        const bool shortens = std::holds_alternative<ShortenTo>(rule.effect.action);
-        for (const std::string& rule_name : rule.syscalls) {
-            for (Abi abi : kAllAbis) {
-                // A class ("%file") stands for its members, which differ between ABIs.
-                for (const std::string& name : catalogue::syscalls_named(rule_name, abi)) {
-                    // short cuts a byte count: of a class, it picks (and counts) only the
-                    // members that have one.
-                    if (shortens && !catalogue::has_byte_count(abi, name)) {
-                        continue;
-                    }
-                    const auto number = syscall_number(abi, name);
-                    if (!number) {
-                        continue;
-                    }
-                    compiled.numbers.insert(abi, *number);
-                    any_rule_.insert(abi, *number);
-                    if (rule.path && takes_fd_without_path(abi, *number)) {
-                        needs_fd_paths_ = true;
-                    }
-                    auto& names = picked_names_[static_cast<std::size_t>(abi)];
-                    if (names.size() <= static_cast<std::size_t>(*number)) {
-                        names.resize(static_cast<std::size_t>(*number) + 1);
-                    }
-                    names[static_cast<std::size_t>(*number)] = name;
-                    if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
-                        names_.push_back(name);
-                    }
-                }
-            }
-        }
+        compile_syscalls(rule, compiled);
         rules_.push_back(std::move(compiled));
     }
+}
+
+void Decider::compile_syscalls(const Rule& rule, CompiledRule& compiled) {
+    const bool shortens = std::holds_alternative<ShortenTo>(rule.effect.action);
+    std::vector<std::string> slot_names;  // the syscall of each slot: one count per name
+    for (Abi abi : kAllAbis) {
+        // A class ("%file") stands for its members, which differ between ABIs.
+        for (const std::string& name : catalogue::syscalls_named(rule.syscalls, abi)) {
+            // short cuts a byte count: of a class, it picks (and counts) only the members that
+            // have one.
+            if (shortens && !catalogue::has_byte_count(abi, name)) {
+                continue;
+            }
+            const auto number = syscall_number(abi, name);
+            if (!number) {
+                continue;
+            }
+            auto slot = std::find(slot_names.begin(), slot_names.end(), name);
+            if (slot == slot_names.end()) {
+                slot = slot_names.insert(slot_names.end(), name);
+            }
+            const auto index = static_cast<std::size_t>(*number);
+            auto& slots = compiled.slots[static_cast<std::size_t>(abi)];
+            if (slots.size() <= index) {
+                slots.resize(index + 1, -1);
+            }
+            slots[index] = static_cast<std::int32_t>(slot - slot_names.begin());
+            any_rule_.insert(abi, *number);
+            if (rule.path && takes_fd_without_path(abi, *number)) {
+                needs_fd_paths_ = true;
+            }
+            auto& names = picked_names_[static_cast<std::size_t>(abi)];
+            if (names.size() <= index) {
+                names.resize(index + 1);
+            }
+            names[index] = name;
+            if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
+                names_.push_back(name);
+            }
+        }
+    }
+    compiled.slot_count = slot_names.size();
+    compiled.tree_counts.assign(slot_names.size(), 0);
+}
+
+std::uint64_t Decider::count(CompiledRule& rule, std::size_t slot, const SyscallEvent& event) {
+    if (rule.per == Scope::tree) {
+        return ++rule.tree_counts[slot];
+    }
+    Counts& counts = rule.counts[rule.per == Scope::process ? event.tgid : event.tid];
+    if (counts.empty()) {
+        counts.assign(rule.slot_count, 0);  // a process or thread the rule sees first
+    }
+    return ++counts[slot];
 }
 
 bool Decider::picks(Abi abi, long number) const noexcept {
@@ -128,7 +153,8 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
     std::optional<Verdict> verdict;
     for (std::size_t index = 0; index < rules_.size(); ++index) {
         CompiledRule& rule = rules_[index];
-        if (!rule.numbers.contains(event.abi, event.number)) {
+        const std::int32_t slot = rule.slot_of(event.abi, event.number);
+        if (slot < 0) {
             continue;
         }
         std::size_t path_index = 0;
@@ -137,18 +163,7 @@ std::optional<Verdict> Decider::on_syscall(const SyscallEvent& event, CallFacts&
         }
         // Every matching rule counts the call, even once an earlier rule has decided it:
         // rules are independent of each other.
-        std::uint64_t nth = 0;
-        switch (rule.per) {
-            case Scope::tree:
-                nth = ++rule.tree_count;
-                break;
-            case Scope::process:
-                nth = ++rule.counts[event.tgid];
-                break;
-            case Scope::thread:
-                nth = ++rule.counts[event.tid];
-                break;
-        }
+        const std::uint64_t nth = count(rule, static_cast<std::size_t>(slot), event);
         ++rule.matched;
         // The draw comes after `when`, so that `when` still says which calls may fail.
         if (!verdict && rule.when.matches(nth) &&

@@ -64,8 +64,8 @@ class NoFacts final : public CallFacts {
     std::vector<int> no_fds_;
 };
 
-// What to do to a call: the rule that fired, the call's number in that rule's count, and the
-// rule's effect.
+// What to do to a call: the rule that fired, the call's number in that rule's count of its
+// syscall, and the rule's effect.
 struct Verdict {
     std::size_t rule_index = 0;
     std::uint64_t nth = 0;
@@ -80,7 +80,9 @@ class Decider {
     explicit Decider(const std::vector<Rule>& rules, std::uint64_t seed = 0);
 
     // Counts the call for every rule that matches it, and returns the verdict of the first
-    // rule (in the order given) that fires, if any.
+    // rule (in the order given) that fires, if any. A rule keeps one count per syscall, as
+    // strace does: "write,close" counts its writes and its closes apart. A syscall is its name,
+    // whichever ABI makes it.
     // `facts` is asked only for what a filter of a rule naming the call needs.
     std::optional<Verdict> on_syscall(const SyscallEvent& event, CallFacts& facts);
     std::optional<Verdict> on_syscall(const SyscallEvent& event) {
@@ -111,10 +113,14 @@ class Decider {
     void forget_thread(pid_t tid);
     void forget_process(pid_t tgid);
 
-    // Calls counted so far by a rule, whatever its scope (for the summary).
+    // Calls counted so far by a rule, all its syscalls together, whatever its scope (for the
+    // summary).
     std::uint64_t matched(std::size_t rule_index) const { return rules_.at(rule_index).matched; }
 
   private:
+    // A rule's counts: one slot per syscall it names, in each scope.
+    using Counts = std::vector<std::uint64_t>;
+
     struct CompiledRule {
         When when;
         Scope per = Scope::tree;
@@ -125,11 +131,26 @@ class Decider {
         std::optional<std::string> process;
         std::optional<glob::CallerGlob> caller;
         bool filtered = false;  // one test on the path of unfiltered rules
-        SyscallSet numbers;
-        std::uint64_t tree_count = 0;
-        std::unordered_map<pid_t, std::uint64_t> counts;  // by process or thread, per `per`
+        // By ABI and number: the slot of the call's syscall in the counts, or -1 for a call
+        // the rule does not name.
+        std::array<std::vector<std::int32_t>, kAllAbis.size()> slots;
+        std::size_t slot_count = 0;
+        Counts tree_counts;
+        std::unordered_map<pid_t, Counts> counts;  // by process or thread, per `per`
         std::uint64_t matched = 0;
+
+        std::int32_t slot_of(Abi abi, long number) const noexcept {
+            const auto& by_number = slots[static_cast<std::size_t>(abi)];
+            return number >= 0 && static_cast<std::size_t>(number) < by_number.size()
+                       ? by_number[static_cast<std::size_t>(number)]
+                       : -1;
+        }
     };
+
+    // The rule's syscalls on each ABI, given their slots.
+    void compile_syscalls(const Rule& rule, CompiledRule& compiled);
+    // The call's number in the rule's count of its syscall, counted now.
+    static std::uint64_t count(CompiledRule& rule, std::size_t slot, const SyscallEvent& event);
 
     // Whether the call passes the rule's filters; `path_index` gets the path that passed.
     static bool passes_filters(const CompiledRule& rule, CallFacts& facts, std::size_t& path_index);

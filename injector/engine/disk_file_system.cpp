@@ -32,20 +32,6 @@ Node node_of(const struct stat& status) {
                 static_cast<std::uint64_t>(status.st_size)};
 }
 
-void write_all(int fd, std::uint64_t offset, std::string_view bytes) {
-    for (std::size_t done = 0; done < bytes.size();) {
-        const ssize_t written = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
-                                         static_cast<off_t>(offset + done));
-        if (written < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw_errno("pwrite");
-        }
-        done += static_cast<std::size_t>(written);
-    }
-}
-
 }  // namespace
 
 std::optional<Node> DiskFileSystem::look_up(const std::string& path) {
@@ -94,29 +80,11 @@ int DiskFileSystem::held_fd(FileId file) const {
 }
 
 std::string DiskFileSystem::read(FileId file, std::uint64_t offset, std::uint64_t length) {
-    const int fd = held_fd(file);
-    std::string bytes(length, '\0');
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t got = ::pread(fd, bytes.data() + done, bytes.size() - done,
-                                    static_cast<off_t>(offset + done));
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0) {
-            throw_errno("pread");
-        }
-        if (got == 0) {
-            break;
-        }
-        done += static_cast<std::size_t>(got);
-    }
-    bytes.resize(done);
-    return bytes;
+    return read_at(held_fd(file), offset, length, "pread");
 }
 
 void DiskFileSystem::write(FileId file, std::uint64_t offset, std::string_view bytes) {
-    write_all(held_fd(file), offset, bytes);
+    write_at(held_fd(file), offset, bytes, "pwrite");
 }
 
 void DiskFileSystem::resize(FileId file, std::uint64_t size) {
@@ -173,7 +141,7 @@ FileId DiskFileSystem::make_file(const std::string& path, std::string_view conte
     if (!fd) {
         throw_errno("creating " + path);
     }
-    write_all(fd.get(), 0, contents);
+    write_at(fd.get(), 0, contents, "pwrite");
     struct stat status {};
     if (::fstat(fd.get(), &status) != 0) {
         throw_errno("fstat");

@@ -76,6 +76,15 @@ Engine::Engine(trace::Tracer& tracer, Decider& decider, StopPolicy policy, bool 
     }
 }
 
+void Engine::set_syscall_log(std::function<void(const SyscallRecord&)> log,
+                             const std::optional<SyscallNames>& only) {
+    syscall_log_ = std::move(log);
+    logged_only_.reset();
+    if (syscall_log_ && only) {
+        logged_only_ = catalogue::syscall_numbers(*only);
+    }
+}
+
 RunResult Engine::run(pid_t program, bool at_exec) {
     adopt_stopped_program(program, at_exec);
     while (step()) {
@@ -414,6 +423,7 @@ void Engine::on_syscall_stop(ThreadState& thread) {
         }
         std::int64_t result = info.return_value;
         undo_change(thread, result);
+        write_exit_pokes(thread);  // before the log reads what the call gave back
         if (thread.logged) {
             log_exit(thread, result);
         }
@@ -448,7 +458,7 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
             known->second.fd_files.clear();
         }
     }
-    if (syscall_log_) {
+    if (syscall_log_ && (!logged_only_ || logged_only_->contains(*info.abi, info.number))) {
         log_entry(thread, *info.abi, info);  // before the call is changed
     }
     const SyscallEvent event{thread.tid, thread.tgid, *info.abi, info.number};
@@ -483,6 +493,7 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     } else {
         skip_or_hold_call(thread, info, *verdict);
     }
+    poke(thread, info, verdict->effect);
     if (thread.logged) {
         thread.logged->injected = true;
     }
@@ -494,10 +505,14 @@ void Engine::skip_or_hold_call(ThreadState& thread, const SyscallInfo& info,
                                const Verdict& verdict) {
     const Effect& effect = verdict.effect;
     if (!std::holds_alternative<RunCall>(effect.action)) {
-        // The kernel runs nothing for an invalid number; the result goes in at the exit stop.
-        // Set now even when the call waits first: the registers keep it while it is held.
-        check(tracer_.set_syscall_number(thread.tid, *info.abi, arch::kSkippedSyscallNumber),
-              "skipping a syscall");
+        // The kernel runs nothing for an invalid number, or the harmless call of strace's
+        // syscall= (a getter the rule checked both ABIs have); the result goes in at the exit
+        // stop. Set now even when the call waits first: the registers keep it while it is held.
+        const long instead =
+            effect.instead
+                ? syscall_number(*info.abi, *effect.instead).value_or(arch::kSkippedSyscallNumber)
+                : arch::kSkippedSyscallNumber;
+        check(tracer_.set_syscall_number(thread.tid, *info.abi, instead), "skipping a syscall");
         thread.change = Skipped{*info.abi, result_register_value(effect.action)};
     }
     thread.exit_delay = effect.delay_exit;
@@ -618,6 +633,62 @@ void Engine::send_signal_when_due(ThreadState& thread) {
     }
     check(tracer_.send_signal(thread.tgid, thread.tid, *thread.signal), "tgkill");
     thread.signal.reset();
+}
+
+void Engine::poke(ThreadState& thread, const SyscallInfo& info, const Effect& effect) {
+    if (effect.poke_enter.empty() && effect.poke_exit.empty()) {
+        return;
+    }
+    const Abi abi = *info.abi;
+    const catalogue::Signature* signature = catalogue::signature(abi, info.number);
+    const auto arguments =
+        static_cast<unsigned>(signature != nullptr ? signature->arg_count : info.args.size());
+    const std::string name(decider_.name_of(abi, info.number));
+    const auto where = [&](const Poke& poke) -> std::optional<std::uint64_t> {
+        if (poke.argument > arguments) {
+            // As strace: the call goes on, and the user learns why nothing was written.
+            note_once("poke: " + name + " has " + std::to_string(arguments) +
+                      (arguments == 1 ? " argument" : " arguments") + ", so @arg" +
+                      std::to_string(poke.argument) + " was not written");
+            return std::nullopt;
+        }
+        return arch::decode_argument(abi, info.args[poke.argument - 1]);
+    };
+    for (const Poke& poke : effect.poke_enter) {
+        if (const auto address = where(poke)) {
+            const auto bytes = std::as_bytes(std::span(poke.bytes));
+            if (const auto error = tracer_.write_memory(thread.tid, *address, bytes);
+                error && error != std::errc::no_such_process) {
+                note_once("poke_enter: could not write " + name + "'s @arg" +
+                          std::to_string(poke.argument) + " (" + error.message() +
+                          "): that call ran with its memory as it was");
+            }
+        }
+    }
+    thread.exit_pokes.clear();
+    for (const Poke& poke : effect.poke_exit) {
+        if (const auto address = where(poke)) {
+            thread.exit_pokes.emplace_back(*address, poke.bytes);
+        }
+    }
+}
+
+void Engine::write_exit_pokes(ThreadState& thread) {
+    const auto pokes = std::exchange(thread.exit_pokes, {});
+    for (const auto& [address, bytes] : pokes) {
+        if (const auto error =
+                tracer_.write_memory(thread.tid, address, std::as_bytes(std::span(bytes)));
+            error && error != std::errc::no_such_process) {
+            note_once("poke_exit: could not write into the program's memory (" + error.message() +
+                      "): the call's memory was left as it returned");
+        }
+    }
+}
+
+void Engine::note_once(std::string note) {
+    if (noted_.insert(note).second) {
+        result_.notes.push_back(std::move(note));
+    }
 }
 
 void Engine::record_injection(const ThreadState& thread, const SyscallInfo& info,
@@ -753,6 +824,7 @@ void Engine::on_exec(ThreadState& thread) {
     ThreadState& state = threads_[leader];
     forget_timer(state);  // a leader held for a delay died in the exec of another thread
     state.change = NoChange{};
+    state.exit_pokes.clear();    // the new program's memory is not the one they were for
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone
     if (stacks_ != nullptr) {
         stacks_->forget_process(tgid);  // and other mappings
@@ -781,7 +853,8 @@ void Engine::resume(ThreadState& thread, int signal) {
     // call's result at its exit or hold it there, or restore a shortened call's arguments
     // there, or follow a logged call to its result, or, without the filter, to see every call.
     const bool stop_at_syscalls = mid_call(thread) || thread.exit_delay || thread.logged ||
-                                  thread.unsynced_change || policy_ == StopPolicy::every_syscall;
+                                  thread.unsynced_change || !thread.exit_pokes.empty() ||
+                                  policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");
 }

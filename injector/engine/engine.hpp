@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -55,9 +57,9 @@ class Engine {
     void set_clock(Clock clock) { clock_ = std::move(clock); }
     // The syscall log: every call that stops is also followed to its exit, and handed over
     // there (or when its thread is gone, if it never returns). Without it nothing is read.
-    void set_syscall_log(std::function<void(const SyscallRecord&)> log) {
-        syscall_log_ = std::move(log);
-    }
+    // `only`: the calls the log shows (strace's -e trace=SET); unset, every call that stops.
+    void set_syscall_log(std::function<void(const SyscallRecord&)> log,
+                         const std::optional<SyscallNames>& only = std::nullopt);
     // Where stacks come from (none: no stack is ever taken). They are taken only where needed:
     // for a rule that filters on the caller, for each injection recorded, and, with
     // `log_stacks`, for each call the syscall log shows.
@@ -131,6 +133,8 @@ class Engine {
         std::optional<std::chrono::microseconds> exit_delay;
         // The rule's signal, sent once the call is done with (see send_signal_when_due).
         std::optional<int> signal;
+        // A picked call's poke_exit, written at its exit stop: where, and what.
+        std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> exit_pokes;
         // Set while the thread is held stopped for a delay: before its call goes on (a
         // skipped call then has its result still to come) or before it returns.
         std::optional<TimerQueue::Timer> timer;
@@ -187,6 +191,12 @@ class Engine {
     // At a changed call's exit stop: its result written, or its arguments given back.
     void undo_change(ThreadState& thread, std::int64_t& result);
     void send_signal_when_due(ThreadState& thread);
+    // strace's poke_enter and poke_exit: the bytes written where the call's arguments point,
+    // now, or (exit_pokes) at its exit stop.
+    void poke(ThreadState& thread, const trace::SyscallInfo& info, const Effect& effect);
+    void write_exit_pokes(ThreadState& thread);
+    // A note for the run's result, once whatever number of times it comes up.
+    void note_once(std::string note);
     void record_injection(const ThreadState& thread, const trace::SyscallInfo& info,
                           const Verdict& verdict, std::optional<std::string> path,
                           std::vector<StackFrame> stack);
@@ -215,6 +225,7 @@ class Engine {
     bool log_stacks_ = false;
     std::vector<StackFrame> frames_;  // a stop's stack, unwound here and reused
     bool unnamed_frames_noted_ = false;
+    std::optional<SyscallSet> logged_only_;  // the calls of -e trace=SET
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
@@ -231,6 +242,7 @@ class Engine {
     std::vector<std::byte> iovecs_;  // a shortened call's iovec array, reused
     bool stack_write_noted_ = false;
     PowerCutWatch* power_cut_ = nullptr;
+    std::unordered_set<std::string> noted_;
 
     // The traced processes, for kill_everything(). Changed only when a process appears or
     // goes, so the lock costs nothing on the per-syscall path.

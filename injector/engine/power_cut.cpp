@@ -97,9 +97,24 @@ bool is_one_of(const std::string& name, std::initializer_list<std::string_view> 
 }  // namespace
 
 struct PowerCutWatch::Disk {
-    explicit Disk(std::uint64_t undo_limit) : log(fs, undo_limit) {}
+    explicit Disk(std::uint64_t undo_limit) : log(fs, undo_limit) {
+        // inject's own stdin, stdout and stderr, which the program inherits: a terminal, a CI
+        // log, a file the user's shell redirected. They are where the user reads the run, not
+        // the program's data, and are never cut.
+        for (const int fd : {0, 1, 2}) {
+            if (const auto node = fs.stat("/proc/self/fd/" + std::to_string(fd))) {
+                inherited.push_back(node->id);
+            }
+        }
+    }
+    bool is_inherited(const undo::FileRef& file) {
+        const auto node = fs.stat(file.reach);
+        return node && std::find(inherited.begin(), inherited.end(), node->id) != inherited.end();
+    }
+
     undo::DiskFileSystem fs;
     undo::UndoLog log;
+    std::vector<undo::FileId> inherited;
 };
 
 PowerCutWatch::PowerCutWatch(trace::Tracer& tracer, std::uint64_t undo_limit, std::uint64_t seed)
@@ -111,18 +126,77 @@ void PowerCutWatch::exit(std::uint64_t change, std::int64_t result) {
     disk_->log.confirm(change, result);
 }
 
+namespace {
+
+// What the watch does at each call it stops: the one list of them.
+enum class Family : std::uint8_t { data, names, durable, mapping };
+
+struct Watched {
+    std::string_view name;
+    Family family;
+};
+
+constexpr std::array kWatched{
+    // what changes a file's bytes or size
+    Watched{"write", Family::data},
+    Watched{"writev", Family::data},
+    Watched{"pwrite64", Family::data},
+    Watched{"pwritev", Family::data},
+    Watched{"pwritev2", Family::data},
+    Watched{"copy_file_range", Family::data},
+    Watched{"sendfile", Family::data},
+    Watched{"sendfile64", Family::data},
+    Watched{"splice", Family::data},
+    Watched{"truncate", Family::data},
+    Watched{"truncate64", Family::data},
+    Watched{"ftruncate", Family::data},
+    Watched{"ftruncate64", Family::data},
+    Watched{"fallocate", Family::data},
+    // what changes names (open: with O_CREAT or O_TRUNC)
+    Watched{"open", Family::names},
+    Watched{"openat", Family::names},
+    Watched{"openat2", Family::names},
+    Watched{"creat", Family::names},
+    Watched{"rename", Family::names},
+    Watched{"renameat", Family::names},
+    Watched{"renameat2", Family::names},
+    Watched{"link", Family::names},
+    Watched{"linkat", Family::names},
+    Watched{"unlink", Family::names},
+    Watched{"unlinkat", Family::names},
+    Watched{"mkdir", Family::names},
+    Watched{"mkdirat", Family::names},
+    Watched{"rmdir", Family::names},
+    Watched{"symlink", Family::names},
+    Watched{"symlinkat", Family::names},
+    // what makes them durable
+    Watched{"fsync", Family::durable},
+    Watched{"fdatasync", Family::durable},
+    Watched{"sync", Family::durable},
+    Watched{"syncfs", Family::durable},
+    Watched{"sync_file_range", Family::durable},
+    Watched{"msync", Family::durable},
+    // what escapes the watch: writes through a shared mapping
+    Watched{"mmap", Family::mapping},
+    Watched{"mmap2", Family::mapping},
+};
+
+std::optional<Family> family_of(std::string_view name) {
+    const auto* found = std::find_if(kWatched.begin(), kWatched.end(),
+                                     [&](const Watched& watched) { return watched.name == name; });
+    return found == kWatched.end() ? std::nullopt : std::optional(found->family);
+}
+
+}  // namespace
+
 const std::vector<std::string>& PowerCutWatch::watched_syscalls() {
-    static const std::vector<std::string> names{
-        // what changes data
-        "write", "writev", "pwrite64", "pwritev", "pwritev2", "copy_file_range", "sendfile",
-        "sendfile64", "splice", "truncate", "truncate64", "ftruncate", "ftruncate64", "fallocate",
-        // what changes names
-        "open", "openat", "openat2", "creat", "rename", "renameat", "renameat2", "link", "linkat",
-        "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "symlink", "symlinkat",
-        // what makes them durable
-        "fsync", "fdatasync", "sync", "syncfs", "sync_file_range", "msync",
-        // what escapes the watch
-        "mmap", "mmap2"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> all;
+        for (const Watched& watched : kWatched) {
+            all.emplace_back(watched.name);
+        }
+        return all;
+    }();
     return names;
 }
 
@@ -138,19 +212,23 @@ PowerCutWatch::Entry PowerCutWatch::entry(pid_t tid, pid_t tgid, Abi abi,
         return Entry::nothing;  // past the limit, or the cut is coming: nothing more counts
     }
     const std::optional<std::string> name = syscall_name(abi, info.number);
-    if (!name) {
-        return Entry::nothing;
+    const std::optional<Family> family = name ? family_of(*name) : std::nullopt;
+    if (!family) {
+        return Entry::nothing;  // a call a rule names, or any call without the filter
     }
-    if (is_one_of(*name, {"fsync", "fdatasync", "sync", "syncfs", "sync_file_range", "msync"})) {
-        on_sync(tid, abi, info, *name);
-    } else if (is_one_of(*name, {"mmap", "mmap2"})) {
-        on_map(tid, abi, info);
-    } else if (is_one_of(*name, {"write", "writev", "pwrite64", "pwritev", "pwritev2",
-                                 "copy_file_range", "sendfile", "sendfile64", "splice", "truncate",
-                                 "truncate64", "ftruncate", "ftruncate64", "fallocate"})) {
-        on_write(tid, abi, info, *name, change);
-    } else {
-        on_names(tid, tgid, abi, info, *name, change);
+    switch (*family) {
+        case Family::data:
+            on_write(tid, abi, info, *name, change);
+            break;
+        case Family::names:
+            on_names(tid, tgid, abi, info, *name, change);
+            break;
+        case Family::durable:
+            on_sync(tid, abi, info, *name);
+            break;
+        case Family::mapping:
+            on_map(tid, abi, info);
+            break;
     }
     if (disk_->log.full()) {
         over_limit_ = true;
@@ -227,7 +305,7 @@ void PowerCutWatch::on_write(pid_t tid, Abi abi, const trace::SyscallInfo& info,
         return;
     }
     const std::optional<undo::FileRef> file = fd_file(tracer_, tid, args.at(fd_index));
-    if (!file) {
+    if (!file || disk_->is_inherited(*file)) {
         return;
     }
     if (is_one_of(name, {"ftruncate", "ftruncate64"})) {

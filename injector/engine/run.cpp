@@ -25,6 +25,7 @@
 #include "engine/power_cut.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
+#include "syscalls/catalogue.hpp"
 #include "trace/attacher.hpp"
 #include "trace/dwfl_stacks.hpp"
 #include "trace/launcher.hpp"
@@ -226,6 +227,9 @@ void add_rule_counts(RunResult& result, std::vector<std::string> notes_before,
     result.injected.resize(rule_count);
 }
 
+using Launch =
+    std::function<trace::LaunchedProgram(const trace::SeccompProgram*, const trace::ChildIo&)>;
+
 void add_missing(std::vector<std::string>& names, const std::vector<std::string>& more) {
     for (const std::string& name : more) {
         if (std::find(names.begin(), names.end(), name) == names.end()) {
@@ -234,8 +238,23 @@ void add_missing(std::vector<std::string>& names, const std::vector<std::string>
     }
 }
 
-using Launch =
-    std::function<trace::LaunchedProgram(const trace::SeccompProgram*, const trace::ChildIo&)>;
+// Whether the run must stop at some calls: a rule may pick them, or the log names them
+// (-e trace=SET).
+bool stops_at_calls(const engine::Decider& decider, const RunOptions& options) {
+    return decider.has_rules() || (options.syscall_log && options.traced);
+}
+
+// What the seccomp filter stops: the calls some rule names, and those the log names.
+std::vector<std::string> stopped_syscalls(const engine::Decider& decider,
+                                          const RunOptions& options) {
+    std::vector<std::string> stopped = decider.syscall_names();
+    if (options.syscall_log && options.traced) {
+        for (const Abi abi : kAllAbis) {
+            add_missing(stopped, catalogue::syscalls_named(*options.traced, abi));
+        }
+    }
+    return stopped;
+}
 
 RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
                      const Launch& launch) {
@@ -243,12 +262,12 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
 
     engine::StopPolicy policy = engine::StopPolicy::none;
     std::optional<trace::SeccompProgram> filter;
-    if (decider.has_rules()) {
+    if (stops_at_calls(decider, options)) {
         policy =
             options.use_seccomp ? engine::StopPolicy::seccomp : engine::StopPolicy::every_syscall;
     }
     if (policy == engine::StopPolicy::seccomp) {
-        std::vector<std::string> stopped = decider.syscall_names();
+        std::vector<std::string> stopped = stopped_syscalls(decider, options);
         if (decider.needs_fd_paths()) {
             // Seen only to forget what the fds referred to; counted by no rule that does not
             // name them.
@@ -283,7 +302,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     trace::DwflStacks stacks(tracer);  // does nothing until a stack is asked for
     engine::Engine engine(tracer, decider, policy, launched.no_new_privs);
     engine.set_injection_record_limit(options.max_recorded_injections);
-    engine.set_syscall_log(options.syscall_log);
+    engine.set_syscall_log(options.syscall_log, options.traced);
     engine.set_stacks(&stacks, options.log_stacks);
     std::optional<engine::PowerCutWatch> power_cut;
     if (engine::PowerCutWatch::wanted_by(rules)) {
@@ -410,13 +429,14 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
     }
 
     engine::Decider decider(rules, options.seed.value_or(0));
-    const engine::StopPolicy policy =
-        decider.has_rules() ? engine::StopPolicy::every_syscall : engine::StopPolicy::none;
+    const engine::StopPolicy policy = stops_at_calls(decider, options)
+                                          ? engine::StopPolicy::every_syscall
+                                          : engine::StopPolicy::none;
     trace::PtraceTracer tracer;
     trace::DwflStacks stacks(tracer);
     engine::Engine engine(tracer, decider, policy);
     engine.set_injection_record_limit(options.max_recorded_injections);
-    engine.set_syscall_log(options.syscall_log);
+    engine.set_syscall_log(options.syscall_log, options.traced);
     engine.set_stacks(&stacks, options.log_stacks);
     std::optional<trace::WaitWaker> waker;
     if (options.detach != nullptr) {

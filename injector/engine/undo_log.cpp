@@ -62,6 +62,41 @@ void Spill::open() {
     }
 }
 
+void write_at(int fd, std::uint64_t offset, std::string_view bytes, const char* what) {
+    for (std::size_t done = 0; done < bytes.size();) {
+        const ssize_t written = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
+                                         static_cast<off_t>(offset + done));
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw_errno(what);
+        }
+        done += static_cast<std::size_t>(written);
+    }
+}
+
+std::string read_at(int fd, std::uint64_t offset, std::uint64_t length, const char* what) {
+    std::string bytes(length, '\0');
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t got = ::pread(fd, bytes.data() + done, bytes.size() - done,
+                                    static_cast<off_t>(offset + done));
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            throw_errno(what);
+        }
+        if (got == 0) {
+            break;
+        }
+        done += static_cast<std::size_t>(got);
+    }
+    bytes.resize(done);
+    return bytes;
+}
+
 std::optional<Spill::Extent> Spill::keep(std::string_view bytes) {
     if (bytes.size() > limit_ - std::min(limit_, live_)) {
         return std::nullopt;
@@ -72,17 +107,7 @@ std::optional<Spill::Extent> Spill::keep(std::string_view bytes) {
     if (!file_) {
         open();
     }
-    for (std::size_t done = 0; done < bytes.size();) {
-        const ssize_t written = ::pwrite(file_.get(), bytes.data() + done, bytes.size() - done,
-                                         static_cast<off_t>(end_ + done));
-        if (written < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw_errno("keeping old bytes");
-        }
-        done += static_cast<std::size_t>(written);
-    }
+    write_at(file_.get(), end_, bytes, "keeping old bytes");
     const Extent extent{end_, bytes.size()};
     end_ += bytes.size();
     live_ += bytes.size();
@@ -91,17 +116,11 @@ std::optional<Spill::Extent> Spill::keep(std::string_view bytes) {
 }
 
 std::string Spill::read(Extent extent) const {
-    std::string bytes(extent.length, '\0');
-    for (std::size_t done = 0; done < bytes.size();) {
-        const ssize_t got = ::pread(file_.get(), bytes.data() + done, bytes.size() - done,
-                                    static_cast<off_t>(extent.offset + done));
-        if (got <= 0) {
-            if (got < 0 && errno == EINTR) {
-                continue;
-            }
-            throw_errno("reading old bytes back");
-        }
-        done += static_cast<std::size_t>(got);
+    std::string bytes =
+        read_at(file_.get(), extent.offset, extent.length, "reading old bytes back");
+    if (bytes.size() != extent.length) {
+        errno = EIO;
+        throw_errno("reading old bytes back");
     }
     return bytes;
 }

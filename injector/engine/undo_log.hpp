@@ -70,6 +70,11 @@ class FileSystem {
     virtual FileId make_file(const std::string& path, std::string_view contents) = 0;
 };
 
+// pwrite all of `bytes` at `offset`, and pread up to `length` bytes (fewer at the end of the
+// file), going on after EINTR and short counts; throw std::system_error naming `what`.
+void write_at(int fd, std::uint64_t offset, std::string_view bytes, const char* what);
+std::string read_at(int fd, std::uint64_t offset, std::uint64_t length, const char* what);
+
 // The old bytes, in one file of a private temporary directory, appended, and punched out
 // again (a hole) once forgotten: the disk used is bounded by what is still unsynced. Past
 // `limit` live bytes nothing more is taken.

@@ -1,11 +1,15 @@
 #include "report/check.hpp"
 
+#include <csignal>
+
 #include <algorithm>
+#include <set>
 #include <variant>
 
 #include "report/expectations.hpp"
 #include "report/summary.hpp"
 #include "report/wording.hpp"
+#include "syscalls/catalogue.hpp"
 #include "syscalls/durations.hpp"
 #include "syscalls/signals.hpp"
 
@@ -26,9 +30,10 @@ void write_scenario(std::ostream& out, const Scenario& scenario) {
     }
 }
 
-// "write", "write or fsync", "read, write or fsync".
-std::string syscall_list(const std::vector<std::string>& names) {
-    std::string text;
+// "write", "write or fsync", "read, write or fsync", "every call but write".
+std::string syscall_list(const SyscallNames& syscalls) {
+    const std::vector<std::string>& names = syscalls.elements;
+    std::string text = syscalls.negated ? "every call but " : "";
     for (std::size_t index = 0; index < names.size(); ++index) {
         text += index == 0 ? "" : index + 1 == names.size() ? " or " : ", ";
         text += names[index];
@@ -62,7 +67,22 @@ std::string filters_in_words(const Rule& rule) {
         text +=
             std::string(rule.path || rule.fd ? "," : "") + " by a program named " + *rule.process;
     }
+    if (rule.caller) {
+        text += std::string(rule.path || rule.fd || rule.process ? "," : "") + " called from " +
+                *rule.caller;
+    }
     return text;
+}
+
+// Whether a set names more than one syscall, which a rule then counts each apart.
+bool stands_for_several(const SyscallNames& names) {
+    std::set<std::string> all;
+    for (const Abi abi : kAllAbis) {
+        for (std::string& name : catalogue::syscalls_named(names, abi)) {
+            all.insert(std::move(name));
+        }
+    }
+    return all.size() > 1;
 }
 
 // What happens to a call the rule picks, after its count: ") with -1 ENOSPC (...)".
@@ -74,7 +94,8 @@ std::string outcome_in_words(const Rule& rule) {
     if (const auto* shorten = std::get_if<ShortenTo>(&action)) {
         std::string text =
             ") to at most " + plural(shorten->bytes, "byte", "bytes") + ", which then really run";
-        if (std::any_of(rule.syscalls.begin(), rule.syscalls.end(),
+        const std::vector<std::string>& names = rule.syscalls.elements;
+        if (std::any_of(names.begin(), names.end(),
                         [](const std::string& name) { return name.starts_with('%'); })) {
             text += " (of a class, only the calls with a byte count)";
         }
@@ -100,6 +121,10 @@ std::string extras_in_words(const Rule& rule) {
         if (effect.delay || effect.delay_exit) {
             text += " when the wait ends";
         }
+        if (std::holds_alternative<RunCall>(effect.action) && *effect.signal == SIGKILL &&
+            !effect.delay_exit) {
+            text += ", which ends it before the call runs";
+        }
     }
     if (rule.probability) {
         text += " with probability " + format_probability(*rule.probability);
@@ -112,6 +137,7 @@ std::string extras_in_words(const Rule& rule) {
 std::string rule_in_words(const Rule& rule) {
     return verb_of(rule.effect.action) + syscall_list(rule.syscalls) + " calls " +
            rule.when.to_string() + " (counted per " + std::string(scope_name(rule.per)) +
+           (stands_for_several(rule.syscalls) ? ", each syscall apart" : "") +
            filters_in_words(rule) + outcome_in_words(rule) + extras_in_words(rule);
 }
 

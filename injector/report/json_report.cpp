@@ -1,11 +1,10 @@
 #include "report/json_report.hpp"
 
-#include <string.h>  // sigabbrev_np
-
 #include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "inject/names.hpp"
+#include "syscalls/signals.hpp"
 #include "trace/call_site.hpp"
 
 namespace inject::report {
@@ -35,10 +34,7 @@ json signal_json(const std::optional<int>& signal) {
     if (!signal) {
         return nullptr;
     }
-    if (const char* name = sigabbrev_np(*signal)) {
-        return std::string("SIG") + name;
-    }
-    return std::to_string(*signal);
+    return signal_name(*signal);
 }
 
 // Where an injected call came from, innermost frame first.
@@ -56,12 +52,48 @@ json stack_json(const std::vector<StackFrame>& stack) {
     return frames;
 }
 
-// The same four fields for a rule and for each of its injections.
+json pokes_json(const std::vector<Poke>& pokes) {
+    json list = json::array();
+    for (const Poke& poke : pokes) {
+        list.push_back({{"argument", poke.argument}, {"bytes", poke.bytes.size()}});
+    }
+    return list;
+}
+
+// The same fields for a rule and for each of its injections.
 void add_effect(json& object, const Effect& effect) {
     object["action"] = action_json(effect.action);
     object["signal"] = signal_json(effect.signal);
     object["delay_us"] = delay_json(effect.delay);
     object["delay_exit_us"] = delay_json(effect.delay_exit);
+    object["poke_enter"] = pokes_json(effect.poke_enter);
+    object["poke_exit"] = pokes_json(effect.poke_exit);
+    object["syscall_instead"] = effect.instead ? json(*effect.instead) : json(nullptr);
+    object["lose_unsynced"] =
+        effect.lose_unsynced
+            ? json(*effect.lose_unsynced == UnsyncedLoss::prefix ? "prefix" : "strict")
+            : json(nullptr);
+}
+
+json power_cut_json(const std::optional<PowerCut>& cut) {
+    if (!cut) {
+        return nullptr;
+    }
+    json undone = json::array();
+    for (const UndoneChange& change : cut->undone) {
+        undone.push_back({
+            {"kind", change.kind},
+            {"path", change.path},
+            {"from", change.from.empty() ? json(nullptr) : json(change.from)},
+            {"offset", change.offset ? json(*change.offset) : json(nullptr)},
+            {"length", change.length ? json(*change.length) : json(nullptr)},
+            {"error", change.error.empty() ? json(nullptr) : json(change.error)},
+        });
+    }
+    return {{"undone", std::move(undone)},
+            {"kept_changes", cut->kept_changes},
+            {"undo_bytes_at_cut", cut->undo_bytes_at_cut},
+            {"undo_bytes_peak", cut->undo_bytes_peak}};
 }
 
 }  // namespace
@@ -83,13 +115,15 @@ std::string json_report(const ReportInput& input) {
             {"index", index + 1},
             {"spec", to_spec(rule)},
             {"origin", rule.origin},
-            {"syscalls", rule.syscalls},
+            {"syscalls", rule.syscalls.elements},
+            {"negated", rule.syscalls.negated},
             {"when", rule.when.to_string()},
             {"per", std::string(scope_name(rule.per))},
             {"probability", rule.probability ? json(*rule.probability) : json(nullptr)},
             {"path", rule.path ? json(*rule.path) : json(nullptr)},
             {"fd", rule.fd ? json(*rule.fd) : json(nullptr)},
             {"process", rule.process ? json(*rule.process) : json(nullptr)},
+            {"caller", rule.caller ? json(*rule.caller) : json(nullptr)},
             {"matched", index < result.matched.size() ? result.matched[index] : 0},
             {"injected", index < result.injected.size() ? result.injected[index] : 0},
         });
@@ -121,6 +155,7 @@ std::string json_report(const ReportInput& input) {
         {"timed_out", result.timed_out},
         {"detached", result.detached},
     };
+    report["power_cut"] = power_cut_json(result.power_cut);
     if (!input.expectations.empty()) {
         json checked = json::array();
         for (const CheckedExpectations& scenario : input.expectations) {

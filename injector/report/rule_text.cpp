@@ -2,6 +2,7 @@
 // shows a rule in a form the user can paste back on the command line.
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -38,6 +39,20 @@ std::string escaped_lone_colons(std::string_view glob) {
             ++at;
         } else {
             text += glob[at] == ':' ? "\\:" : std::string(1, glob[at]);
+        }
+    }
+    return text;
+}
+
+// A poke's value as strace's syntax writes it: "@arg1=2f746d70".
+std::string poke_text(const std::vector<Poke>& pokes) {
+    static constexpr std::string_view kDigits = "0123456789abcdef";
+    std::string text;
+    for (const Poke& poke : pokes) {
+        text += (text.empty() ? "@arg" : ",@arg") + std::to_string(poke.argument) + "=";
+        for (const std::uint8_t byte : poke.bytes) {
+            text += kDigits[byte >> 4U];
+            text += kDigits[byte & 0xfU];
         }
     }
     return text;
@@ -102,27 +117,27 @@ std::string format_probability(double probability) {
     return std::string(buffer.data(), end);
 }
 
-std::string to_spec(const Rule& rule) {
-    std::string spec;
-    for (const std::string& name : rule.syscalls) {
-        if (!spec.empty()) {
-            spec += ',';
-        }
-        spec += name;
+std::string to_string(const SyscallNames& names) {
+    std::string text = names.negated ? "!" : "";
+    for (std::size_t index = 0; index < names.elements.size(); ++index) {
+        text += (index == 0 ? "" : ",") + names.elements[index];
     }
+    return text;
+}
+
+std::string to_spec(const Rule& rule) {
+    std::string spec = to_string(rule.syscalls);
     std::string keys;
     const auto add = [&keys](const std::string& key) {
         keys += keys.empty() ? "" : ":";
         keys += key;
     };
     const Effect& effect = rule.effect;
-    if (!rule.signal_alone && !std::holds_alternative<RunCall>(effect.action)) {
+    if (!std::holds_alternative<RunCall>(effect.action)) {
         add(to_string(effect.action));
     }
     if (effect.signal) {
-        // A number glibc keeps for itself has no name that parses back; its digits do.
-        const std::string name = signal_name(*effect.signal);
-        add("signal=" + (name.starts_with("SIG") ? name : std::to_string(*effect.signal)));
+        add("signal=" + signal_name(*effect.signal));
     }
     // Written without minutes, so that the text also works as strace's delay_enter.
     if (effect.delay) {
@@ -130,6 +145,21 @@ std::string to_spec(const Rule& rule) {
     }
     if (effect.delay_exit) {
         add("delay_exit=" + text::strace_duration_text(*effect.delay_exit));
+    }
+    if (!effect.poke_enter.empty()) {
+        add("poke_enter=" + poke_text(effect.poke_enter));
+    }
+    if (!effect.poke_exit.empty()) {
+        add("poke_exit=" + poke_text(effect.poke_exit));
+    }
+    if (effect.instead) {
+        add("syscall=" + *effect.instead);
+    }
+    if (effect.lose_unsynced) {
+        add("lose_unsynced=true");
+        if (*effect.lose_unsynced == UnsyncedLoss::prefix) {
+            add("mode=prefix");
+        }
     }
     spec += ':' + keys;
     if (rule.when != When{}) {

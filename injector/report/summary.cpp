@@ -1,5 +1,7 @@
 #include "report/summary.hpp"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +10,7 @@
 
 #include "inject/names.hpp"
 #include "report/wording.hpp"
+#include "syscalls/catalogue.hpp"
 #include "syscalls/durations.hpp"
 #include "syscalls/signals.hpp"
 #include "syscalls/text.hpp"
@@ -16,6 +19,20 @@
 namespace inject::report {
 
 namespace {
+
+// The kernel returns -4095..-1 for an error.
+constexpr std::int64_t kMaxErrno = 4095;
+
+// How many syscalls a set stands for, both ABIs together.
+std::size_t distinct_syscalls(const SyscallNames& names) {
+    std::set<std::string> all;
+    for (const Abi abi : kAllAbis) {
+        for (std::string& name : catalogue::syscalls_named(names, abi)) {
+            all.insert(std::move(name));
+        }
+    }
+    return all.size();
+}
 
 // The calls as `when` values: one for an evenly spaced set, else one per consecutive run.
 std::vector<When> pinned_whens(const std::set<std::uint64_t>& calls) {
@@ -140,22 +157,49 @@ std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,
         return "not shown (more than " + std::to_string(result.injections.size()) +
                " injections; use --report)";
     }
-    std::vector<std::set<std::uint64_t>> fired(rules.size());
+    // By rule, the calls each of its syscalls fired on (a rule counts each syscall apart), the
+    // syscalls in the order they first fired.
+    std::vector<std::vector<std::pair<std::string, std::set<std::uint64_t>>>> fired(rules.size());
     for (const Injection& injection : result.injections) {
-        if (injection.rule_index < rules.size()) {
-            fired[injection.rule_index].insert(injection.nth);
+        if (injection.rule_index >= rules.size()) {
+            continue;
         }
+        auto& by_syscall = fired[injection.rule_index];
+        auto found = std::find_if(by_syscall.begin(), by_syscall.end(), [&](const auto& entry) {
+            return entry.first == injection.syscall;
+        });
+        if (found == by_syscall.end()) {
+            found = by_syscall.insert(by_syscall.end(), {injection.syscall, {}});
+        }
+        found->second.insert(injection.nth);
     }
     std::string line = "inject";
     for (std::size_t index = 0; index < rules.size(); ++index) {
-        if (fired[index].empty()) {
-            continue;  // it decided nothing, so leaving it out changes nothing
+        // Rules that decided nothing are left out, which changes nothing. The syscalls that fired
+        // on the same calls share one -e: "write,close:when=4".
+        std::vector<std::pair<std::vector<When>, SyscallNames>> groups;
+        for (const auto& [syscall, nths] : fired[index]) {
+            const std::vector<When> whens = pinned_whens(nths);
+            auto group = std::find_if(groups.begin(), groups.end(),
+                                      [&](const auto& entry) { return entry.first == whens; });
+            if (group == groups.end()) {
+                group = groups.insert(groups.end(), {whens, {}});
+            }
+            group->second.elements.push_back(syscall);
         }
-        for (const When& when : pinned_whens(fired[index])) {
-            Rule pinned = rules[index];
-            pinned.when = when;
-            pinned.probability.reset();
-            line += " -e " + shell_quote(to_spec(pinned));
+        for (const auto& [whens, syscalls] : groups) {
+            for (const When& when : whens) {
+                Rule pinned = rules[index];
+                // The rule's own set when it names just these, else the calls that fired: a
+                // class pinned to when=2 would fail the 2nd call of each of its members.
+                if (pinned.syscalls.negated ||
+                    distinct_syscalls(pinned.syscalls) != syscalls.elements.size()) {
+                    pinned.syscalls = syscalls;
+                }
+                pinned.when = when;
+                pinned.probability.reset();
+                line += " -e " + shell_quote(to_spec(pinned));
+            }
         }
     }
     line += " --";
@@ -176,6 +220,10 @@ std::string describe_result(const Action& action) {
         return text;
     }
     if (const auto* value = std::get_if<ReturnValue>(&action)) {
+        // -4095..-1 is what the kernel returns for an error: the program sees one.
+        if (value->value >= -kMaxErrno && value->value <= -1) {
+            return describe_result(FailWithErrno{static_cast<int>(-value->value)});
+        }
         return std::to_string(value->value);
     }
     if (std::holds_alternative<ShortenTo>(action)) {
@@ -192,9 +240,19 @@ std::string describe_injection(const Injection& injection) {
     if (effect.delay) {
         text = "delayed " + text::duration_text(*effect.delay) + ", then ";
     }
+    // SIGKILL ends a traced thread at once: a call not cut first, nor held after, never ran
+    // and the program never saw a result.
+    if (effect.signal == SIGKILL && !std::holds_alternative<ShortenTo>(effect.action) &&
+        !effect.delay_exit) {
+        return text + (effect.lose_unsynced ? "killed by SIGKILL before it ran, then a power cut"
+                                            : "killed by SIGKILL before it ran");
+    }
     text += describe_result(effect.action);
     if (effect.delay_exit) {
         text += ", held back " + text::duration_text(*effect.delay_exit);
+    }
+    if (effect.signal) {
+        text += " + " + signal_name(*effect.signal);
     }
     return text;
 }
@@ -221,6 +279,41 @@ void write_idle_rule(std::ostream& out, std::size_t index, const Rule& rule,
 
 }  // namespace
 
+// "write /d/f bytes 4..7", "rename /d/a -> /d/b", "create /d/new": what a power cut undid.
+std::string describe_undone(const UndoneChange& change) {
+    std::string text = change.kind + " ";
+    if (!change.from.empty()) {
+        text += text::quoted(change.from) + " -> ";
+    }
+    text += text::quoted(change.path);
+    if (change.offset && change.length) {
+        text += " bytes " + std::to_string(*change.offset) + ".." +
+                std::to_string(*change.offset + *change.length);
+    }
+    if (!change.error.empty()) {
+        text += " (not undone: " + change.error + ")";
+    }
+    return text;
+}
+
+void write_power_cut(std::ostream& out, const PowerCut& cut) {
+    out << "inject: power cut: " << plural(cut.undone.size(), "unsynced change", "unsynced changes")
+        << " undone";
+    if (cut.kept_changes != 0) {
+        out << ", " << cut.kept_changes << " kept (mode = \"prefix\")";
+    }
+    out << " (undo data: " << cut.undo_bytes_at_cut << " bytes at the cut, " << cut.undo_bytes_peak
+        << " at most)\n";
+    std::size_t listed = 0;
+    for (const UndoneChange& change : cut.undone) {
+        if (listed++ == kListedInjections) {
+            out << "inject:   ... and " << cut.undone.size() - kListedInjections << " more\n";
+            break;
+        }
+        out << "inject:   undone: " << describe_undone(change) << '\n';
+    }
+}
+
 void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,
                    const std::vector<std::string>& command) {
     out << "inject: " << plural(result.injection_count, "fault", "faults") << " injected, "
@@ -241,9 +334,6 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
             out << " (" << abi_name(injection.abi) << ')';
         }
         out << " call " << injection.nth << " -> " << describe_injection(injection);
-        if (injection.effect.signal) {
-            out << " + " << signal_name(*injection.effect.signal);
-        }
         if (!injection.stack.empty()) {
             out << " at " << trace::site_name(injection.stack);
         }
@@ -259,6 +349,9 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
     }
     for (std::size_t index = 0; index < rules.size(); ++index) {
         write_idle_rule(out, index, rules[index], result);
+    }
+    if (result.power_cut) {
+        write_power_cut(out, *result.power_cut);
     }
     if (result.detached) {
         out << "inject: detached: every process still traced runs on untraced\n";

@@ -1,16 +1,18 @@
-// The keys of one fault, checked the same way for a TOML [[fault]] table and an --inject
-// spec, so that both give the same Rule and the same message for the same mistake.
+// The keys of one fault: one table (fault_keys.cpp), walked the same way by the TOML reader
+// for a [[fault]] table and by the spec reader for -e, so that both give the same Rule and the
+// same message for the same mistake. Adding a key is one entry in that table and the function
+// that applies its value.
 //
 // Every check throws std::invalid_argument whose what() is the bare message ("unknown errno
-// "ENOSP" (did you mean "ENOSPC"?)"); the caller knows where the text came from and puts
-// the location in front.
+// "ENOSP" (did you mean "ENOSPC"?)"); the reader knows where the text came from and puts the
+// location in front: a KeyConflict where the key is written, anything else where its value is.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -22,114 +24,92 @@ namespace inject::detail {
 
 // The vocabulary of messages (syscalls/text.hpp, durations.hpp), unqualified in the readers.
 using text::checked_duration;
-using text::checked_strace_duration;
 using text::did_you_mean;
 using text::quoted;
 
-enum class FaultKey : std::uint8_t {
-    syscall,
-    error,
-    retval,
-    when,
-    per,
-    probability,
-    signal,
-    path,
-    fd,
-    process,
-    delay,
-    delay_enter,  // strace's name for delay, in strace's time format
-    delay_exit,
-    short_count,
-    caller,
+// Throws the bare message (std::invalid_argument); the reader adds where the mistake is.
+[[noreturn]] void fail(std::string message);
+
+// A mistake in which keys a fault gives (one given twice, two that exclude each other) rather
+// than in a value: a reader points at the key.
+class KeyConflict : public std::invalid_argument {
+  public:
+    using std::invalid_argument::invalid_argument;
 };
-
-std::string_view fault_key_name(FaultKey key);
-
-// The key named `key`; throws for unknown ones, naming the nearest key.
-FaultKey fault_key(std::string_view key);
 
 // `unknown key "eror" (did you mean "error"?)`, the suggestion taken from candidates.
 std::string unknown_key_message(std::string_view key, const std::vector<std::string>& candidates);
 
-// Throws the bare message (std::invalid_argument); the caller adds where the mistake is.
-[[noreturn]] void fail(std::string message);
-
-// For an empty syscall list, or an empty spec before the first ':'.
+// For an empty syscall set, or an empty spec before the first ':'.
 inline constexpr std::string_view kNoSyscallGiven = "no syscall given";
 
-// One syscall name, checked against both ABIs. An empty name is "no syscall given".
-std::string checked_syscall(std::string_view name);
-// The same for an element of a list, where empty means a stray separator.
-std::string checked_syscall_in_list(std::string_view name);
+// What the fault is written as: a [[fault]] table, a spec (-e SPEC, -e inject=SPEC), or
+// strace's -e fault=SPEC, which only fails calls (error= defaults to ENOSYS).
+enum class Syntax : std::uint8_t { toml, spec, fault_spec };
 
-// An errno name or decimal number 1..4095.
-int checked_errno(std::string_view text);
-int checked_errno(std::int64_t number);
+// One element of a TOML array (`syscall = ["write", "close"]`), told from a whole value.
+struct ListElement {
+    std::string_view text;
+};
 
-// A fake success: any value but -4095..-1, which the caller would read as an errno.
-std::int64_t checked_retval(std::int64_t value);
-// The same from decimal text, optionally negative.
-std::int64_t checked_retval(std::string_view text);
+// A value as a reader has it: a spec's is always text; a TOML value has its type.
+using KeyValue = std::variant<std::string_view, std::int64_t, double, ListElement, bool>;
 
-// short's byte count: a whole number 0..SSIZE_MAX (the most a read or write can move).
-std::uint64_t checked_short(std::int64_t bytes);
-// The same from decimal text.
-std::uint64_t checked_short(std::string_view text);
+// The TOML types a key takes (bits): a value of another type is refused before it is applied.
+enum ValueKinds : unsigned {
+    kText = 1U,
+    kInteger = 2U,
+    kFloat = 4U,
+    kTextList = 8U,  // an array of strings, each applied as a ListElement
+    kBoolean = 16U,
+};
 
-// Throws unless `name` (a checked syscall or class) can be cut by short: a syscall must have a
-// byte count on every ABI that has it, a class at least one member that has one (the rule then
-// stands for those members only).
-void check_byte_count(std::string_view name);
+class FaultBuilder;
 
-When checked_when(std::string_view text);
-// `when = 3` in TOML is short for `when = "3"`.
-When checked_when(std::int64_t number);
+struct FaultKey {
+    std::string_view name{};
+    unsigned kinds = kText;
+    // What a message says the key takes, when the kinds alone do not say it well ("a string
+    // such as \"50ms\""); empty: the kinds' own words ("a string or an integer").
+    std::string_view expected{};
+    // Applies a value of one of `kinds` (or any text, from a spec) to the fault being built.
+    void (*apply)(FaultBuilder& fault, std::string_view key, const KeyValue& value) = nullptr;
+    // strace's `when`: given again in a spec, the last one wins. Any other key given twice is
+    // refused, as strace refuses it.
+    bool repeatable = false;
+    // A key -e fault= takes: strace's error, when and syscall, and inject's own filters and
+    // counters. Its other tampering keys (retval, signal, delays, pokes, short) are -e inject='s.
+    bool in_fault_spec = false;
+    // Where the key exists: `syscall` is the set in a TOML table and strace's replacement
+    // syscall in a spec, where the set comes before the first ':'.
+    bool in_toml = true;
+    bool in_spec = true;
+};
 
-Scope checked_per(std::string_view text);
+// The key named `name` in `syntax`; throws for unknown ones, naming the nearest, and for the
+// keys -e fault= does not take, saying so.
+const FaultKey& fault_key(std::string_view name, Syntax syntax);
 
-// A signal, shared by [expect] signal and a fault's signal key (signal_keys.cpp): "none" (0),
-// a name as glibc spells it with or without "SIG" and in any case ("SIGSEGV", "segv"),
-// "SIGRTMIN+N" / "SIGRTMAX-N", or a number 1..64 as text or integer.
-int checked_signal(std::string_view text);
-int checked_signal(std::int64_t number);
-// The same for a fault, where "none" would send nothing and is refused.
-int checked_fault_signal(std::string_view text);
-int checked_fault_signal(std::int64_t number);
-
-// 0 < P <= 1. Text is a decimal ("0.05") or a percentage ("5%"); a TOML integer may be 1 (or
-// 0, refused with the reason).
-double checked_probability(double value);
-double checked_probability(std::int64_t number);
-double checked_probability(std::string_view text);
-
-// A path glob (see scenario/glob.hpp): absolute, '.'/'..'-free, well formed.
-std::string checked_path_glob(std::string_view text);
-// A program name glob: no '/'.
-std::string checked_process_glob(std::string_view text);
-// A caller glob (engine/caller_glob.hpp): a function, a source file or line, a module offset.
-std::string checked_caller_glob(std::string_view text);
-// A file descriptor number, 0..INT_MAX, as decimal text or a TOML integer.
-int checked_fd(std::string_view text);
-int checked_fd(std::int64_t number);
-// A fault's `delay`: a whole number and a unit, as text::checked_duration (syscalls/durations.hpp)
-// reads it. 0 is a wait of no time, which strace's delay_enter=0 allows too.
-std::chrono::microseconds checked_delay(std::string_view text);
-// strace's delay_enter and delay_exit (`key`), in strace's format (text::checked_strace_duration);
-// an integer is microseconds, as a bare number is there.
-std::chrono::microseconds checked_strace_delay(std::string_view key, std::string_view text);
-std::chrono::microseconds checked_strace_delay(std::string_view key, std::int64_t microseconds);
+// What `key` takes, in a message's words: "a string or an integer".
+std::string expected_kinds(const FaultKey& key);
 
 // One fault's keys, given in the order they were written.
 class FaultBuilder {
   public:
-    // A checked name; a repeated one is dropped, the first place kept.
-    void add_syscall(std::string name);
-    // Throws when the fault already has an action.
-    void set_action(Action action);
+    explicit FaultBuilder(Syntax syntax) : syntax_(syntax) {}
+
+    // A whole set in strace's syntax ("!write,%net,"): a spec's, or a TOML string.
+    void set_syscalls(std::string_view set);
+    // One element of a TOML list; a repeated one is dropped, the first place kept.
+    void add_syscall(std::string_view element);
+    const SyscallNames& syscalls() const { return rule_.syscalls; }
     // Whether the action given so far is short, whose syscalls must have a byte count.
     bool shortens() const { return std::holds_alternative<ShortenTo>(rule_.effect.action); }
-    void set_when(When when) { rule_.when = when; }
+
+    // The rest throw KeyConflict when the key (or one it excludes) was given already, or, for
+    // the action, when the fault has one.
+    void set_action(std::string_view key, Action action);
+    void set_when(When when) { rule_.when = when; }  // the last one given wins
     void set_per(Scope per) { rule_.per = per; }
     void set_probability(double probability) { rule_.probability = probability; }
     void set_signal(int signal) { rule_.effect.signal = signal; }
@@ -137,10 +117,16 @@ class FaultBuilder {
     void set_fd(int fd) { rule_.fd = fd; }
     void set_process(std::string glob) { rule_.process = std::move(glob); }
     void set_caller(std::string glob) { rule_.caller = std::move(glob); }
-    // The wait before the call, from `key` ("delay" or "delay_enter"); throws when the other
-    // of the two gave it already.
+    // The wait before the call, from `key` ("delay" or "delay_enter"), and after it.
     void set_delay(std::string_view key, std::chrono::microseconds delay);
     void set_delay_exit(std::chrono::microseconds delay) { rule_.effect.delay_exit = delay; }
+    void set_pokes(std::string_view key, std::vector<Poke> pokes);
+    // strace's syscall=, also written run_instead.
+    void set_instead(std::string_view key, std::string syscall);
+    // lose_unsynced = true makes the crash a power cut; mode = "prefix" keeps a prefix of
+    // what was not synced. Checked against the rest in build().
+    void set_lose_unsynced(bool lose) { lose_unsynced_ = lose; }
+    void set_unsynced_mode(UnsyncedLoss loss) { unsynced_mode_ = loss; }
 
     // The finished rule; throws when the syscall or the action is missing, when a `path` or
     // `fd` filter names only syscalls that take neither, or when short names a call without a
@@ -148,9 +134,27 @@ class FaultBuilder {
     Rule build(std::string origin) &&;
 
   private:
+    // lose_unsynced and mode against the rest of the fault.
+    void check_power_cut();
+
+    Syntax syntax_;
     Rule rule_;
     bool has_action_ = false;
+    std::string action_key_;
     std::string delay_key_;
+    std::string instead_key_;
+    bool lose_unsynced_ = false;
+    std::optional<UnsyncedLoss> unsynced_mode_;
 };
+
+// Throws unless `element` of a short rule's set can be cut: a syscall named must have a byte
+// count on every ABI that has it, any other element (a class, a regex, a number) at least one
+// call that has one (the rule then stands for those calls only).
+void check_byte_count(std::string_view element);
+
+// A signal, shared by [expect] signal and a fault's signal key (signal_keys.cpp): "none" (0),
+// a name as strace reads it (syscalls/signals.hpp), or a number 1..64 as text or integer.
+int checked_signal(std::string_view text);
+int checked_signal(std::int64_t number);
 
 }  // namespace inject::detail

@@ -24,7 +24,6 @@ namespace inject {
 namespace {
 
 using detail::ExpectKey;
-using detail::FaultKey;
 using detail::quoted;
 
 std::string position(std::string_view source, const toml::source_position& at) {
@@ -89,10 +88,10 @@ class Reader {
     }
 
     Rule read_fault(const toml::table& fault) const;
+    detail::KeyValue value_of(const detail::FaultKey& key, const toml::node& node) const;
+    void apply(detail::FaultBuilder& builder, const detail::FaultKey& key, const toml::key& name,
+               const toml::node& node, const detail::KeyValue& value) const;
     std::optional<Expectations> read_expect(const toml::table& expect) const;
-    // Each name is also kept with where it was written, for checks that need the whole fault.
-    void read_syscalls(detail::FaultBuilder& builder, const toml::node& value,
-                       std::vector<std::pair<std::string, toml::source_region>>& named) const;
 
     std::string_view source_;
 };
@@ -160,127 +159,69 @@ Scenario Reader::read(const toml::table& top) const {
     return scenario;
 }
 
+// A value of one of the key's kinds, as the table's functions take it; refused with its type
+// otherwise.
+detail::KeyValue Reader::value_of(const detail::FaultKey& key, const toml::node& node) const {
+    if (const auto* text = node.as_string(); text && (key.kinds & detail::kText) != 0) {
+        return std::string_view(text->get());
+    }
+    if (const auto* number = node.as_integer(); number && (key.kinds & detail::kInteger) != 0) {
+        return number->get();
+    }
+    if (const auto* real = node.as_floating_point(); real && (key.kinds & detail::kFloat) != 0) {
+        return real->get();
+    }
+    if (const auto* flag = node.as_boolean(); flag && (key.kinds & detail::kBoolean) != 0) {
+        return flag->get();
+    }
+    wrong_type(key.name, detail::expected_kinds(key), node);
+}
+
+// Applies one value, with its mistakes located: a conflict between keys where the key is
+// written, anything else where the value is.
+void Reader::apply(detail::FaultBuilder& builder, const detail::FaultKey& key,
+                   const toml::key& name, const toml::node& node,
+                   const detail::KeyValue& value) const {
+    try {
+        key.apply(builder, name.str(), value);
+    } catch (const detail::KeyConflict& e) {
+        fail(name.source(), e.what());
+    } catch (const std::invalid_argument& e) {
+        fail(node.source(), e.what());
+    }
+}
+
 Rule Reader::read_fault(const toml::table& fault) const {
-    detail::FaultBuilder builder;
+    detail::FaultBuilder builder(detail::Syntax::toml);
+    // The set's elements with where they were written, for checks that need the whole fault.
     std::vector<std::pair<std::string, toml::source_region>> named;
     for (const auto& [key, node] : in_file_order(fault)) {
-        const std::string_view name = key->str();
-        const FaultKey which = at(key->source(), [&] { return detail::fault_key(name); });
-        const toml::source_region& where = node->source();
-        switch (which) {
-            case FaultKey::syscall:
-                read_syscalls(builder, *node, named);
-                break;
-            case FaultKey::error: {
-                int error = 0;
-                if (const auto* text = node->as_string()) {
-                    error = at(where, [&] { return detail::checked_errno(text->get()); });
-                } else if (const auto* number = node->as_integer()) {
-                    error = at(where, [&] { return detail::checked_errno(number->get()); });
-                } else {
-                    wrong_type(name, "a string or an integer", *node);
-                }
-                at(key->source(), [&] { builder.set_action(FailWithErrno{error}); });
-                break;
+        const detail::FaultKey& which = *at(
+            key->source(), [&] { return &detail::fault_key(key->str(), detail::Syntax::toml); });
+        // Only the set takes a list (kTextList).
+        const bool is_set = (which.kinds & detail::kTextList) != 0;
+        const auto* list = node->as_array();
+        if (list == nullptr || !is_set) {
+            apply(builder, which, *key, *node, value_of(which, *node));
+            const auto* text = node->as_string();
+            if (is_set && text != nullptr && text->get().find_first_of("!,") == std::string::npos) {
+                named.emplace_back(text->get(), node->source());
             }
-            case FaultKey::retval: {
-                const std::int64_t number = integer_of(name, *node);
-                const std::int64_t value =
-                    at(where, [&] { return detail::checked_retval(number); });
-                at(key->source(), [&] { builder.set_action(ReturnValue{value}); });
-                break;
+            continue;
+        }
+        if (list->empty()) {
+            fail(node->source(), std::string(detail::kNoSyscallGiven));
+        }
+        for (const toml::node& element : *list) {
+            const auto* text = element.as_string();
+            if (text == nullptr) {
+                // Pointing at the element tells which one; the message says what the whole wants.
+                fail(element.source(),
+                     quoted(which.name) + " must be " + detail::expected_kinds(which) +
+                         ", not an array holding " + with_article(element.type()));
             }
-            case FaultKey::short_count: {
-                const std::int64_t number = integer_of(name, *node);
-                const std::uint64_t bytes =
-                    at(where, [&] { return detail::checked_short(number); });
-                at(key->source(), [&] { builder.set_action(ShortenTo{bytes}); });
-                break;
-            }
-            case FaultKey::when:
-                if (const auto* text = node->as_string()) {
-                    builder.set_when(at(where, [&] { return detail::checked_when(text->get()); }));
-                } else if (const auto* number = node->as_integer()) {
-                    builder.set_when(
-                        at(where, [&] { return detail::checked_when(number->get()); }));
-                } else {
-                    wrong_type(name, "a string or an integer", *node);
-                }
-                break;
-            case FaultKey::per: {
-                const std::string& text = string_of(name, *node);
-                builder.set_per(at(where, [&] { return detail::checked_per(text); }));
-                break;
-            }
-            case FaultKey::probability:
-                if (const auto* real = node->as_floating_point()) {
-                    builder.set_probability(
-                        at(where, [&] { return detail::checked_probability(real->get()); }));
-                } else if (const auto* number = node->as_integer()) {
-                    builder.set_probability(
-                        at(where, [&] { return detail::checked_probability(number->get()); }));
-                } else {
-                    wrong_type(name, "a number", *node);
-                }
-                break;
-            case FaultKey::signal:
-                if (const auto* text = node->as_string()) {
-                    builder.set_signal(
-                        at(where, [&] { return detail::checked_fault_signal(text->get()); }));
-                } else if (const auto* number = node->as_integer()) {
-                    builder.set_signal(
-                        at(where, [&] { return detail::checked_fault_signal(number->get()); }));
-                } else {
-                    wrong_type(name, "a string or an integer", *node);
-                }
-                break;
-            case FaultKey::path: {
-                const std::string& text = string_of(name, *node);
-                builder.set_path(at(where, [&] { return detail::checked_path_glob(text); }));
-                break;
-            }
-            case FaultKey::fd: {
-                const std::int64_t number = integer_of(name, *node);
-                builder.set_fd(at(where, [&] { return detail::checked_fd(number); }));
-                break;
-            }
-            case FaultKey::process: {
-                const std::string& text = string_of(name, *node);
-                builder.set_process(at(where, [&] { return detail::checked_process_glob(text); }));
-                break;
-            }
-            case FaultKey::caller: {
-                const std::string& text = string_of(name, *node);
-                builder.set_caller(at(where, [&] { return detail::checked_caller_glob(text); }));
-                break;
-            }
-            case FaultKey::delay: {
-                // No bare number: strace's delay_enter reads one as microseconds, a reader
-                // might take it for milliseconds.
-                const std::string& text = string_of(name, *node, "a string such as \"50ms\"");
-                const auto delay = at(where, [&] { return detail::checked_delay(text); });
-                at(key->source(), [&] { builder.set_delay(name, delay); });
-                break;
-            }
-            case FaultKey::delay_enter:
-            case FaultKey::delay_exit: {
-                std::chrono::microseconds delay{};
-                if (const auto* text = node->as_string()) {
-                    delay =
-                        at(where, [&] { return detail::checked_strace_delay(name, text->get()); });
-                } else if (const auto* number = node->as_integer()) {
-                    delay = at(where,
-                               [&] { return detail::checked_strace_delay(name, number->get()); });
-                } else {
-                    wrong_type(name, "a string or an integer (microseconds)", *node);
-                }
-                if (which == FaultKey::delay_exit) {
-                    builder.set_delay_exit(delay);
-                } else {
-                    at(key->source(), [&] { builder.set_delay(name, delay); });
-                }
-                break;
-            }
+            apply(builder, which, *key, element, detail::ListElement{text->get()});
+            named.emplace_back(text->get(), element.source());
         }
     }
     if (builder.shortens()) {
@@ -345,35 +286,6 @@ std::optional<Expectations> Reader::read_expect(const toml::table& expect) const
         }
     }
     return expectations;
-}
-
-void Reader::read_syscalls(detail::FaultBuilder& builder, const toml::node& value,
-                           std::vector<std::pair<std::string, toml::source_region>>& named) const {
-    static constexpr std::string_view kExpected = "a string or an array of strings";
-    if (const auto* text = value.as_string()) {
-        builder.add_syscall(
-            at(value.source(), [&] { return detail::checked_syscall(text->get()); }));
-        named.emplace_back(text->get(), value.source());
-        return;
-    }
-    const auto* names = value.as_array();
-    if (names == nullptr) {
-        wrong_type("syscall", kExpected, value);
-    }
-    if (names->empty()) {
-        fail(value.source(), std::string(detail::kNoSyscallGiven));
-    }
-    for (const toml::node& element : *names) {
-        const auto* name = element.as_string();
-        if (name == nullptr) {
-            // Pointing at the element tells which one; the message says what the whole wants.
-            fail(element.source(), "\"syscall\" must be " + std::string(kExpected) +
-                                       ", not an array holding " + with_article(element.type()));
-        }
-        builder.add_syscall(
-            at(element.source(), [&] { return detail::checked_syscall_in_list(name->get()); }));
-        named.emplace_back(name->get(), element.source());
-    }
 }
 
 // libseccomp, fnmatch and the kernel read a string up to its first NUL, so a value holding

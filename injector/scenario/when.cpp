@@ -1,4 +1,4 @@
-// strace's `when=` grammar: N, N+, N+STEP, N..M, N..M+STEP.
+// strace's `when=` grammar: N, N+, N+STEP, N..M, N..M+, N..M+STEP.
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -21,13 +21,24 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-// The run of digits at the front of `rest`, removed from it.
+// The run of digits at the front of `rest`, removed from it. As strace's strtol reads them,
+// blanks and a '+' may come before the digits ("when=+3").
 std::string_view take_digits(std::string_view& rest) {
-    std::size_t n = 0;
+    std::size_t start = 0;
+    while (start < rest.size() && (rest[start] == ' ' || rest[start] == '\t')) {
+        ++start;
+    }
+    if (start < rest.size() && rest[start] == '+') {
+        ++start;
+    }
+    std::size_t n = start;
     while (n < rest.size() && is_digit(rest[n])) {
         ++n;
     }
-    std::string_view digits = rest.substr(0, n);
+    if (n == start) {
+        return {};  // no digits: nothing taken, the '+' is the grammar's
+    }
+    std::string_view digits = rest.substr(start, n - start);
     rest.remove_prefix(n);
     return digits;
 }
@@ -68,8 +79,8 @@ std::optional<Parts> split(std::string_view text) {
         if (!take(rest, "+")) {
             return std::nullopt;
         }
-        parts.step = take_digits(rest);
-        if (parts.step.empty() || !rest.empty()) {
+        parts.step = take_digits(rest);  // none: "N..M+", every call of the range
+        if (!rest.empty()) {
             return std::nullopt;
         }
         return parts;
@@ -92,7 +103,7 @@ std::uint64_t to_number(std::string_view whole, std::string_view digits) {
         fail(whole, "number too large");
     }
     if (ec != std::errc{} || end != digits.data() + digits.size()) {
-        fail(whole, "expected N, N+, N+STEP, N..M or N..M+STEP");
+        fail(whole, "expected N, N+, N+STEP, N..M, N..M+ or N..M+STEP");
     }
     return value;
 }
@@ -105,7 +116,7 @@ When When::parse(std::string_view text) {
     }
     std::optional<Parts> parts = split(text);
     if (!parts) {
-        fail(text, "expected N, N+, N+STEP, N..M or N..M+STEP");
+        fail(text, "expected N, N+, N+STEP, N..M, N..M+ or N..M+STEP");
     }
     When when;
     when.first = to_number(text, parts->first);

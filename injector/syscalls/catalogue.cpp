@@ -190,6 +190,43 @@ bool in_class(std::string_view class_name, const Signature& signature) {
             "(32|_time32)?");
         return entry_matches(signature, kClocks);
     }
+    // "pure": calls that take nothing and only tell the caller something, which strace's
+    // syscall= may run instead of a call it fails (getpid, gettid, getuid, ...).
+    if (class_name == "pure") {
+        static const std::regex kGetters("sys_get\\w+");
+        return signature.arg_count == 0 && entry_matches(signature, kGetters);
+    }
+    // The stat family by the entry points' names: stat (i386's oldstat is sys_stat), lstat,
+    // fstat and the *at forms that may stat a descriptor; %%stat is all of them.
+    static const std::regex kStat("sys_(new)?stat(64)?");
+    static const std::regex kLstat("sys_(new)?lstat(64)?");
+    static const std::regex kFstat("sys_((new)?fstat(at)?(64)?|statx)");
+    if (class_name == "stat") {
+        return entry_matches(signature, kStat);
+    }
+    if (class_name == "lstat") {
+        return entry_matches(signature, kLstat);
+    }
+    if (class_name == "fstat") {
+        return entry_matches(signature, kFstat);
+    }
+    if (class_name == "%stat") {
+        return in_class("stat", signature) || in_class("lstat", signature) ||
+               in_class("fstat", signature);
+    }
+    static const std::regex kStatfs("sys_statfs(64)?");
+    static const std::regex kFstatfs("sys_fstatfs(64)?");
+    if (class_name == "statfs") {
+        return entry_matches(signature, kStatfs);
+    }
+    if (class_name == "fstatfs") {
+        return entry_matches(signature, kFstatfs);
+    }
+    if (class_name == "%statfs") {
+        static const std::regex kUstat("sys_ustat");
+        return in_class("statfs", signature) || in_class("fstatfs", signature) ||
+               entry_matches(signature, kUstat);
+    }
     return false;
 }
 
@@ -240,7 +277,8 @@ const Signature* signature(Abi abi, long number) noexcept {
 
 const std::vector<std::string_view>& class_names() {
     static const std::vector<std::string_view> names = {
-        "file", "desc", "net", "process", "memory", "signal", "ipc", "creds", "clock"};
+        "file", "desc", "net",   "process", "memory", "signal", "ipc",     "creds",  "clock",
+        "pure", "stat", "lstat", "fstat",   "%stat",  "statfs", "fstatfs", "%statfs"};
     return names;
 }
 
@@ -252,22 +290,14 @@ std::optional<std::vector<std::string>> class_members(std::string_view class_nam
     std::vector<std::string> members;
     for (const SyscallEntry& entry : all_syscalls(abi)) {
         const Row* row = row_of(abi, entry.number);
-        if (row != nullptr && in_class(class_name, row->signature)) {
+        // "Takes nothing" must be what the headers declare, not what they leave out.
+        const bool known = row != nullptr && (row->declared || class_name != "pure");
+        if (known && in_class(class_name, row->signature)) {
             members.push_back(entry.name);
         }
     }
     std::sort(members.begin(), members.end());
     return members;
-}
-
-std::vector<std::string> syscalls_named(std::string_view name, Abi abi) {
-    if (name.starts_with('%')) {
-        return class_members(name.substr(1), abi).value_or(std::vector<std::string>{});
-    }
-    if (syscall_number(abi, name)) {
-        return {std::string(name)};
-    }
-    return {};
 }
 
 }  // namespace inject::catalogue

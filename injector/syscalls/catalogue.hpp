@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "inject/abi.hpp"
+#include "inject/rule.hpp"
+#include "syscalls/syscall_set.hpp"
 
 namespace inject::catalogue {
 
@@ -70,14 +72,39 @@ bool has_byte_count(Abi abi, std::string_view name);
 // not declare (the call's arguments are then shown as hex and no path or fd is known).
 const Signature* signature(Abi abi, long number) noexcept;
 
-// strace's syscall classes accepted in a rule's syscall list, without the '%'.
+// strace's syscall classes, without their first '%' ("file"; "%stat" is strace's %%stat).
 const std::vector<std::string_view>& class_names();
 
 // The syscall names of a class for one ABI, sorted; nullopt for an unknown class name.
 std::optional<std::vector<std::string>> class_members(std::string_view class_name, Abi abi);
 
-// What a name in a rule's syscall list stands for on one ABI: a class ("%file") its members,
-// a syscall name itself when the ABI has that call, else nothing.
-std::vector<std::string> syscalls_named(std::string_view name, Abi abi);
+// The sets of strace's syntax (syscall_names.cpp): what -e trace=SET and the SET of -e inject=
+// stand for, element by element as strace's qualify_syscall_tokens reads them.
+//
+// What one element stands for on one ABI: a name itself when the ABI has that call; a number
+// the call it numbers there; a class ("%file", "%%stat", or one of strace's older names without
+// the '%': "file", "desc", "network", ...) its members; "/REGEX" (POSIX extended, as strace)
+// every call whose name it matches; "all" every call. A leading "?" changes nothing here; a
+// trailing "@64" or "@32" restricts the element to x86_64 or i386, and "@x32" (an ABI inject
+// never traces) leaves nothing. Empty for anything else.
+std::vector<std::string> syscalls_named(std::string_view element, Abi abi);
+
+// What a whole set stands for on one ABI, sorted: the union of its elements, or every other
+// call when it is negated ("!write"). "none" stands for nothing.
+std::vector<std::string> syscalls_named(const SyscallNames& names, Abi abi);
+
+// The same as numbers, for the engine: each ABI's calls of the set.
+SyscallSet syscall_numbers(const SyscallNames& names);
+
+// Throws std::invalid_argument with the bare message, naming the nearest valid word, unless
+// the element stands for some call of x86_64, i386 or x32 or starts with "?" (strace: "no
+// error when absent"). An empty element is "no syscall given".
+void check_element(std::string_view element);
+
+// Throws as check_element for a set's elements, and when it has none or "none" is not alone.
+void check_set(const SyscallNames& names);
+
+// The element without its "?" and "@..." decorations, for checks that look at its calls.
+std::string_view element_body(std::string_view element);
 
 }  // namespace inject::catalogue

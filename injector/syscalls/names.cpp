@@ -21,6 +21,9 @@ constexpr long kSyscallNumberLimit = 1024;
 // The kernel returns -4095..-1 for errors, so these are all the numbers an errno can take.
 constexpr int kMaxErrno = 4095;
 
+// The bit that tells an x32 syscall number from an x86_64 one (the kernel's __X32_SYSCALL_BIT).
+constexpr long kX32SyscallBit = 0x40000000;
+
 std::uint32_t arch_token(Abi abi) {
     return abi == Abi::x86_64 ? SCMP_ARCH_X86_64 : SCMP_ARCH_X86;
 }
@@ -61,6 +64,14 @@ const std::vector<ErrnoEntry>& errno_table() {
 
 char lower(char c) {
     return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+std::string upper(std::string_view text) {
+    std::string result(text);
+    for (char& c : result) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return result;
 }
 
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions, so "wirte"
@@ -164,6 +175,21 @@ bool is_known_syscall(std::string_view name) {
                        [&](Abi abi) { return syscall_number(abi, name).has_value(); });
 }
 
+std::vector<SyscallEntry> x32_syscalls() {
+    static const std::vector<SyscallEntry> table = [] {
+        std::vector<SyscallEntry> entries;
+        for (long number = 0; number < kSyscallNumberLimit; ++number) {
+            std::unique_ptr<char, FreeDeleter> name(seccomp_syscall_resolve_num_arch(
+                SCMP_ARCH_X32, static_cast<int>(number | kX32SyscallBit)));
+            if (name) {
+                entries.push_back({number, name.get()});
+            }
+        }
+        return entries;
+    }();
+    return table;
+}
+
 std::optional<int> errno_from_text(std::string_view text) {
     if (!text.empty() &&
         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -175,8 +201,9 @@ std::optional<int> errno_from_text(std::string_view text) {
         }
         return number;
     }
+    const std::string name = upper(text);
     for (const ErrnoEntry& entry : errno_table()) {
-        if (entry.name == text) {
+        if (entry.name == name) {
             return entry.number;
         }
     }
@@ -189,8 +216,22 @@ std::optional<int> errno_from_text(std::string_view text) {
 #include "errno_aliases.inc"
     };
     for (const Alias& alias : kAliases) {
-        if (alias.alias == text) {
+        if (alias.alias == name) {
             return errno_from_text(alias.name);
+        }
+    }
+    // The kernel's own codes, which only it returns (a program sees ERESTARTSYS only when a
+    // tracer shows it one), as strace names them.
+    struct KernelErrno {
+        std::string_view name;
+        int number;
+    };
+    static constexpr KernelErrno kKernelErrnos[] = {
+#include "syscalls/kernel_errnos.inc"
+    };
+    for (const KernelErrno& kernel : kKernelErrnos) {
+        if (kernel.name == name) {
+            return kernel.number;
         }
     }
     return std::nullopt;

@@ -178,7 +178,7 @@ TEST_P(CallersTest, ABadCallerIsRefusedBeforeTheProgramRuns) {
 // The stacks of a log (inject -k or strace -k): the frame lines after each write's line (a log
 // without the filter has every call; the frames of the others are left out with them).
 std::vector<std::vector<std::string>> logged_stacks(const std::string& log) {
-    static const std::regex write_call(R"(^(\[pid \d+\] |\d+ )?write\()");
+    static const std::regex write_call(R"(^(\[pid \d+\] |\d+ +)?write\()");
     std::vector<std::vector<std::string>> stacks;
     bool in_write = false;
     for (const std::string& line : split_lines(log)) {

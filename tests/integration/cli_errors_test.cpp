@@ -62,6 +62,51 @@ TEST_P(CliErrorTest, BadScenarioKeyNamesItsPlace) {
     expect_refused(r, dir_ / "marker", {"bad.toml:2:", "wrte", "write"});
 }
 
+// strace's -e qualifiers: trace= with a bad set, and those inject has no use for.
+TEST_P(CliErrorTest, StracesOtherQualifiersAreRefusedWithWhatInjectDoesInstead) {
+    for (const auto& [argument, words] :
+         std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"trace=wrte", {"--inject trace=wrte: unknown syscall \"wrte\"", "write"}},
+             {"signal=none", {"--inject signal=none: strace's -e signal= has no use", "signals"}},
+             {"status=failed", {"-e status=", "whatever it returned"}},
+             {"verbose=all", {"-e verbose=", "one format"}},
+             {"traec=write", {"unknown qualifier \"traec\"", "did you mean \"trace\"?"}},
+         }) {
+        SCOPED_TRACE(argument);
+        const auto r = inject({"-e", argument}, {program("writes"), dir_ / "marker", "1"});
+        expect_refused(r, dir_ / "marker", words);
+    }
+}
+
+// The keys strace's syntax and inject's scenarios gained, each with a wrong variant.
+TEST_P(CliErrorTest, NewKeysRefuseWrongValuesInSpecsAndScenarios) {
+    for (const auto& [spec, words] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"fault=write:retval=0", {"\"retval\" is not a key of -e fault="}},
+             {"write:poke_enter=@arg9=00", {"invalid poke_enter \"@arg9=00\""}},
+             {"write:poke_exit=@arg1=abc", {"pairs of hex digits"}},
+             {"write:error=EIO:syscall=chdir", {"\"syscall\" takes a call that changes nothing"}},
+             {"write@99:error=EIO", {"unknown personality \"99\""}},
+             {"/(:error=EIO", {"invalid regex \"(\""}},
+             {"write:when=2:error=EIO:error=EIO", {"\"error\" given twice"}},
+         }) {
+        SCOPED_TRACE(spec);
+        const auto r = inject({"-e", spec}, {program("writes"), dir_ / "marker", "1"});
+        expect_refused(r, dir_ / "marker", {"--inject " + spec + ": "});
+        for (const std::string& word : words) {
+            EXPECT_NE(r.err.find(word), std::string::npos) << r.err;
+        }
+    }
+    write_file(dir_ / "bad.toml",
+               "[[fault]]\nsyscall = [\"write\", \"/nosuch\"]\nerror = 5\n\n"
+               "[[fault]]\nsyscall = \"write\"\nretval = 0\npoke_exit = 1\n");
+    const auto r = inject({"-s", dir_ / "bad.toml"}, {program("writes"), dir_ / "marker", "1"});
+    expect_refused(r, dir_ / "marker", {"bad.toml:2:21: regex \"nosuch\" matches no syscall"});
+    write_file(dir_ / "bad.toml", "[[fault]]\nsyscall = \"write\"\nretval = 0\npoke_exit = 1\n");
+    const auto poke = inject({"-s", dir_ / "bad.toml"}, {program("writes"), dir_ / "marker", "1"});
+    expect_refused(poke, dir_ / "marker",
+                   {"bad.toml:4:13: \"poke_exit\" must be a string, not an integer"});
+}
+
 TEST_P(CliErrorTest, MissingScenarioFile) {
     const auto r = inject({"-s", dir_ / "absent.toml"}, {program("writes"), dir_ / "marker", "1"});
     expect_refused(r, dir_ / "marker", {"absent.toml"});

@@ -108,13 +108,43 @@ TEST_P(InjectTest, ScenarioAndCommandLineRulesCombine) {
     EXPECT_EQ(parse_summary(r.err).faults, 2) << r.err;
 }
 
-TEST_P(InjectTest, OneCounterForAllTheSyscallsOfARule) {
-    // A rule counts the calls that match it, whatever syscall of its set they are.
-    // (strace keeps one counter per syscall instead: there the fsync would be its call 1.)
-    const auto r = inject({"-q", "-e", "write,fsync:error=ENOSPC:when=4+"},
-                          {program("writes"), dir_ / "out", "5"});
-    EXPECT_EQ(r.exit_status, 3) << describe(r);
-    EXPECT_EQ(r.out, writes_output(5, {{4, "ENOSPC"}, {5, "ENOSPC"}}, "ENOSPC"));
+TEST_P(InjectTest, OneCounterPerSyscallOfARule) {
+    // As strace: a rule counts each of its syscalls apart, so the fsync is its call 1.
+    const auto r =
+        inject({"-e", "write,fsync:error=ENOSPC:when=4+"}, {program("writes"), dir_ / "out", "5"});
+    EXPECT_EQ(r.exit_status, 2) << describe(r);
+    EXPECT_EQ(r.out, writes_output(5, {{4, "ENOSPC"}, {5, "ENOSPC"}}));
+    const Summary summary = parse_summary(r.err);
+    ASSERT_EQ(summary.events.size(), 2U) << r.err;
+    EXPECT_TRUE(summary.events[0].starts_with("write call 4 -> ")) << r.err;
+    EXPECT_TRUE(summary.events[1].starts_with("write call 5 -> ")) << r.err;
+    EXPECT_NE(r.err.find("inject: replay: inject -e write:error=ENOSPC:when=4..5 -- "),
+              std::string::npos)
+        << r.err;
+}
+
+// The same in a scenario, where the set is a list: each syscall counts apart.
+TEST_P(InjectTest, AScenarioListCountsEachSyscallApart) {
+    write_file(dir_ / "both.toml",
+               "[[fault]]\nsyscall = [\"write\", \"fsync\"]\nerror = \"EIO\"\nwhen = 1\n");
+    const auto r = inject({"-s", dir_ / "both.toml", "--report", dir_ / "report.json"},
+                          {program("writes"), dir_ / "out", "3"});
+    EXPECT_EQ(r.exit_status, 2) << describe(r);
+    EXPECT_EQ(r.out, writes_output(3, {{1, "EIO"}}, "EIO"));
+    const Summary summary = parse_summary(r.err);
+    ASSERT_EQ(summary.events.size(), 2U) << r.err;
+    EXPECT_TRUE(summary.events[0].starts_with("write call 1 -> ")) << r.err;
+    EXPECT_TRUE(summary.events[1].starts_with("fsync call 1 -> ")) << r.err;
+    EXPECT_NE(r.err.find("inject: replay: inject -e write,fsync:error=EIO:when=1 -- "),
+              std::string::npos)
+        << r.err;
+    const std::string report = read_file(dir_ / "report.json");
+    EXPECT_EQ(count_occurrences(report, "\"nth\": 1"), 2U) << report;
+
+    const auto check = inject({"--check", "-s", dir_ / "both.toml"}, {program("writes")});
+    EXPECT_NE(check.out.find("fails write or fsync calls 1 (counted per tree, each syscall apart)"),
+              std::string::npos)
+        << check.out;
 }
 
 TEST_P(InjectTest, StaticBinary) {

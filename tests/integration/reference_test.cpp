@@ -251,6 +251,22 @@ TEST_P(Completion, OffersShortOnlyAfterCallsWithAByteCount) {
     EXPECT_TRUE(offers("-e fsync:", "error="));
 }
 
+TEST_P(Completion, CompletesStracesQualifiersAndTamperingValues) {
+    EXPECT_TRUE(offers("-e fau", "fault="));
+    EXPECT_TRUE(offers("-e tra", "trace="));
+    EXPECT_TRUE(offers("-e trace=%fi", "%file"));
+    EXPECT_TRUE(offers("-e !wri", "!write"));
+    // -e fault= takes only failures: no retval=, signal= or short=.
+    EXPECT_TRUE(offers("-e fault=write:", "error="));
+    EXPECT_FALSE(offers("-e fault=write:", "retval="));
+    EXPECT_FALSE(offers("-e fault=write:", "short="));
+    EXPECT_TRUE(offers("-e write:syscall=", "gettid"));
+    EXPECT_FALSE(offers("-e write:syscall=", "getuid32"));  // i386's only
+    EXPECT_TRUE(offers("-e write:signal=SIGRT_", "SIGRT_1"));
+    EXPECT_FALSE(offers("-e write:signal=SIGRTMIN", "SIGRTMIN+1"));  // bash's numbering
+    EXPECT_TRUE(offers("-e write:poke_enter=", "@arg1="));
+}
+
 TEST_P(Completion, HandsTheProgramToItsOwnCompletion) {
     EXPECT_TRUE(offers("-e write:error=EIO -- ech", "echo"));
     const it::TempDir dir;

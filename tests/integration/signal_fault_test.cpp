@@ -1,5 +1,6 @@
-// signal=SIG: the signal goes to the thread making the call, at that call, which never runs.
-// A signal the program does not catch and whose default kills makes that call a crash point.
+// signal=SIG: the signal goes to the thread making the call, at that call. Alone, as under
+// strace, the call runs; SIGKILL, which ends a traced thread at once, ends it before the call
+// did anything: a crash point. With an error the call does not run.
 // Every test runs with the seccomp filter and with --no-seccomp.
 
 #include <gtest/gtest.h>
@@ -27,8 +28,22 @@ TEST_P(SignalFaultTest, SigkillAtTheThirdWriteIsACrashPointBeforeIt) {
     ASSERT_TRUE(summary.found) << r.err;
     ASSERT_EQ(summary.events.size(), 1u) << r.err;
     EXPECT_EQ(summary.events[0],
-              "write call 3 -> -1 EINTR (Interrupted system call) + SIGKILL  "
+              "write call 3 -> killed by SIGKILL before it ran  "
               "[rule 1: write:signal=SIGKILL:when=3]");
+}
+
+TEST_P(SignalFaultTest, ASignalAloneLetsTheCallRunFirst) {
+    // SIGUSR1 is delivered as write 2 returns: the line is in the file, the program dies
+    // before it reports the write.
+    const auto r =
+        inject({"-e", "write:signal=SIGUSR1:when=2"}, {program("writes"), dir_ / "out", "4"});
+    EXPECT_EQ(r.exit_status, 128 + 10) << describe(r);
+    EXPECT_EQ(r.out, "write 1: ok 7\n") << describe(r);
+    EXPECT_EQ(read_file(dir_ / "out"), "line 1\nline 2\n") << "write 2 ran";
+    const Summary summary = parse_summary(r.err);
+    ASSERT_EQ(summary.events.size(), 1u) << r.err;
+    EXPECT_EQ(summary.events[0],
+              "write call 2 -> ran + SIGUSR1  [rule 1: write:signal=SIGUSR1:when=2]");
 }
 
 TEST_P(SignalFaultTest, AnUncaughtSignalWithAnErrorKillsTheProgramAtTheCall) {

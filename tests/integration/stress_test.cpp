@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -56,8 +57,21 @@ bool ends_soon(pid_t pid) {
     }
 }
 
-// The processes named `comm` that are still alive (not zombies).
-std::vector<pid_t> live_processes_named(const std::string& comm) {
+// Whether `pid`'s environment holds `entry` ("NAME=VALUE").
+bool environment_holds(pid_t pid, const std::string& entry) {
+    std::ifstream environ_file("/proc/" + std::to_string(pid) + "/environ");
+    std::string variable;
+    while (std::getline(environ_file, variable, '\0')) {
+        if (variable == entry) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// The processes named `comm` with `marker` in their environment that are still alive (not
+// zombies). The marker tells this test's processes from those of a test run beside it.
+std::vector<pid_t> live_processes_named(const std::string& comm, const std::string& marker) {
     std::vector<pid_t> found;
     for (const auto& entry : fs::directory_iterator("/proc")) {
         const std::string name = entry.path().filename();
@@ -69,7 +83,8 @@ std::vector<pid_t> live_processes_named(const std::string& comm) {
         std::getline(comm_file, line);
         const pid_t pid = std::stoi(name);
         const std::optional<char> state = process_state(pid);
-        if (line == comm && state && *state != 'Z' && *state != 'X') {
+        if (line == comm && state && *state != 'Z' && *state != 'X' &&
+            environment_holds(pid, marker)) {
             found.push_back(pid);
         }
     }
@@ -84,6 +99,8 @@ INSTANTIATE_TEST_SUITE_P(Modes, StormTest, ::testing::Values(Mode::kSeccomp, Mod
 
 TEST_P(StormTest, EveryThreadAndExecedChildLosesExactlyItsSecondWrite) {
     const std::string report = dir_ / "report.json";
+    const std::string marker = "INJECT_STORM_TEST=" + std::string(dir_ / "");
+    ::setenv("INJECT_STORM_TEST", (dir_ / "").c_str(), 1);
     const auto r = run_command(
         inject_argv({"-q", "--report", report, "-e", "write:error=EIO:when=2:per=thread"},
                     {program("storm"), "100", "50", "20"}),
@@ -92,7 +109,8 @@ TEST_P(StormTest, EveryThreadAndExecedChildLosesExactlyItsSecondWrite) {
     EXPECT_EQ(r.out, "threads 100 failed 100, children 50 failed 50\n");
     const auto json = nlohmann::json::parse(read_file(report));
     EXPECT_EQ(json["injections_total"], 150) << json.dump(2).substr(0, 2000);
-    EXPECT_EQ(live_processes_named("storm"), std::vector<pid_t>{}) << "left running";
+    EXPECT_EQ(live_processes_named("storm", marker), std::vector<pid_t>{}) << "left running";
+    ::unsetenv("INJECT_STORM_TEST");
 }
 
 // --- inject killed by SIGKILL in the middle of a run ---------------------------------------

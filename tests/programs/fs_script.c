@@ -7,7 +7,8 @@
  *   r:FROM:TO           rename          l:FROM:TO  link         s:TARGET:NAME  symlink
  *   u:NAME  unlink      m:NAME  mkdir   d:NAME  rmdir
  *   f:NAME  fsync (a file, or a directory: "." is this one)     S  sync
- * A first argument "-C DIR" runs it in DIR. Says "done" at the end. Any call that fails ends it with exit 1. */
+ * A first argument "-C DIR" runs it in DIR. Says "done" at the end. Any call that fails ends it
+ * with exit 1. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>

@@ -21,7 +21,7 @@ static int check(const char* dir) {
     FILE* in = fopen(path, "r");
     if (in == NULL) {
         say("check: no journal");
-        return 0;  /* nothing was ever written, or not made durable: an empty journal */
+        return 0; /* nothing was ever written, or not made durable: an empty journal */
     }
     char line[256];
     int records = 0;

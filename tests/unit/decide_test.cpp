@@ -88,10 +88,14 @@ TEST(Decider, ShortOnAClassPicksOnlyTheMembersWithAByteCount) {
     const auto names = decider.syscall_names();
     EXPECT_TRUE(std::find(names.begin(), names.end(), "fsync") == names.end());
     EXPECT_TRUE(std::find(names.begin(), names.end(), "pread64") != names.end());
-    // Nor does it count them: the read is the rule's second call.
+    // Nor does it count them; each member it cuts counts apart: the second write fires.
     EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
     EXPECT_FALSE(decider.on_syscall(call(kFsync64)));
-    EXPECT_TRUE(decider.on_syscall(call(kRead64)));
+    EXPECT_FALSE(decider.on_syscall(call(kFsync64)));
+    EXPECT_FALSE(decider.on_syscall(call(kRead64)));
+    const auto verdict = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
 }
 
 TEST(Decider, CountsOnlyTheCallsTheRuleNames) {
@@ -178,16 +182,65 @@ TEST(Decider, FirstRuleThatFiresDecidesAndEveryMatchingRuleCounts) {
     EXPECT_EQ(decider.matched(1), 3U);
 }
 
-TEST(Decider, RulesOnSeveralSyscallsCountThemTogether) {
-    Decider decider({parse_spec("write,read:error=EIO:when=3")});
+// As strace: "write,read:when=2" fails the 2nd write and the 2nd read.
+TEST(Decider, RulesOnSeveralSyscallsCountEachApart) {
+    Decider decider({parse_spec("write,read:error=EIO:when=2")});
     EXPECT_FALSE(decider.on_syscall(call(kRead64)));
     EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
-    EXPECT_TRUE(decider.on_syscall(call(kRead64)));
+    const auto read = decider.on_syscall(call(kRead64));
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->nth, 2U);
+    const auto write = decider.on_syscall(call(kWrite64));
+    ASSERT_TRUE(write);
+    EXPECT_EQ(write->nth, 2U);
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    EXPECT_EQ(decider.matched(0), 5U);  // all its syscalls together
+}
+
+// A syscall is its name: a 32-bit write counts with the 64-bit ones of the tree.
+TEST(Decider, OneCountPerSyscallWhateverTheAbi) {
+    Decider decider({parse_spec("write,read:error=EIO:when=2")});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64)));
+    EXPECT_FALSE(decider.on_syscall(call(kRead32, 101, 101, Abi::i386)));
+    const auto verdict = decider.on_syscall(call(kWrite32, 101, 101, Abi::i386));
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->nth, 2U);
+}
+
+// Per thread (or process) too, each syscall of each thread counts apart.
+TEST(Decider, PerThreadCountsEachSyscallOfEachThread) {
+    Decider decider({parse_spec("write,read:error=EIO:when=2:per=thread")});
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 100)));
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 101)));
+    EXPECT_FALSE(decider.on_syscall(call(kRead64, 101)));
+    EXPECT_TRUE(decider.on_syscall(call(kWrite64, 101)));
+    decider.forget_thread(100);
+    EXPECT_FALSE(decider.on_syscall(call(kWrite64, 100)));  // a new thread of that id
+}
+
+TEST(Decider, SetsOfStracesSyntax) {
+    Decider negated({parse_spec("!write:error=EIO")});
+    EXPECT_FALSE(negated.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(negated.picks(Abi::x86_64, kRead64));
+    EXPECT_TRUE(negated.picks(Abi::i386, kRead32));
+    Decider numbered({parse_spec("1:error=EIO")});  // write on x86_64, exit on i386
+    EXPECT_TRUE(numbered.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(numbered.picks(Abi::i386, 1));
+    EXPECT_FALSE(numbered.picks(Abi::i386, kWrite32));
+    Decider personal({parse_spec("write@32,read@x32:error=EIO")});
+    EXPECT_FALSE(personal.picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(personal.picks(Abi::i386, kWrite32));
+    EXPECT_FALSE(personal.picks(Abi::x86_64, kRead64));  // x32 is never picked
+    EXPECT_FALSE(personal.picks(Abi::i386, kRead32));
+    Decider regex({parse_spec("/^(read|write)$:error=EIO")});
+    EXPECT_EQ(regex.syscall_names(), (std::vector<std::string>{"read", "write"}));
+    EXPECT_FALSE(Decider({parse_spec("none:error=EIO")}).picks(Abi::x86_64, kWrite64));
+    EXPECT_TRUE(Decider({parse_spec("all:error=EIO")}).picks(Abi::x86_64, kWrite64));
 }
 
 TEST(Decider, SyscallNamesForTheFilterAreTheUnionWithoutRepeats) {
     Decider decider({parse_spec("write,read:error=EIO"), parse_spec("write,fsync:error=EIO")});
-    EXPECT_EQ(decider.syscall_names(), (std::vector<std::string>{"write", "read", "fsync"}));
+    EXPECT_EQ(decider.syscall_names(), (std::vector<std::string>{"read", "write", "fsync"}));
     EXPECT_TRUE(decider.has_rules());
     EXPECT_FALSE(Decider({}).has_rules());
 }

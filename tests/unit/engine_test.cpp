@@ -23,6 +23,7 @@ using ::testing::_;
 using ::testing::AnyNumber;
 using ::testing::Assign;
 using ::testing::DoAll;
+using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::InSequence;
 using ::testing::Invoke;
@@ -549,26 +550,109 @@ TEST_F(EngineTest, SignalAfterAnInjectedCallIsDeliveredAfterItsExit) {
     engine_->handle(signal_stop(kProgram, SIGUSR1));
 }
 
-TEST_F(EngineTest, SignalKeySendsTheSignalToTheCallingThreadAtTheSkippedCall) {
+// Alone, as under strace, the signal is sent at the call and the call runs: SIGKILL ends the
+// thread there, before the call did anything (the kernel skips a call with a fatal signal
+// pending).
+TEST_F(EngineTest, SignalAloneIsSentAtTheCallWhichRuns) {
     use_rules({parse_spec("write:signal=SIGKILL")}, StopPolicy::seccomp);
     InSequence order;
     adopt_program(Resume::cont);
     expect_info(kProgram, seccomp_info(kWrite));
-    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
     EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGKILL)).WillOnce(Return(kOk));
-    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kGone));
     engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
-    // Alone, the signal makes the call return EINTR, as a call a signal interrupted does.
-    expect_info(kProgram, exit_info(-ENOSYS));
-    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, -EINTR)).WillOnce(Return(kOk));
-    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
-    engine_->handle(syscall_stop(kProgram));
     engine_->handle(killed(kProgram, SIGKILL));
 
     const RunResult outcome = engine_->take_result();
     ASSERT_EQ(outcome.injections.size(), 1U);
     EXPECT_EQ(outcome.injections[0].effect.signal, SIGKILL);
+    EXPECT_EQ(outcome.injections[0].effect.action, Action{RunCall{}});
     EXPECT_EQ(outcome.signal, SIGKILL);
+}
+
+TEST_F(EngineTest, SignalAloneWithoutTheFilterIsSentAtTheEntryStop) {
+    use_rules({parse_spec("write:signal=SIGUSR1")}, StopPolicy::every_syscall);
+    InSequence order;
+    adopt_program(Resume::syscall);
+    expect_info(kProgram, entry_info(kWrite));
+    EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGUSR1)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    engine_->handle(syscall_stop(kProgram));
+    // The call ran: its own result stays.
+    expect_info(kProgram, exit_info(6));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    engine_->handle(syscall_stop(kProgram));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, SIGUSR1)).WillOnce(Return(kOk));
+    engine_->handle(signal_stop(kProgram, SIGUSR1));
+}
+
+// strace's syscall=: a call that does not run runs that harmless one instead of none.
+TEST_F(EngineTest, SyscallKeyRunsThePureCallInsteadOfNone) {
+    constexpr long kGettid64 = 186;
+    constexpr long kGettid32 = 224;
+    use_rules({parse_spec("write:retval=42:syscall=gettid")}, StopPolicy::seccomp);
+    InSequence order;
+    adopt_program(Resume::cont);
+    expect_info(kProgram, seccomp_info(kWrite));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, kGettid64))
+        .WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, exit_info(kProgram));  // gettid's result, replaced
+    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, 42)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    engine_->handle(syscall_stop(kProgram));
+    // A 32-bit call gets i386's number of it.
+    expect_info(kProgram, seccomp_info(4, Abi::i386));
+    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::i386, kGettid32)).WillOnce(Return(kOk));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+}
+
+// strace's poke_enter and poke_exit: the bytes go where the argument points, before the call
+// runs and after it returned.
+TEST_F(EngineTest, PokesWriteWhereTheArgumentsPoint) {
+    constexpr long kGetcwd = 79;
+    use_rules({parse_spec("getcwd:poke_enter=@arg1=2f00:poke_exit=@arg1=53747261636500")},
+              StopPolicy::seccomp);
+    InSequence order;
+    adopt_program(Resume::cont);
+    expect_info(kProgram, with_args(seccomp_info(kGetcwd), {0x5000, 4096}));
+    expect_memory_write(0x5000, {std::byte{0x2f}, std::byte{0}});
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
+    engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    expect_info(kProgram, exit_info(6));
+    expect_memory_write(0x5000, {std::byte{'S'}, std::byte{'t'}, std::byte{'r'}, std::byte{'a'},
+                                 std::byte{'c'}, std::byte{'e'}, std::byte{0}});
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));
+    engine_->handle(syscall_stop(kProgram));
+
+    const RunResult outcome = engine_->take_result();
+    ASSERT_EQ(outcome.injections.size(), 1U);
+    EXPECT_TRUE(outcome.notes.empty());
+}
+
+// As strace: an argument the call does not have, or memory that cannot be written, is said
+// once, and the call goes on.
+TEST_F(EngineTest, APokeThatCannotBeWrittenIsNotedOnce) {
+    use_rules({parse_spec("write:poke_enter=@arg4=00,@arg2=00")}, StopPolicy::seccomp);
+    adopt_program(Resume::cont);
+    for (int call = 0; call < 2; ++call) {
+        expect_info(kProgram, with_args(seccomp_info(kWrite), {1, 0x10, 1}));
+        EXPECT_CALL(tracer_, write_memory(kProgram, 0x10, _))
+            .WillOnce(Return(std::make_error_code(std::errc::bad_address)))
+            .RetiresOnSaturation();
+        EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0))
+            .WillOnce(Return(kOk))
+            .RetiresOnSaturation();
+        engine_->handle(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
+    }
+    const RunResult outcome = engine_->take_result();
+    EXPECT_EQ(outcome.injection_count, 2U);
+    EXPECT_THAT(outcome.notes,
+                ElementsAre("poke: write has 3 arguments, so @arg4 was not written",
+                            "poke_enter: could not write write's @arg2 (Bad address): that call "
+                            "ran with its memory as it was"));
 }
 
 TEST_F(EngineTest, SignalKeyWithAnErrorWritesTheErrorAndToleratesADeadThread) {
@@ -1203,11 +1287,10 @@ TEST_F(EngineDelayTest, SignalWithADelayIsSentWhenTheWaitEnds) {
     expect_adoption(Resume::cont);
     expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
     expect_info(kProgram, seccomp_info(kWrite));
-    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
     expect_wait_until_deadline(kStart + std::chrono::seconds(1));
     // SIGKILL sent at the call would have ended the wait at once.
     EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGKILL)).WillOnce(Return(kOk));
-    EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kGone));
+    EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kGone));
     expect_wait(killed(kProgram, SIGKILL));
     expect_wait(std::nullopt);
 
@@ -1220,12 +1303,10 @@ TEST_F(EngineDelayTest, SignalWithADelayExitIsSentWhenTheLastWaitEnds) {
     expect_adoption(Resume::cont);
     expect_wait(event_stop(kProgram, PTRACE_EVENT_SECCOMP));
     expect_info(kProgram, seccomp_info(kWrite));
-    EXPECT_CALL(tracer_, set_syscall_number(kProgram, Abi::x86_64, -1)).WillOnce(Return(kOk));
     expect_wait_until_deadline(kStart + std::chrono::seconds(1));
     EXPECT_CALL(tracer_, resume(kProgram, Resume::syscall, 0)).WillOnce(Return(kOk));
     expect_wait(syscall_stop(kProgram));
-    expect_info(kProgram, exit_info(-ENOSYS));
-    EXPECT_CALL(tracer_, set_return_value(kProgram, Abi::x86_64, -EINTR)).WillOnce(Return(kOk));
+    expect_info(kProgram, exit_info(6));  // the call ran
     expect_wait_until_deadline(kStart + std::chrono::seconds(3));
     EXPECT_CALL(tracer_, send_signal(kProgram, kProgram, SIGUSR1)).WillOnce(Return(kOk));
     EXPECT_CALL(tracer_, resume(kProgram, Resume::cont, 0)).WillOnce(Return(kOk));

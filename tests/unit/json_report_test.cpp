@@ -18,7 +18,7 @@ TEST(JsonReport, ShowsTheSignalOfARuleAndOfItsInjections) {
                             parse_spec("read:error=EIO")};
     RunResult result;
     result.injections.push_back(Injection{0, "write", Abi::x86_64, 3, 100, 100,
-                                          Effect{FailWithErrno{EINTR}, SIGKILL},
+                                          Effect{RunCall{}, SIGKILL},
                                           std::chrono::microseconds(1)});
     result.injection_count = 1;
     result.signal = SIGKILL;
@@ -26,7 +26,7 @@ TEST(JsonReport, ShowsTheSignalOfARuleAndOfItsInjections) {
 
     EXPECT_EQ(report["rules"][0]["spec"], "write:signal=SIGKILL:when=3");
     EXPECT_EQ(report["rules"][0]["signal"], "SIGKILL");
-    EXPECT_EQ(report["rules"][0]["action"], json({{"error", "EINTR"}, {"errno", EINTR}}));
+    EXPECT_EQ(report["rules"][0]["action"], json({{"run", true}}));
     EXPECT_TRUE(report["rules"][1]["signal"].is_null());
     EXPECT_EQ(report["injections"][0]["signal"], "SIGKILL");
 }
@@ -112,8 +112,9 @@ TEST(JsonReport, HoldsTheRulesEveryInjectionAndTheResult) {
 }
 
 TEST(JsonReport, ShowsTheFiltersOfARuleAndThePathOfAnInjection) {
-    std::vector<Rule> rules{parse_spec("write:error=ENOSPC:path=/tmp/*.log:fd=3:process=app"),
-                            parse_spec("read:error=EIO")};
+    std::vector<Rule> rules{
+        parse_spec("write:error=ENOSPC:path=/tmp/*.log:fd=3:process=app:caller=store::save"),
+        parse_spec("read:error=EIO")};
     RunResult result;
     result.injections.push_back(Injection{0, "write", Abi::x86_64, 1, 100, 100,
                                           Effect{FailWithErrno{ENOSPC}},
@@ -125,9 +126,11 @@ TEST(JsonReport, ShowsTheFiltersOfARuleAndThePathOfAnInjection) {
     EXPECT_EQ(report["rules"][0]["path"], "/tmp/*.log");
     EXPECT_EQ(report["rules"][0]["fd"], 3);
     EXPECT_EQ(report["rules"][0]["process"], "app");
+    EXPECT_EQ(report["rules"][0]["caller"], "store::save");
     EXPECT_TRUE(report["rules"][1]["path"].is_null());
     EXPECT_TRUE(report["rules"][1]["fd"].is_null());
     EXPECT_TRUE(report["rules"][1]["process"].is_null());
+    EXPECT_TRUE(report["rules"][1]["caller"].is_null());
     EXPECT_EQ(report["injections"][0]["path"], "/tmp/x.log");
 }
 

@@ -88,15 +88,22 @@ TEST(ErrnoNames, FromText) {
     EXPECT_EQ(errno_from_text("4000"), 4000);
 }
 
-TEST(ErrnoNames, AliasesFromTheCLibraryHeadersAreAcceptedAsStraceDoes) {
+TEST(ErrnoNames, InAnyCaseAsStraceReadsThem) {
+    EXPECT_EQ(errno_from_text("enospc"), ENOSPC);
+    EXPECT_EQ(errno_from_text("Enospc"), ENOSPC);
+    EXPECT_EQ(errno_from_text("ewouldblock"), EAGAIN);
+}
+
+// strace 6.1 refuses these; C programs write them, so inject takes them.
+TEST(ErrnoNames, AliasesFromTheCLibraryHeaders) {
     EXPECT_EQ(errno_from_text("EWOULDBLOCK"), EAGAIN);
     EXPECT_EQ(errno_from_text("ENOTSUP"), EOPNOTSUPP);
     EXPECT_EQ(errno_from_text("EDEADLOCK"), EDEADLK);
 }
 
 TEST(ErrnoNames, FromTextRejectsEverythingElse) {
-    for (const char* text : {"enospc", "Enospc", "ENOSP", "0", "4096", "99999999999", "", "-5",
-                             "+28", " 28", "28 ", "ENOSPC ", "0x1c", "28.0"}) {
+    for (const char* text : {"ENOSP", "0", "4096", "99999999999", "", "-5", "+28", " 28", "28 ",
+                             "ENOSPC ", "0x1c", "28.0"}) {
         EXPECT_EQ(errno_from_text(text), std::nullopt) << text;
     }
 }

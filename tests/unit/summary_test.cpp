@@ -201,7 +201,7 @@ TEST(Summary, DelaysSayWhenTheCallWaited) {
     RunResult result;
     result.seccomp_filter = true;
     result.syscall_stops = 1;
-    Injection killed{0, "write", Abi::x86_64, 1, 7, 8, FailWithErrno{EINTR}};
+    Injection killed{0, "write", Abi::x86_64, 1, 7, 8, RunCall{}};
     killed.effect.signal = SIGKILL;
     killed.effect.delay = milliseconds(300);
     result.injections.push_back(killed);
@@ -210,9 +210,48 @@ TEST(Summary, DelaysSayWhenTheCallWaited) {
     write_summary(out, rules, result, {"prog"});
     EXPECT_EQ(out.str(),
               "inject: 1 fault injected, 1 syscall stop (seccomp filter)\n"
-              "inject:   pid 7 tid 8: write call 1 -> delayed 300ms, then -1 EINTR (Interrupted "
-              "system call) + SIGKILL  [rule 1: write:signal=SIGKILL:delay=300ms]\n"
+              "inject:   pid 7 tid 8: write call 1 -> delayed 300ms, then killed by SIGKILL "
+              "before it ran  [rule 1: write:signal=SIGKILL:delay=300ms]\n"
               "inject: replay: inject -e write:signal=SIGKILL:delay=300ms:when=1 -- prog\n");
+}
+
+// A crash point is no result the program saw: SIGKILL ended the thread before the call ran.
+TEST(Summary, ACrashPointSaysTheThreadWasKilledBeforeTheCallRan) {
+    Injection crash{0, "write", Abi::x86_64, 3, 1, 1, Effect{RunCall{}, SIGKILL}};
+    EXPECT_EQ(describe_injection(crash), "killed by SIGKILL before it ran");
+    crash.effect.action = FailWithErrno{EIO};
+    EXPECT_EQ(describe_injection(crash), "killed by SIGKILL before it ran");
+    // A signal the thread survives goes with the call's result.
+    Injection signalled{0, "chdir", Abi::x86_64, 1, 1, 1, Effect{RunCall{}, SIGUSR1}};
+    EXPECT_EQ(describe_injection(signalled), "ran + SIGUSR1");
+    // Cut first, the call ran before the kill.
+    Injection torn{0, "write", Abi::x86_64, 3, 1, 1, Effect{ShortenTo{10}, SIGKILL}};
+    EXPECT_EQ(describe_injection(torn), "short=10 + SIGKILL");
+}
+
+// retval= -4095..-1, as strace allows it, is an error return: the program sees an errno.
+TEST(Summary, ARetvalInTheErrorRangeReadsAsTheError) {
+    EXPECT_EQ(describe_result(ReturnValue{-5}), "-1 EIO (Input/output error)");
+    EXPECT_EQ(describe_result(ReturnValue{-4096}), "-4096");
+}
+
+// A rule keeps one count per syscall: its replay names the syscalls that fired, and those that
+// fired on the same calls share one -e.
+TEST(Summary, TheReplayPinsEachSyscallsOwnCalls) {
+    const std::vector<Rule> rules{parse_spec("write,close:error=EBADF:when=4"),
+                                  parse_spec("%desc:error=EIO:probability=0.5")};
+    RunResult result;
+    result.injections = {
+        Injection{0, "write", Abi::x86_64, 4, 1, 1, FailWithErrno{EBADF}},
+        Injection{0, "close", Abi::x86_64, 4, 1, 1, FailWithErrno{EBADF}},
+        Injection{1, "read", Abi::x86_64, 2, 1, 1, FailWithErrno{EIO}},
+        Injection{1, "fsync", Abi::x86_64, 1, 1, 1, FailWithErrno{EIO}},
+        Injection{1, "read", Abi::x86_64, 3, 1, 1, FailWithErrno{EIO}},
+    };
+    result.injection_count = result.injections.size();
+    EXPECT_EQ(replay_line(rules, result, {"prog"}),
+              "inject -e write,close:error=EBADF:when=4 -e read:error=EIO:when=2..3 -e "
+              "fsync:error=EIO:when=1 -- prog");
 }
 
 TEST(Summary, ShortShowsTheCutAndReplaysIt) {
@@ -228,7 +267,7 @@ TEST(Summary, ShortShowsTheCutAndReplaysIt) {
               "inject: 1 fault injected, 3 syscall stops (seccomp filter)\n"
               "inject:   pid 7: writev call 3 -> short=10  [rule 1: "
               "writev,write:short=10:when=2+:probability=0.5]\n"
-              "inject: replay: inject -e writev,write:short=10:when=3 -- prog\n");
+              "inject: replay: inject -e writev:short=10:when=3 -- prog\n");
 }
 
 }  // namespace

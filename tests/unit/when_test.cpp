@@ -52,6 +52,16 @@ TEST(When, ParsesEachForm) {
     EXPECT_EQ(When::parse("007"), (When{7, 7, 1}));
     EXPECT_EQ(When::parse("18446744073709551615"), (When{kMax, kMax, 1}));
     EXPECT_EQ(When::parse("1..18446744073709551615"), (When{1, kMax, 1}));
+    // strace's N..M+ is every call of the range.
+    EXPECT_EQ(When::parse("2..4+"), (When{2, 4, 1}));
+}
+
+TEST(When, NumbersAsStracesStrtolReadsThem) {
+    // strace reads each number with strtol: blanks and a '+' may come first.
+    EXPECT_EQ(When::parse("+3"), (When{3, 3, 1}));
+    EXPECT_EQ(When::parse(" 3"), (When{3, 3, 1}));
+    EXPECT_EQ(When::parse("3..+5"), (When{3, 5, 1}));
+    EXPECT_EQ(When::parse("1++2"), (When{1, kMax, 2}));
 }
 
 TEST(When, OnlyTheNth) {
@@ -91,7 +101,7 @@ TEST(When, ToStringIsShortest) {
 
 TEST(When, ToStringParsesBack) {
     for (const char* text : {"3", "2+", "2+3", "1..4", "1..4+2", "3..3+2", "1+", "10..20+5",
-                             "1..18446744073709551615+7"}) {
+                             "1..18446744073709551615+7", "2..5+"}) {
         const When when = When::parse(text);
         EXPECT_EQ(When::parse(when.to_string()), when) << text;
     }
@@ -102,10 +112,10 @@ TEST(When, Empty) {
 }
 
 TEST(When, NotTheGrammar) {
-    for (const char* text : {"abc", " 3", "3 ", "+3", "-1", "3++", "3+x", "1..", "..3", "1..3+",
-                             "1...3", "1.3", "1..3..4", "1..3+2+1", "3x", "0x10", "1,2"}) {
+    for (const char* text : {"abc", "3 ", "-1", "3++", "3+x", "1..", "..3", "1...3", "1.3",
+                             "1..3..4", "1..3+2+1", "3x", "0x10", "1,2", "+", "++", "1..3++"}) {
         EXPECT_EQ(parse_error(text), "invalid when \"" + std::string(text) +
-                                         "\": expected N, N+, N+STEP, N..M or N..M+STEP")
+                                         "\": expected N, N+, N+STEP, N..M, N..M+ or N..M+STEP")
             << text;
     }
 }
