@@ -82,6 +82,10 @@ struct ShortenTo {
 
 using Action = std::variant<FailWithErrno, ReturnValue, RunCall, ShortenTo>;
 
+// What a power cut (lose_unsynced = true) loses of the changes not yet synced: all of them
+// (the strict model: only synced data survives), or all but a prefix drawn from the seed
+// (mode = "prefix": the changes in the order they were made, the last kept one maybe torn).
+enum class UnsyncedLoss : std::uint8_t { all, prefix };
 // Bytes written into the program's memory where argument `argument` (1..7, strace's @argN)
 // points: strace's poke_enter (before the call runs) and poke_exit (after it returned).
 struct Poke {
@@ -107,6 +111,9 @@ struct Effect {
     // is sent when the last wait ends.
     std::optional<std::chrono::microseconds> delay{};
     std::optional<std::chrono::microseconds> delay_exit{};
+    // With a SIGKILL crash point only: once the program is dead, what it changed in files and
+    // directories since their last sync is undone, as a power cut would leave the disk.
+    std::optional<UnsyncedLoss> lose_unsynced{};
     // Written into the program's memory before the call runs, and after it returned.
     std::vector<Poke> poke_enter{};
     std::vector<Poke> poke_exit{};

@@ -116,6 +116,9 @@ struct RunOptions {
     std::function<void(const SyscallRecord&)> syscall_log;
     // With syscall_log: each record carries its call's stack (strace -k).
     bool log_stacks = false;
+    // With a lose_unsynced rule: the most old bytes kept on disk (in a temporary directory)
+    // to undo unsynced changes; past it the run is stopped with a note (--undo-limit).
+    std::uint64_t undo_limit = std::uint64_t{1} << 30;
     // With syscall_log, strace's -e trace=SET: the calls the log shows. They stop (with the
     // filter too) whether or not a rule names them, and no other call is logged. Unset: every
     // call that stops is. Without syscall_log it changes nothing.
@@ -144,6 +147,28 @@ struct Injection {
     std::vector<StackFrame> stack{};
 };
 
+// A change a power cut (a rule with lose_unsynced) undid: one the program had made to a file
+// or a directory since it was last synced.
+struct UndoneChange {
+    std::string kind;  // "write", "truncate", "fallocate", "create", "remove", "rename", "exchange"
+    std::string path;
+    std::string from;  // a rename's name before it; empty otherwise
+    // A data change's range (bytes put back as they were, the size restored); with a kept
+    // prefix (mode = "prefix"), the part of a torn write that was undone.
+    std::optional<std::uint64_t> offset{};
+    std::optional<std::uint64_t> length{};
+    std::string error{};  // why it could not be undone; empty when it was
+};
+
+// What the power cut did, when a lose_unsynced rule fired.
+struct PowerCut {
+    std::vector<UndoneChange> undone;  // oldest change first
+    std::uint64_t kept_changes = 0;    // mode = "prefix": the unsynced changes kept
+    // The old bytes kept on disk while the program ran: at most, and when it was cut.
+    std::uint64_t undo_bytes_peak = 0;
+    std::uint64_t undo_bytes_at_cut = 0;
+};
+
 struct RunResult {
     // How the program ended: exactly one of these is set.
     std::optional<int> exit_code;
@@ -162,9 +187,10 @@ struct RunResult {
     std::string captured_stderr;
     std::uint64_t stdout_bytes = 0;
     std::uint64_t stderr_bytes = 0;
-    bool timed_out = false;       // killed at RunOptions::timeout (signal is then SIGKILL)
-    std::vector<pid_t> attached;  // attach(): the processes traced, in the order given
-    bool detached = false;        // attach(): let go while still running (on a DetachRequest)
+    bool timed_out = false;             // killed at RunOptions::timeout (signal is then SIGKILL)
+    std::vector<pid_t> attached;        // attach(): the processes traced, in the order given
+    bool detached = false;              // attach(): let go while still running (on a DetachRequest)
+    std::optional<PowerCut> power_cut;  // a lose_unsynced rule fired and the disk was cut
 };
 
 // The exit status inject reports for the result: the exit code, or 128+signal; 0 when the

@@ -43,7 +43,7 @@ void list_errnos(std::ostream& out) {
 // What --check prints besides the rules: the seed, and what would be run or attached to.
 void write_check(std::ostream& out, const Plan& plan) {
     report::write_rules_in_words(out, plan.scenarios, plan.rules);
-    if (has_probability(plan.rules)) {
+    if (draws_from_seed(plan.rules)) {
         const SeedChoice& seed = plan.seed;
         out << "seed " << seed.value;
         switch (seed.from) {

@@ -33,7 +33,7 @@ po::options_description describe_options() {
         ("inject,e", po::value<std::vector<std::string>>()->value_name("SPEC"),
          "one fault in strace's syntax, SET:KEY=VALUE[:KEY=VALUE...] with error, retval, "
          "short, signal, delay (delay_enter, delay_exit), poke_enter, poke_exit, syscall, "
-         "when, probability, per, path, fd, process, caller, run; SET as strace's (names, numbers, "
+         "when, probability, per, path, fd, process, caller, run, lose_unsynced, mode; SET as strace's (names, numbers, "
          "classes such as %file, !SET, /regex, ?name, name@64, all, none); repeatable; also -e "
          "inject=SPEC, -e fault=SPEC (error defaults to ENOSYS), and -e trace=SET: the calls "
          "the syscall log (-o) shows")
@@ -71,6 +71,9 @@ po::options_description describe_options() {
          "with --explore: also fail the calls made before the program's own code runs")
         ("save-scenarios", po::value<std::string>()->value_name("DIR"),
          "with --explore: write a pinned scenario per failing group into DIR")
+        ("undo-limit", po::value<std::string>()->value_name("SIZE"),
+         "with lose_unsynced: the most old bytes kept on disk to undo unsynced changes "
+         "(512M, 1G; default 1G); past it the run is stopped with a note")
         ("quiet,q", po::bool_switch(), "no summary on stderr")
         ("no-seccomp", po::bool_switch(),
          "no seccomp filter: every syscall stops (slower)")
@@ -157,6 +160,37 @@ pid_t parse_pid(const std::string& text) {
                          ": expected a process ID (a positive integer)");
     }
     return value;
+}
+
+// Bytes, with a binary suffix K, M, G or T (KiB... also read): "512M", "1G", "4096".
+std::uint64_t parse_undo_limit(const std::string& text) {
+    const auto refuse = [&]() -> std::uint64_t {
+        throw UsageError("--undo-limit " + text::quoted(text) +
+                         ": give a size greater than 0 such as 512M or 1G");
+    };
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        ++digits;
+    }
+    if (digits == 0 || digits > 15) {
+        return refuse();
+    }
+    std::string_view suffix = std::string_view(text).substr(digits);
+    if (suffix.ends_with("iB")) {
+        suffix.remove_suffix(2);
+    }
+    static constexpr std::string_view kUnits = "KMGT";
+    unsigned shift = 0;
+    if (suffix.size() == 1 && kUnits.find(suffix[0]) != std::string_view::npos) {
+        shift = 10 * static_cast<unsigned>(kUnits.find(suffix[0]) + 1);
+    } else if (!suffix.empty()) {
+        return refuse();
+    }
+    const std::uint64_t number = std::stoull(text.substr(0, digits));
+    if (number == 0 || number > (UINT64_MAX >> shift)) {
+        return refuse();
+    }
+    return number << shift;
 }
 
 std::chrono::milliseconds parse_timeout(const std::string& text) {
@@ -361,6 +395,9 @@ Options parse_command_line(const std::vector<std::string>& arguments) {
         options.after = values["after"].as<std::string>();
     }
     options.exploration = exploration_of(values);
+    if (values.count("undo-limit") != 0) {
+        options.undo_limit = parse_undo_limit(values["undo-limit"].as<std::string>());
+    }
     options.quiet = values["quiet"].as<bool>();
     options.stack = values["stack"].as<bool>();
     options.no_seccomp = values["no-seccomp"].as<bool>();

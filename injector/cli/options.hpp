@@ -48,6 +48,7 @@ struct Options {
     std::optional<std::string> output;                 // -o FILE: the syscall log
     std::optional<SyscallNames> trace;                 // -e trace=SET: the calls the log shows
     std::optional<std::chrono::milliseconds> timeout;  // --timeout DURATION
+    std::optional<std::uint64_t> undo_limit;           // --undo-limit SIZE, in bytes
     bool quiet = false;
     bool stack = false;  // -k: the log's calls with their stacks
     bool no_seccomp = false;

@@ -50,6 +50,14 @@ void check_attach_options(const Options& options, const std::vector<Scenario>& s
             "attached to");
     }
     for (const Scenario& scenario : scenarios) {
+        for (const Rule& rule : scenario.rules) {
+            if (rule.effect.lose_unsynced) {
+                // The cut needs every change since the program started, and a tree to kill.
+                throw UsageError(rule.origin +
+                                 ": lose_unsynced needs a PROGRAM to run, not -p: inject has "
+                                 "not seen what an attached process changed before");
+            }
+        }
         if (scenario.expect && (scenario.expect->needs_output() || scenario.expect->timeout)) {
             throw UsageError(scenario.source +
                              ": with -p, [expect] may state exit_code, signal and injected only "
@@ -231,6 +239,9 @@ RunOptions run_options_of(const Plan& plan) {
     if (plan.timeout) {
         run_options.timeout = plan.timeout->limit;
     }
+    if (plan.options.undo_limit) {
+        run_options.undo_limit = *plan.options.undo_limit;
+    }
     // The report lists every injection: the runner streams them to it (RunOptions::
     // on_injection), and the records stay capped. The recorded ones carry their stacks,
     // unwound from the stopped thread, so under --report every picked call stops by ptrace.
@@ -242,9 +253,11 @@ RunOptions run_options_of(const Plan& plan) {
 
 }  // namespace
 
-bool has_probability(const std::vector<Rule>& rules) {
-    return std::any_of(rules.begin(), rules.end(),
-                       [](const Rule& rule) { return rule.probability.has_value(); });
+// Whether some rule draws from the seed: a probability, or the prefix a power cut keeps.
+bool draws_from_seed(const std::vector<Rule>& rules) {
+    return std::any_of(rules.begin(), rules.end(), [](const Rule& rule) {
+        return rule.probability.has_value() || rule.effect.lose_unsynced == UnsyncedLoss::prefix;
+    });
 }
 
 SeedChoice choose_seed(const Options& options, const std::vector<Scenario>& scenarios,
@@ -258,7 +271,7 @@ SeedChoice choose_seed(const Options& options, const std::vector<Scenario>& scen
         }
     }
     for (const Scenario& scenario : scenarios) {
-        if (has_probability(scenario.rules)) {
+        if (draws_from_seed(scenario.rules)) {
             return {draw(), SeedChoice::From::drawn, {}};
         }
     }

@@ -51,7 +51,7 @@ struct Plan {
 // or a scenario). Throws UsageError, or ScenarioError for a mistake in a rule.
 Plan make_plan(Options options);
 
-// Whether any rule has a probability (and so draws from the seed).
-bool has_probability(const std::vector<Rule>& rules);
+// Whether any rule draws from the seed: a probability, or mode = "prefix" of a power cut.
+bool draws_from_seed(const std::vector<Rule>& rules);
 
 }  // namespace inject::cli

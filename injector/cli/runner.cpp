@@ -269,7 +269,7 @@ std::optional<std::string> write_outputs(const Plan& plan, const RunResult& resu
                 throw std::runtime_error("cannot write --report " + *plan.options.report + ": " +
                                          *error);
             }
-            const bool seeded = has_probability(plan.rules);
+            const bool seeded = draws_from_seed(plan.rules);
             report::write_json_report(
                 {INJECT_VERSION, plan.options.command,
                  seeded ? std::optional<std::uint64_t>(plan.seed.value) : std::nullopt, &plan.rules,

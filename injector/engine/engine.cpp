@@ -15,6 +15,7 @@
 
 #include "arch/registers.hpp"
 #include "engine/log_record.hpp"
+#include "engine/power_cut.hpp"
 #include "inject/names.hpp"
 #include "syscalls/signals.hpp"
 #include "syscalls/text.hpp"
@@ -220,6 +221,25 @@ void Engine::queue(const Stop& stop) {
         });
     }
     ready_.push_back(stop);
+}
+
+void Engine::watch_for_power_cut(ThreadState& thread, const SyscallInfo& info,
+                                 const std::optional<Verdict>& verdict) {
+    thread.unsynced_change.reset();
+    if (verdict && verdict->effect.lose_unsynced) {
+        // The crash point: the whole tree dies now, so nothing changes the disk after it, and
+        // the disk is cut once it is dead (PowerCutWatch::finish).
+        power_cut_->crash(*verdict->effect.lose_unsynced);
+        kill_everything();
+        return;
+    }
+    const bool call_runs = !verdict || std::holds_alternative<RunCall>(verdict->effect.action) ||
+                           std::holds_alternative<ShortenTo>(verdict->effect.action);
+    if (call_runs &&
+        power_cut_->entry(thread.tid, thread.tgid, *info.abi, info, thread.unsynced_change) ==
+            PowerCutWatch::Entry::over_limit) {
+        kill_everything();  // the note says why; nothing is undone
+    }
 }
 
 void Engine::hold(ThreadState& thread, std::chrono::microseconds delay) {
@@ -528,6 +548,9 @@ void Engine::on_syscall_stop(ThreadState& thread) {
         return;
     }
     if (info.op == SyscallInfo::Op::exit) {
+        if (const auto change = std::exchange(thread.unsynced_change, std::nullopt)) {
+            power_cut_->exit(*change, info.return_value);
+        }
         std::int64_t result = info.return_value;
         undo_change(thread, result);
         write_exit_pokes(thread);  // before the log reads what the call gave back
@@ -565,6 +588,9 @@ bool Engine::decide_and_act(ThreadState& thread, const SyscallInfo& info) {
     TraceeFacts facts(tracer_, process_facts_, thread.tid, thread.tgid, *info.abi, info,
                       cache_fd_files_, stacks_, frames_);
     std::optional<Verdict> verdict = decider_.on_syscall(event, facts);
+    if (power_cut_ != nullptr) {
+        watch_for_power_cut(thread, info, verdict);
+    }
     if (!verdict) {
         return false;
     }
@@ -1091,7 +1117,7 @@ void Engine::resume(ThreadState& thread, int signal) {
     // call's result at its exit or hold it there, or restore a shortened call's arguments
     // there, or follow a logged call to its result, or, without the filter, to see every call.
     const bool stop_at_syscalls = mid_call(thread) || thread.exit_delay || thread.logged ||
-                                  !thread.exit_pokes.empty() ||
+                                  thread.unsynced_change || !thread.exit_pokes.empty() ||
                                   policy_ == StopPolicy::every_syscall;
     check(tracer_.resume(thread.tid, stop_at_syscalls ? Resume::syscall : Resume::cont, signal),
           "resuming a tracee");

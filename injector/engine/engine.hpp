@@ -33,6 +33,8 @@
 
 namespace inject::engine {
 
+class PowerCutWatch;
+
 // Where the engine learns of picked calls.
 enum class StopPolicy : std::uint8_t {
     none,           // no rules: nothing to pick, no syscall ever stops
@@ -82,6 +84,10 @@ class Engine {
     // the loop waits on it and on the tracees at once; without, every picked call stops by
     // ptrace and the loop waits in waitpid alone.
     void set_notifier(trace::Notifier* notifier) { notifier_ = notifier; }
+
+    // With a lose_unsynced rule: the watch that keeps what unsynced changes undo, told of each
+    // call that changes or syncs files before it runs, and of the crash point.
+    void set_power_cut(PowerCutWatch* watch) { power_cut_ = watch; }
 
     // Runs until no tracee is left. `program` is the first process, stopped at the exec event
     // that started the program (or, at_exec false, at a signal-delivery-stop of the SIGSTOP
@@ -178,6 +184,8 @@ class Engine {
         // have one, and a thread's state stays small).
         std::unique_ptr<SyscallRecord> logged;
         bool detached = false;  // let go at its last stop; forgotten once that is handled
+        // A change the power-cut watch saved the undo of, to be confirmed at the call's exit.
+        std::optional<std::uint64_t> unsynced_change;
     };
 
     // Handles the next stop, first waiting for stops when none is ready and letting held
@@ -222,6 +230,9 @@ class Engine {
     static Answer answer_for(std::uint64_t id, const std::optional<Verdict>& verdict);
     // Sends the answer (its signal first); false when the call no longer waited for it.
     bool deliver(const ThreadState& thread, const Answer& answer);
+    // Tells the power-cut watch of a call about to run, or kills the tree at its crash point.
+    void watch_for_power_cut(ThreadState& thread, const trace::SyscallInfo& info,
+                             const std::optional<Verdict>& verdict);
     void hold(ThreadState& thread, std::chrono::microseconds delay);
     void forget_timer(ThreadState& thread);
     void resume_due_threads();
@@ -304,6 +315,7 @@ class Engine {
     SyscallSet fd_closers_;  // the calls that close or replace fds, while a path filter needs them
     std::vector<std::byte> iovecs_;  // a shortened call's iovec array, reused
     bool stack_write_noted_ = false;
+    PowerCutWatch* power_cut_ = nullptr;
     std::unordered_set<std::string> noted_;
 
     // The traced processes, for kill_everything(). Changed only when a process appears or

@@ -24,6 +24,7 @@
 #include "engine/decide.hpp"
 #include "engine/engine.hpp"
 #include "engine/filter_plan.hpp"
+#include "engine/power_cut.hpp"
 #include "engine/stream_tail.hpp"
 #include "inject/exit_status.hpp"
 #include "inject/run.hpp"
@@ -268,8 +269,18 @@ Filters build_filters(const engine::Decider& decider, const std::vector<Rule>& r
             }
         }
     }
-    // The syscall log needs every logged call's exit, which only ptrace shows.
-    const bool notify = options.use_notify && !options.syscall_log && trace::kernel_can_notify();
+    const bool power_cut = engine::PowerCutWatch::wanted_by(rules);
+    if (power_cut) {
+        // Seen only to keep what a power cut undoes: stopped in runs that have one, and
+        // counted by no rule that does not name them.
+        for (const std::string& name : engine::PowerCutWatch::watched_syscalls()) {
+            also_seen.push_back(name);  // plan_filter drops the repeats
+        }
+    }
+    // The syscall log needs every logged call's exit, and a power cut's watch reads what a
+    // call changes before it runs and confirms it at its exit: only ptrace shows both.
+    const bool notify =
+        options.use_notify && !options.syscall_log && !power_cut && trace::kernel_can_notify();
     engine::FilterPlan plan = engine::plan_filter(rules, also_seen, notify);
     Filters filters;
     if (!plan.notified.empty()) {
@@ -323,6 +334,11 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
     engine.set_syscall_log(options.syscall_log, options.traced);
     engine.set_stacks(&stacks, options.log_stacks);
     engine.set_notifier(launched.listener.get());
+    std::optional<engine::PowerCutWatch> power_cut;
+    if (engine::PowerCutWatch::wanted_by(rules)) {
+        power_cut.emplace(tracer, options.undo_limit, options.seed.value_or(0));
+        engine.set_power_cut(&*power_cut);
+    }
     std::optional<Watchdog> watchdog;
     if (options.timeout) {
         watchdog.emplace(engine, *options.timeout);
@@ -345,6 +361,9 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         throw;
     }
     result.timed_out = watchdog && watchdog->stop();
+    if (power_cut) {
+        power_cut->finish(result);  // every process is dead: nothing changes the disk now
+    }
     result.seccomp_filter = launched.filter_installed;
     if (relay) {
         relay->finish(result);

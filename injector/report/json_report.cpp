@@ -78,6 +78,31 @@ void add_effect(json& object, const Effect& effect) {
     object["poke_enter"] = pokes_json(effect.poke_enter);
     object["poke_exit"] = pokes_json(effect.poke_exit);
     object["syscall_instead"] = effect.instead ? json(*effect.instead) : json(nullptr);
+    object["lose_unsynced"] =
+        effect.lose_unsynced
+            ? json(*effect.lose_unsynced == UnsyncedLoss::prefix ? "prefix" : "strict")
+            : json(nullptr);
+}
+
+json power_cut_json(const std::optional<PowerCut>& cut) {
+    if (!cut) {
+        return nullptr;
+    }
+    json undone = json::array();
+    for (const UndoneChange& change : cut->undone) {
+        undone.push_back({
+            {"kind", change.kind},
+            {"path", change.path},
+            {"from", change.from.empty() ? json(nullptr) : json(change.from)},
+            {"offset", change.offset ? json(*change.offset) : json(nullptr)},
+            {"length", change.length ? json(*change.length) : json(nullptr)},
+            {"error", change.error.empty() ? json(nullptr) : json(change.error)},
+        });
+    }
+    return {{"undone", std::move(undone)},
+            {"kept_changes", cut->kept_changes},
+            {"undo_bytes_at_cut", cut->undo_bytes_at_cut},
+            {"undo_bytes_peak", cut->undo_bytes_peak}};
 }
 
 json injection_json(const Injection& injection) {
@@ -252,6 +277,7 @@ void write_json_report(const ReportInput& input,
         {"timed_out", result.timed_out},
         {"detached", result.detached},
     };
+    report["power_cut"] = power_cut_json(result.power_cut);
     if (!input.expectations.empty()) {
         json checked = json::array();
         for (const CheckedExpectations& scenario : input.expectations) {

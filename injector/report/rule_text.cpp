@@ -158,6 +158,12 @@ std::string to_spec(const Rule& rule) {
     if (effect.run_first) {
         add(std::string("run=") + (*effect.run_first ? "true" : "false"));
     }
+    if (effect.lose_unsynced) {
+        add("lose_unsynced=true");
+        if (*effect.lose_unsynced == UnsyncedLoss::prefix) {
+            add("mode=prefix");
+        }
+    }
     spec += ':' + keys;
     if (rule.when != When{}) {
         spec += ":when=" + rule.when.to_string();

@@ -244,7 +244,8 @@ std::string describe_injection(const Injection& injection) {
     // and the program never saw a result.
     if (effect.signal == SIGKILL && !std::holds_alternative<ShortenTo>(effect.action) &&
         !effect.delay_exit) {
-        return text + "killed by SIGKILL before it ran";
+        return text + (effect.lose_unsynced ? "killed by SIGKILL before it ran, then a power cut"
+                                            : "killed by SIGKILL before it ran");
     }
     text += describe_result(effect.action);
     if (effect.delay_exit) {
@@ -277,6 +278,41 @@ void write_idle_rule(std::ostream& out, std::size_t index, const Rule& rule,
 }
 
 }  // namespace
+
+// "write /d/f bytes 4..7", "rename /d/a -> /d/b", "create /d/new": what a power cut undid.
+std::string describe_undone(const UndoneChange& change) {
+    std::string text = change.kind + " ";
+    if (!change.from.empty()) {
+        text += text::quoted(change.from) + " -> ";
+    }
+    text += text::quoted(change.path);
+    if (change.offset && change.length) {
+        text += " bytes " + std::to_string(*change.offset) + ".." +
+                std::to_string(*change.offset + *change.length);
+    }
+    if (!change.error.empty()) {
+        text += " (not undone: " + change.error + ")";
+    }
+    return text;
+}
+
+void write_power_cut(std::ostream& out, const PowerCut& cut) {
+    out << "inject: power cut: " << plural(cut.undone.size(), "unsynced change", "unsynced changes")
+        << " undone";
+    if (cut.kept_changes != 0) {
+        out << ", " << cut.kept_changes << " kept (mode = \"prefix\")";
+    }
+    out << " (undo data: " << cut.undo_bytes_at_cut << " bytes at the cut, " << cut.undo_bytes_peak
+        << " at most)\n";
+    std::size_t listed = 0;
+    for (const UndoneChange& change : cut.undone) {
+        if (listed++ == kListedInjections) {
+            out << "inject:   ... and " << cut.undone.size() - kListedInjections << " more\n";
+            break;
+        }
+        out << "inject:   undone: " << describe_undone(change) << '\n';
+    }
+}
 
 void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,
                    const std::vector<std::string>& command) {
@@ -313,6 +349,9 @@ void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunR
     }
     for (std::size_t index = 0; index < rules.size(); ++index) {
         write_idle_rule(out, index, rules[index], result);
+    }
+    if (result.power_cut) {
+        write_power_cut(out, *result.power_cut);
     }
     if (result.detached) {
         out << "inject: detached: every process still traced runs on untraced\n";

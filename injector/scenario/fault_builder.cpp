@@ -1,6 +1,7 @@
 // The fault being built from its keys, and the checks that need all of them (fault_keys.hpp).
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <initializer_list>
 #include <utility>
 
@@ -136,6 +137,24 @@ void FaultBuilder::set_instead(std::string_view key, std::string syscall) {
     instead_key_ = std::string(key);
 }
 
+void FaultBuilder::check_power_cut() {
+    if (unsynced_mode_ && !lose_unsynced_) {
+        fail("\"mode\" says what a power cut keeps: it needs lose_unsynced = true");
+    }
+    if (!lose_unsynced_) {
+        return;
+    }
+    // The disk is cut where the program dies, before the call runs: a crash point, no other
+    // fault, or the program would go on writing after its own power cut.
+    const Effect& effect = rule_.effect;
+    if (effect.signal != SIGKILL || !std::holds_alternative<RunCall>(effect.action)) {
+        fail(
+            "lose_unsynced makes a crash point a power cut: give signal = SIGKILL (and no "
+            "error, retval or short)");
+    }
+    rule_.effect.lose_unsynced = unsynced_mode_.value_or(UnsyncedLoss::all);
+}
+
 Rule FaultBuilder::build(std::string origin) && {
     if (rule_.syscalls.elements.empty()) {
         fail("fault has no syscall");
@@ -179,6 +198,7 @@ Rule FaultBuilder::build(std::string origin) && {
             }
         }
     }
+    check_power_cut();
     rule_.origin = std::move(origin);
     return std::move(rule_);
 }

@@ -281,19 +281,22 @@ void apply_caller(FaultBuilder& fault, std::string_view, const KeyValue& value) 
     fault.set_caller(std::string(glob));
 }
 
-// run = true: the call really runs, then its result is replaced (true or false, in a spec as
-// text).
-void apply_run(FaultBuilder& fault, std::string_view, const KeyValue& value) {
+// "true" or "false" in a spec, a boolean in TOML.
+bool checked_boolean(std::string_view key, const KeyValue& value) {
     if (const auto* flag = std::get_if<bool>(&value)) {
-        fault.set_run_first(*flag);
-        return;
+        return *flag;
     }
     const std::string_view text = *text_of(value);
-    if (text != "true" && text != "false") {
-        fail("run=" + std::string(text) + ": expected true or false" +
-             did_you_mean(text, {"true", "false"}));
+    if (text == "true" || text == "false") {
+        return text == "true";
     }
-    fault.set_run_first(text == "true");
+    fail(quoted(key) + " is true or false, not " + quoted(text) +
+         did_you_mean(text, {"true", "false"}));
+}
+
+// run = true: the call really runs, then its result is replaced.
+void apply_run(FaultBuilder& fault, std::string_view key, const KeyValue& value) {
+    fault.set_run_first(checked_boolean(key, value));
 }
 
 // A file descriptor number, 0..INT_MAX.
@@ -420,6 +423,21 @@ void apply_instead(FaultBuilder& fault, std::string_view key, const KeyValue& va
     fault.set_instead(key, std::string(name));
 }
 
+void apply_lose_unsynced(FaultBuilder& fault, std::string_view key, const KeyValue& value) {
+    fault.set_lose_unsynced(checked_boolean(key, value));
+}
+
+void apply_unsynced_mode(FaultBuilder& fault, std::string_view, const KeyValue& value) {
+    static const std::vector<std::string> modes{"strict", "prefix"};
+    const std::string_view text = *text_of(value);
+    if (text == "strict" || text == "prefix") {
+        fault.set_unsynced_mode(text == "prefix" ? UnsyncedLoss::prefix : UnsyncedLoss::all);
+        return;
+    }
+    fail("unknown mode " + quoted(text) + did_you_mean(text, modes) +
+         ": \"strict\" loses every unsynced change, \"prefix\" keeps a prefix of them");
+}
+
 // The table. `syscall` is the set in a TOML table and strace's replacement call in a spec; the
 // other keys are the same in both. Values are checked by their function, in both readers.
 constexpr unsigned kTextOrInteger = kText | kInteger;
@@ -466,6 +484,11 @@ const std::array kFaultKeys{
              .apply = apply_delay_exit},
     FaultKey{.name = "poke_enter", .apply = apply_pokes},
     FaultKey{.name = "poke_exit", .apply = apply_pokes},
+    FaultKey{.name = "lose_unsynced",
+             .kinds = kBool,
+             .expected = "true or false",
+             .apply = apply_lose_unsynced},
+    FaultKey{.name = "mode", .apply = apply_unsynced_mode},
 };
 
 bool exists_in(const FaultKey& key, Syntax syntax) {

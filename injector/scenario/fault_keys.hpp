@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -123,6 +124,10 @@ class FaultBuilder {
     void set_pokes(std::string_view key, std::vector<Poke> pokes);
     // strace's syscall=, also written run_instead.
     void set_instead(std::string_view key, std::string syscall);
+    // lose_unsynced = true makes the crash a power cut; mode = "prefix" keeps a prefix of
+    // what was not synced. Checked against the rest in build().
+    void set_lose_unsynced(bool lose) { lose_unsynced_ = lose; }
+    void set_unsynced_mode(UnsyncedLoss loss) { unsynced_mode_ = loss; }
 
     // The finished rule; throws when the syscall or the action is missing, when a `path` or
     // `fd` filter names only syscalls that take neither, or when short names a call without a
@@ -130,12 +135,17 @@ class FaultBuilder {
     Rule build(std::string origin) &&;
 
   private:
+    // lose_unsynced and mode against the rest of the fault.
+    void check_power_cut();
+
     Syntax syntax_;
     Rule rule_;
     bool has_action_ = false;
     std::string action_key_;
     std::string delay_key_;
     std::string instead_key_;
+    bool lose_unsynced_ = false;
+    std::optional<UnsyncedLoss> unsynced_mode_;
 };
 
 // Throws unless `element` of a short rule's set can be cut: a syscall named must have a byte

@@ -18,4 +18,14 @@ inline std::string error_of(std::string_view toml) {
     return "no error";
 }
 
+// The same for a --inject spec.
+inline std::string spec_error_of(std::string_view spec) {
+    try {
+        parse_spec(spec);
+    } catch (const ScenarioError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
 }  // namespace inject::testing
