@@ -195,7 +195,10 @@ Rule Reader::read_fault(const toml::table& fault) const {
     detail::FaultBuilder builder(detail::Syntax::toml);
     // The set's elements with where they were written, for checks that need the whole fault.
     std::vector<std::pair<std::string, toml::source_region>> named;
-    for (const auto& [key, node] : in_file_order(fault)) {
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    for (const auto& key_and_node : in_file_order(fault)) {
+        const toml::key* key = key_and_node.first;
+        const toml::node* node = key_and_node.second;
         const detail::FaultKey& which = *at(
             key->source(), [&] { return &detail::fault_key(key->str(), detail::Syntax::toml); });
         // Only the set takes a list (kTextList).

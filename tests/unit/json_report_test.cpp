@@ -35,7 +35,7 @@ TEST(JsonReport, ShowsTheDelaysInMicrosecondsAndACallThatRan) {
     std::vector<Rule> rules{parse_spec("write:delay=300ms"),
                             parse_spec("read:error=EIO:delay_exit=2s")};
     RunResult result;
-    Injection delayed{0, "write", Abi::x86_64, 1, 100, 100, RunCall{}};
+    Injection delayed{0, "write", Abi::x86_64, 1, 100, 100, Effect{RunCall{}}};
     delayed.effect.delay = std::chrono::milliseconds(300);
     result.injections.push_back(delayed);
     result.injection_count = 1;
@@ -137,7 +137,7 @@ TEST(JsonReport, ShowsTheFiltersOfARuleAndThePathOfAnInjection) {
 TEST(JsonReport, ShortIsAnActionWithItsByteCount) {
     std::vector<Rule> rules{parse_spec("read:short=0:when=2")};
     RunResult result;
-    result.injections.push_back(Injection{0, "read", Abi::i386, 2, 100, 100, ShortenTo{0}});
+    result.injections.push_back(Injection{0, "read", Abi::i386, 2, 100, 100, Effect{ShortenTo{0}}});
     result.injection_count = 1;
     const json report = json::parse(json_report({"0.1.0", {"prog"}, {}, &rules, &result, {}}));
 

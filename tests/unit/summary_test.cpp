@@ -23,8 +23,9 @@ TEST(Summary, NamesEachInjectionWithItsRuleCountAndResult) {
     result.seccomp_filter = true;
     result.syscall_stops = 7;
     result.injections.push_back(
-        Injection{0, "write", Abi::x86_64, 3, 4242, 4242, FailWithErrno{ENOSPC}});
-    result.injections.push_back(Injection{1, "fsync", Abi::i386, 1, 4242, 4243, ReturnValue{0}});
+        Injection{0, "write", Abi::x86_64, 3, 4242, 4242, Effect{FailWithErrno{ENOSPC}}});
+    result.injections.push_back(
+        Injection{1, "fsync", Abi::i386, 1, 4242, 4243, Effect{ReturnValue{0}}});
     result.injection_count = 2;
     std::ostringstream out;
     write_summary(out, rules, result, {"prog"});
@@ -42,7 +43,8 @@ TEST(Summary, RulesThatNeverFiredSaySo) {
                                   parse_spec("read:error=EIO:when=5"),
                                   parse_spec("fsync:error=EIO:path=/tmp/*")};
     RunResult result;
-    result.injections.push_back(Injection{0, "write", Abi::x86_64, 2, 1, 1, FailWithErrno{EIO}});
+    result.injections.push_back(
+        Injection{0, "write", Abi::x86_64, 2, 1, 1, Effect{FailWithErrno{EIO}}});
     result.injection_count = 1;
     result.matched = {3, 4, 0};
     result.injected = {1, 0, 0};
@@ -68,7 +70,7 @@ TEST(Summary, LongListsAreCut) {
     RunResult result;
     for (std::uint64_t nth = 1; nth <= kListedInjections + 5; ++nth) {
         result.injections.push_back(
-            Injection{0, "write", Abi::x86_64, nth, 1, 1, FailWithErrno{EIO}});
+            Injection{0, "write", Abi::x86_64, nth, 1, 1, Effect{FailWithErrno{EIO}}});
     }
     result.injection_count = result.injections.size();
     std::ostringstream out;
@@ -79,7 +81,8 @@ TEST(Summary, LongListsAreCut) {
 TEST(Summary, CountsInjectionsBeyondTheRecordedOnes) {
     const std::vector<Rule> rules{parse_spec("write:error=EIO")};
     RunResult result;
-    result.injections.push_back(Injection{0, "write", Abi::x86_64, 1, 1, 1, FailWithErrno{EIO}});
+    result.injections.push_back(
+        Injection{0, "write", Abi::x86_64, 1, 1, 1, Effect{FailWithErrno{EIO}}});
     result.injection_count = 100000;  // the engine kept only the first record
     std::ostringstream out;
     write_summary(out, rules, result, {"prog"});
@@ -95,7 +98,7 @@ RunResult fired(std::size_t rule_index, const std::vector<std::uint64_t>& nths) 
     RunResult result;
     for (std::uint64_t nth : nths) {
         result.injections.push_back(
-            Injection{rule_index, "write", Abi::x86_64, nth, 1, 1, FailWithErrno{EIO}});
+            Injection{rule_index, "write", Abi::x86_64, nth, 1, 1, Effect{FailWithErrno{EIO}}});
     }
     result.injection_count = result.injections.size();
     return result;
@@ -124,7 +127,8 @@ TEST(Replay, ScatteredCallsAreOneRulePerRunInTheRulesOrder) {
     const std::vector<Rule> rules{parse_spec("write:error=EIO:probability=0.3"),
                                   parse_spec("write:retval=0:probability=0.5")};
     RunResult result = fired(0, {1, 2, 6, 9});
-    result.injections.push_back(Injection{1, "write", Abi::x86_64, 4, 1, 1, ReturnValue{0}});
+    result.injections.push_back(
+        Injection{1, "write", Abi::x86_64, 4, 1, 1, Effect{ReturnValue{0}}});
     result.injection_count = result.injections.size();
     EXPECT_EQ(replay_line(rules, result, {"prog"}),
               "inject -e write:error=EIO:when=1..2 -e write:error=EIO:when=6 -e "
@@ -185,7 +189,7 @@ TEST(Summary, ResultsReadAsTheProgramSeesThem) {
 
 TEST(Summary, DelaysSayWhenTheCallWaited) {
     using std::chrono::milliseconds;
-    Injection delayed{0, "write", Abi::x86_64, 1, 1, 1, RunCall{}};
+    Injection delayed{0, "write", Abi::x86_64, 1, 1, 1, Effect{RunCall{}}};
     delayed.effect.delay = milliseconds(300);
     EXPECT_EQ(describe_injection(delayed), "delayed 300ms, then ran");
     delayed.effect.action = FailWithErrno{EIO};
@@ -193,7 +197,7 @@ TEST(Summary, DelaysSayWhenTheCallWaited) {
     delayed.effect.delay_exit = std::chrono::seconds(2);
     EXPECT_EQ(describe_injection(delayed),
               "delayed 300ms, then -1 EIO (Input/output error), held back 2s");
-    Injection held{0, "write", Abi::x86_64, 1, 1, 1, RunCall{}};
+    Injection held{0, "write", Abi::x86_64, 1, 1, 1, Effect{RunCall{}}};
     held.effect.delay_exit = std::chrono::microseconds(250);
     EXPECT_EQ(describe_injection(held), "ran, held back 250us");
 
@@ -201,7 +205,7 @@ TEST(Summary, DelaysSayWhenTheCallWaited) {
     RunResult result;
     result.seccomp_filter = true;
     result.syscall_stops = 1;
-    Injection killed{0, "write", Abi::x86_64, 1, 7, 8, RunCall{}};
+    Injection killed{0, "write", Abi::x86_64, 1, 7, 8, Effect{RunCall{}}};
     killed.effect.signal = SIGKILL;
     killed.effect.delay = milliseconds(300);
     result.injections.push_back(killed);
@@ -242,11 +246,11 @@ TEST(Summary, TheReplayPinsEachSyscallsOwnCalls) {
                                   parse_spec("%desc:error=EIO:probability=0.5")};
     RunResult result;
     result.injections = {
-        Injection{0, "write", Abi::x86_64, 4, 1, 1, FailWithErrno{EBADF}},
-        Injection{0, "close", Abi::x86_64, 4, 1, 1, FailWithErrno{EBADF}},
-        Injection{1, "read", Abi::x86_64, 2, 1, 1, FailWithErrno{EIO}},
-        Injection{1, "fsync", Abi::x86_64, 1, 1, 1, FailWithErrno{EIO}},
-        Injection{1, "read", Abi::x86_64, 3, 1, 1, FailWithErrno{EIO}},
+        Injection{0, "write", Abi::x86_64, 4, 1, 1, Effect{FailWithErrno{EBADF}}},
+        Injection{0, "close", Abi::x86_64, 4, 1, 1, Effect{FailWithErrno{EBADF}}},
+        Injection{1, "read", Abi::x86_64, 2, 1, 1, Effect{FailWithErrno{EIO}}},
+        Injection{1, "fsync", Abi::x86_64, 1, 1, 1, Effect{FailWithErrno{EIO}}},
+        Injection{1, "read", Abi::x86_64, 3, 1, 1, Effect{FailWithErrno{EIO}}},
     };
     result.injection_count = result.injections.size();
     EXPECT_EQ(replay_line(rules, result, {"prog"}),
@@ -259,7 +263,8 @@ TEST(Summary, ShortShowsTheCutAndReplaysIt) {
     RunResult result;
     result.seccomp_filter = true;
     result.syscall_stops = 3;
-    result.injections.push_back(Injection{0, "writev", Abi::x86_64, 3, 7, 7, ShortenTo{10}});
+    result.injections.push_back(
+        Injection{0, "writev", Abi::x86_64, 3, 7, 7, Effect{ShortenTo{10}}});
     result.injection_count = 1;
     std::ostringstream out;
     write_summary(out, rules, result, {"prog"});
