@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         result.captured_stdout = std::string(body);
         result.captured_stderr = std::string(body.substr(body.size() / 2));
         const inject::report::ExpectationOutcome outcome =
-            inject::report::check_expectations(*scenario.expect, result, std::nullopt);
+            inject::report::check_expectations(*scenario.expect, result, inject::CheckScope{});
         for (const std::string& failure : outcome.failures) {
             inject::fuzz::expect_one_line(failure);
         }
