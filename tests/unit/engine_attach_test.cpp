@@ -5,13 +5,6 @@ namespace inject::engine {
 namespace {
 
 using namespace inject::engine::mock;
-using ::testing::_;
-using ::testing::Assign;
-using ::testing::DoAll;
-using ::testing::InSequence;
-using ::testing::Return;
-using ::testing::SetArgReferee;
-using trace::Resume;
 
 // Attached processes (-p): no filter, every syscall stops, and the detach.
 class AttachTest : public EngineTest {

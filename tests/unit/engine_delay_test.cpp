@@ -5,14 +5,6 @@ namespace inject::engine {
 namespace {
 
 using namespace inject::engine::mock;
-using ::testing::_;
-using ::testing::DoAll;
-using ::testing::InSequence;
-using ::testing::Return;
-using ::testing::SetArgReferee;
-using ::testing::StrictMock;
-using trace::Resume;
-using trace::Stop;
 
 // --- delays ----------------------------------------------------------------------------------
 // The engine reads a clock of the test's: time passes only when a scripted wait says so.

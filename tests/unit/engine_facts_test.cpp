@@ -5,12 +5,6 @@ namespace inject::engine {
 namespace {
 
 using namespace inject::engine::mock;
-using ::testing::_;
-using ::testing::DoAll;
-using ::testing::Return;
-using ::testing::SetArgReferee;
-using trace::Resume;
-using trace::SyscallInfo;
 
 // The facts of the filters: what the engine reads from the tracee, and what it remembers.
 

@@ -5,13 +5,6 @@ namespace inject::engine {
 namespace {
 
 using namespace inject::engine::mock;
-using ::testing::_;
-using ::testing::DoAll;
-using ::testing::InSequence;
-using ::testing::Return;
-using ::testing::SetArgReferee;
-using trace::Resume;
-using trace::SyscallInfo;
 
 // The syscall log: what the engine reads of a call, and that it follows a logged call to its
 // exit (PTRACE_SYSCALL) where the same call unlogged would go on with PTRACE_CONT.

@@ -5,13 +5,6 @@ namespace inject::engine {
 namespace {
 
 using namespace inject::engine::mock;
-using ::testing::_;
-using ::testing::DoAll;
-using ::testing::InSequence;
-using ::testing::Return;
-using ::testing::SetArgReferee;
-using trace::Resume;
-using trace::SyscallInfo;
 
 // The loop: every stop already there is served before the next wait, so no thread starves.
 class EngineLoopTest : public EngineTest {

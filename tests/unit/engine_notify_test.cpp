@@ -6,20 +6,6 @@ namespace {
 
 using namespace inject::engine::mock;
 using std::chrono::milliseconds;
-using ::testing::_;
-using ::testing::AnyNumber;
-using ::testing::Assign;
-using ::testing::DoAll;
-using ::testing::ElementsAre;
-using ::testing::ElementsAreArray;
-using ::testing::InSequence;
-using ::testing::Invoke;
-using ::testing::Return;
-using ::testing::SetArgReferee;
-using ::testing::StrictMock;
-using trace::Resume;
-using trace::Stop;
-using trace::SyscallInfo;
 
 // --- seccomp user notifications --------------------------------------------------------------
 // The calls the filter notifies, driven through a double of the listener. The calling thread is

@@ -5,13 +5,6 @@ namespace inject::engine {
 namespace {
 
 using namespace inject::engine::mock;
-using ::testing::_;
-using ::testing::DoAll;
-using ::testing::InSequence;
-using ::testing::Return;
-using ::testing::SetArgReferee;
-using trace::Resume;
-using trace::SyscallInfo;
 
 TEST_F(EngineTest, SeccompStopOfAnUninjectedCallIsItsOnlyStop) {
     use_rules({parse_spec("write:error=ENOSPC:when=2")}, StopPolicy::seccomp);
