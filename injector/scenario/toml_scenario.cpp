@@ -17,6 +17,7 @@
 #include "inject/scenario.hpp"
 #include "scenario/expect_keys.hpp"
 #include "scenario/fault_keys.hpp"
+#include "scenario/toml_guard.hpp"
 #include "syscalls/text.hpp"
 #include "trace/unique_fd.hpp"
 
@@ -357,6 +358,10 @@ std::string read_bounded(const std::string& name, int fd) {
 }  // namespace
 
 Scenario parse_scenario(std::string_view toml_text, std::string_view source_name) {
+    if (const auto fault = detail::find_toml_text_fault(toml_text)) {
+        throw ScenarioError(text::one_line(source_name) + ":" + std::to_string(fault->line) + ":" +
+                            std::to_string(fault->column) + ": " + fault->message);
+    }
     toml::table top;
     try {
         top = toml::parse(toml_text, source_name);

@@ -1,0 +1,205 @@
+// A light lexer over a scenario's text before TOML++ reads it (toml_guard.hpp says why). It
+// knows TOML's strings, comments, table headers and where a value ends, and nothing else:
+// everything it does not refuse is left to TOML++, which words the usual mistakes itself.
+#include "scenario/toml_guard.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "syscalls/text.hpp"
+
+namespace inject::detail {
+namespace {
+
+bool is_bare_key_character(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+bool is_ascii(char c) {
+    return static_cast<unsigned char>(c) < 0x80;
+}
+
+// The character (one UTF-8 sequence, or one byte that is not) at `offset`.
+std::string_view character_at(std::string_view text, std::size_t offset) {
+    std::uint32_t code_point = 0;
+    const std::size_t length = text::utf8_sequence(text.substr(offset), code_point);
+    return text.substr(offset, std::max<std::size_t>(length, 1));
+}
+
+TomlTextFault fault_at(std::string_view text, std::size_t offset, std::string message) {
+    const std::size_t newline = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+    std::size_t at = newline == std::string_view::npos ? 0 : newline + 1;
+    std::size_t column = 1;
+    while (at < offset) {
+        at += character_at(text, at).size();
+        ++column;
+    }
+    const std::size_t line =
+        1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + offset, '\n'));
+    return {line, column, std::move(message)};
+}
+
+TomlTextFault nul_at(std::string_view text, std::size_t offset) {
+    return fault_at(text, offset, "a NUL byte, which a TOML file cannot hold");
+}
+
+TomlTextFault non_ascii_at(std::string_view text, std::size_t offset) {
+    return fault_at(text, offset,
+                    text::quoted(character_at(text, offset)) +
+                        " outside quotes, where TOML allows only ASCII (a key that holds it "
+                        "is written in quotes: \"café\" = ...)");
+}
+
+class Scan {
+  public:
+    explicit Scan(std::string_view text) : text_(text) {}
+
+    std::optional<TomlTextFault> run() {
+        while (!fault_ && at_ < text_.size()) {
+            step();
+        }
+        return std::move(fault_);
+    }
+
+  private:
+    void step() {
+        const char c = text_[at_];
+        if (c == '\0') {
+            fault_ = nul_at(text_, at_);
+        } else if (!is_ascii(c)) {
+            fault_ = non_ascii_at(text_, at_);
+        } else if (c == '#') {
+            skip_comment();
+        } else if (c == '"' || c == '\'') {
+            skip_string(c);
+            line_start_ = false;
+        } else if (c == '\n') {
+            in_value_ = in_value_ && depth_ > 0;
+            line_start_ = !in_value_;
+            ++at_;
+        } else if (is_blank(c) || c == '\r') {
+            ++at_;
+        } else {
+            punctuation(c);
+            line_start_ = false;
+            ++at_;
+        }
+    }
+
+    void punctuation(char c) {
+        if (c == '[' && line_start_) {
+            check_table_name(at_ + 1);
+        } else if (c == '=' && !in_value_) {
+            in_value_ = true;
+        } else if (in_value_ && (c == '[' || c == '{')) {
+            ++depth_;
+        } else if (in_value_ && (c == ']' || c == '}') && depth_ > 0) {
+            --depth_;
+        }
+    }
+
+    std::size_t skip_blanks(std::size_t from) const {
+        while (from < text_.size() && is_blank(text_[from])) {
+            ++from;
+        }
+        return from;
+    }
+
+    // "[name]" or "[[name]]": TOML++ reads a key after the brackets without checking that one
+    // starts there. What follows them is checked by the main loop in turn.
+    void check_table_name(std::size_t after_bracket) {
+        std::size_t name = skip_blanks(after_bracket);
+        if (name < text_.size() && text_[name] == '[') {
+            if (name != after_bracket) {
+                return;  // "[ [": TOML++ says the brackets must touch
+            }
+            name = skip_blanks(name + 1);
+        }
+        if (name == text_.size()) {
+            return;
+        }
+        const char c = text_[name];
+        if (c == '\0' || !is_ascii(c) || is_bare_key_character(c) || c == '"' || c == '\'' ||
+            c == ']') {
+            return;
+        }
+        fault_ =
+            fault_at(text_, name,
+                     "expected a table name after '[', saw " + text::quoted(text_.substr(name, 1)));
+    }
+
+    void skip_comment() {
+        while (at_ < text_.size() && text_[at_] != '\n') {
+            if (text_[at_] == '\0') {
+                fault_ = nul_at(text_, at_);
+                return;
+            }
+            ++at_;
+        }
+    }
+
+    // From the opening quote to past the closing one; an unterminated one-line string stops at
+    // its newline, which TOML++ reports. Inside, only a NUL is refused.
+    void skip_string(char quote) {
+        const bool multi_line = text_.substr(at_, 3) == std::string(3, quote);
+        const bool escapes = quote == '"';
+        at_ += multi_line ? 3 : 1;
+        while (at_ < text_.size()) {
+            const char c = text_[at_];
+            if (c == '\0') {
+                fault_ = nul_at(text_, at_);
+                return;
+            }
+            if (c == '\n' && !multi_line) {
+                return;
+            }
+            if (c == '\\' && escapes) {
+                at_ += 2;
+                continue;
+            }
+            if (c == quote) {
+                if (step_over_quotes(quote, multi_line)) {
+                    return;
+                }
+                continue;
+            }
+            ++at_;
+        }
+    }
+
+    // Steps over the quotes at at_ in a string; true when they closed it. A multi-line
+    // string ends at three of them, of which up to two more may be content.
+    bool step_over_quotes(char quote, bool multi_line) {
+        if (!multi_line) {
+            ++at_;
+            return true;
+        }
+        std::size_t run = 0;
+        while (at_ + run < text_.size() && text_[at_ + run] == quote) {
+            ++run;
+        }
+        const bool closes = run >= 3;
+        at_ += closes ? std::min<std::size_t>(run, 5) : run;
+        return closes;
+    }
+
+    std::string_view text_;
+    std::size_t at_ = 0;
+    bool line_start_ = true;  // nothing but blanks before, on a line outside any value
+    bool in_value_ = false;   // after a key's '=', until the line ends outside brackets
+    int depth_ = 0;           // brackets and braces open in the value
+    std::optional<TomlTextFault> fault_;
+};
+
+}  // namespace
+
+std::optional<TomlTextFault> find_toml_text_fault(std::string_view text) {
+    return Scan(text).run();
+}
+
+}  // namespace inject::detail
