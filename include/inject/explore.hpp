@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "inject/rule.hpp"
+#include "inject/run.hpp"
 #include "inject/scenario.hpp"
 
 namespace inject {
@@ -74,6 +75,8 @@ struct ExploreRun {
     double seconds = 0;
     std::string detail;     // why it failed, one line ("killed by SIGSEGV", an expectation)
     std::string directory;  // kept for a failed run, else ""
+    // A template with lose_unsynced: what the power cut undid before the verdict was taken.
+    std::optional<PowerCut> power_cut{};
 };
 
 // Failed runs that share a call site and a verdict: one bug, told once.

@@ -191,6 +191,7 @@ struct RunResult {
     std::vector<pid_t> attached;        // attach(): the processes traced, in the order given
     bool detached = false;              // attach(): let go while still running (on a DetachRequest)
     std::optional<PowerCut> power_cut;  // a lose_unsynced rule fired and the disk was cut
+    std::uint64_t seed = 0;             // what the rules drew from (RunOptions::seed, or 0)
 };
 
 // The exit status inject reports for the result: the exit code, or 128+signal; 0 when the

@@ -200,21 +200,31 @@ void check_run_options(const Options& options) {
     }
 }
 
-// The default profile, where it was installed beside inject (PREFIX/share/inject), else in the
-// source tree inject was built from.
-std::string default_profile() {
+// A profile of --explore (scenarios/NAME), where it was installed beside inject
+// (PREFIX/share/inject), else in the source tree inject was built from.
+std::string explore_profile(const std::string& name) {
     std::error_code error;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-    const std::filesystem::path installed =
-        exe.parent_path().parent_path() / "share/inject/explore-default.toml";
+    const std::filesystem::path installed = exe.parent_path().parent_path() / "share/inject" / name;
     if (!error && std::filesystem::exists(installed, error)) {
         return installed.string();
     }
 #ifdef INJECT_SOURCE_SCENARIOS
-    return std::string(INJECT_SOURCE_SCENARIOS) + "/explore-default.toml";
+    return std::string(INJECT_SOURCE_SCENARIOS) + "/" + name;
 #else
     return installed.string();
 #endif
+}
+
+// No -s or -e: the default profile, and with --after, which checks the files the program
+// leaves, power cuts too.
+void add_default_profiles(Options& options) {
+    options.rule_sources.push_back(
+        {Options::RuleSource::Kind::scenario_file, explore_profile("explore-default.toml")});
+    if (options.after) {
+        options.rule_sources.push_back(
+            {Options::RuleSource::Kind::scenario_file, explore_profile("explore-power-cut.toml")});
+    }
 }
 
 RunOptions run_options_of(const Plan& plan) {
@@ -291,8 +301,7 @@ std::uint64_t random_seed() {
 Plan make_plan(Options options) {
     Plan plan;
     if (options.mode == Mode::explore && options.rule_sources.empty()) {
-        options.rule_sources.push_back(
-            {Options::RuleSource::Kind::scenario_file, default_profile()});
+        add_default_profiles(options);
     }
     plan.scenarios = load_scenarios(options);
     plan.rules = rules_of(plan.scenarios);

@@ -365,6 +365,7 @@ RunResult run_traced(const std::vector<Rule>& rules, const RunOptions& options,
         power_cut->finish(result);  // every process is dead: nothing changes the disk now
     }
     result.seccomp_filter = launched.filter_installed;
+    result.seed = options.seed.value_or(0);
     if (relay) {
         relay->finish(result);
     }
@@ -506,6 +507,7 @@ RunResult attach(const std::vector<Rule>& rules, const std::vector<pid_t>& pids,
         throw;
     }
     result.attached = std::move(processes);
+    result.seed = options.seed.value_or(0);
     add_rule_counts(result, {}, decider, rules.size());
     return result;
 }

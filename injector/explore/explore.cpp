@@ -194,7 +194,8 @@ ExploreResult explore(const std::vector<Scenario>& scenarios,
         const auto& report = reports[index];
         ExploreRun each{
             points.points[index], jobs[index].rule, report.judgement.verdict, report.exit_code,
-            report.signal,        report.seconds,   report.judgement.detail,  ""};
+            report.signal,        report.seconds,   report.judgement.detail,  "",
+            report.power_cut};
         if (each.verdict == ExploreVerdict::survived) {
             workspace.remove_run(jobs[index].name);
         } else {

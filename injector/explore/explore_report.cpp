@@ -9,6 +9,9 @@
 #include <system_error>
 
 #include "inject/names.hpp"
+#include "report/power_cut_json.hpp"
+#include "report/summary.hpp"
+#include "scenario/fault_keys.hpp"
 #include "syscalls/signals.hpp"
 
 namespace inject::exploration {
@@ -29,12 +32,32 @@ std::string plural(std::size_t count, const std::string& word) {
     return std::to_string(count) + " " + word + (count == 1 ? "" : "s");
 }
 
+// What the power cut of a group's first run undid: the changes its --after check then saw
+// missing. The first few; the JSON report has them all.
+void write_undone(std::ostream& out, const PowerCut& cut) {
+    constexpr std::size_t kListed = 5;
+    out << "  power cut: " << plural(cut.undone.size(), "unsynced change") << " undone";
+    if (cut.kept_changes != 0) {
+        out << ", " << cut.kept_changes << " kept (mode = \"prefix\")";
+    }
+    out << '\n';
+    for (std::size_t index = 0; index < cut.undone.size() && index < kListed; ++index) {
+        out << "    undone: " << report::describe_undone(cut.undone[index]) << '\n';
+    }
+    if (cut.undone.size() > kListed) {
+        out << "    ... and " << cut.undone.size() - kListed << " more\n";
+    }
+}
+
 void write_group(std::ostream& out, const ExploreResult& result, const ExploreGroup& group) {
     const ExploreRun& first = result.runs.at(group.runs.front());
     out << "inject: explore: FAIL " << verdict_name(group.verdict) << ": " << to_spec(first.rule)
         << " at " << site_or_unknown(group.site) << " (" << plural(group.runs.size(), "run") << "; "
         << first.detail << ")\n";
     out << "  replay: " << group.replay << '\n';
+    if (first.power_cut) {
+        write_undone(out, *first.power_cut);
+    }
     if (!first.directory.empty()) {
         out << "  kept: " << first.directory << '\n';
     }
@@ -65,15 +88,15 @@ nlohmann::json point_json(const FailurePoint& point) {
 }
 
 nlohmann::json run_json(const ExploreRun& run) {
-    return {
-        {"fault", to_spec(run.rule)},
-        {"point", point_json(run.point)},
-        {"verdict", std::string(verdict_name(run.verdict))},
-        {"detail", run.detail},
-        {"exit_code", optional_int(run.exit_code)},
-        {"signal", run.signal ? nlohmann::json(signal_name(*run.signal)) : nlohmann::json()},
-        {"seconds", run.seconds},
-        {"directory", run.directory.empty() ? nlohmann::json() : nlohmann::json(run.directory)}};
+    return {{"fault", to_spec(run.rule)},
+            {"point", point_json(run.point)},
+            {"verdict", std::string(verdict_name(run.verdict))},
+            {"detail", run.detail},
+            {"exit_code", optional_int(run.exit_code)},
+            {"signal", run.signal ? nlohmann::json(signal_name(*run.signal)) : nlohmann::json()},
+            {"seconds", run.seconds},
+            {"directory", run.directory.empty() ? nlohmann::json() : nlohmann::json(run.directory)},
+            {"power_cut", report::power_cut_json(run.power_cut)}};
 }
 
 // The fields of a spec ("write:error=EIO:caller=a.c\\:3"): split at each ':' that is not
@@ -97,6 +120,25 @@ std::vector<std::string> spec_fields(const std::string& spec) {
     return fields;
 }
 
+// A spec's value as TOML: bare where the key takes an integer or a boolean and the text is
+// one (short = 1, lose_unsynced = true), else a string, which every other key takes.
+std::string toml_value(const std::string& key, const std::string& value) {
+    unsigned kinds = detail::kText;
+    try {
+        kinds = detail::fault_key(key, detail::Syntax::toml).kinds;
+    } catch (const std::invalid_argument&) {
+        // A key of specs only: the reader will say so.
+    }
+    const std::size_t digits = value.starts_with('-') ? 1 : 0;
+    const bool integer =
+        value.size() > digits && value.find_first_not_of("0123456789", digits) == std::string::npos;
+    const bool boolean = value == "true" || value == "false";
+    if (((kinds & detail::kInteger) != 0 && integer) || ((kinds & detail::kBool) != 0 && boolean)) {
+        return value;
+    }
+    return nlohmann::json(value).dump();
+}
+
 // The rule as a [[fault]] table, each key of its spec a TOML key.
 std::string fault_table(const Rule& rule) {
     const std::vector<std::string> fields = spec_fields(to_spec(rule));
@@ -106,9 +148,7 @@ std::string fault_table(const Rule& rule) {
         const auto equals = field.find('=');
         const std::string key = field.substr(0, equals);
         const std::string value = equals == std::string::npos ? "" : field.substr(equals + 1);
-        const bool number = (key == "short" || key == "retval" || key == "fd") && !value.empty() &&
-                            value.find_first_not_of("0123456789") == std::string::npos;
-        table += key + " = " + (number ? value : nlohmann::json(value).dump()) + "\n";
+        table += key + " = " + toml_value(key, value) + "\n";
     }
     return table;
 }

@@ -8,12 +8,14 @@
 #include <cerrno>
 #include <deque>
 #include <exception>
-#include <sstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <system_error>
 
 #include "explore/after_command.hpp"
 #include "inject/check.hpp"
 #include "inject/run.hpp"
+#include "report/power_cut_json.hpp"
 
 namespace inject::exploration {
 
@@ -47,6 +49,7 @@ RunReport judged_run(const RunJob& job, const RunSettings& settings, Workspace& 
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.exit_code = result.exit_code;
     report.signal = result.signal;
+    report.power_cut = result.power_cut;
     const std::string out = workspace.output_path(job.name, "stdout");
     const std::string err = workspace.output_path(job.name, "stderr");
     write_text_file(out, result.captured_stdout);
@@ -67,33 +70,38 @@ RunReport judged_run(const RunJob& job, const RunSettings& settings, Workspace& 
     return report;
 }
 
+// A run's report as the child sends it to its parent.
 std::string serialise(const RunReport& report) {
-    std::ostringstream out;
-    out << static_cast<int>(report.judgement.verdict) << ' ' << report.exit_code.value_or(-1) << ' '
-        << report.signal.value_or(-1) << ' ' << report.seconds << '\n'
-        << report.judgement.detail;
-    return out.str();
+    const nlohmann::json json{{"verdict", static_cast<int>(report.judgement.verdict)},
+                              {"detail", report.judgement.detail},
+                              {"exit_code", report.exit_code ? *report.exit_code : -1},
+                              {"signal", report.signal ? *report.signal : -1},
+                              {"seconds", report.seconds},
+                              {"power_cut", report::power_cut_json(report.power_cut)}};
+    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<int> non_negative(int value) {
+    return value >= 0 ? std::optional<int>(value) : std::nullopt;
 }
 
 RunReport deserialise(const std::string& text) {
-    std::istringstream in(text);
-    int verdict = -1;
-    int exit_code = -1;
-    int signal = -1;
     RunReport report;
-    if (!(in >> verdict >> exit_code >> signal >> report.seconds) || verdict < 0 ||
-        verdict > static_cast<int>(ExploreVerdict::survived)) {
+    try {
+        const auto json = nlohmann::json::parse(text);
+        const int verdict = json.at("verdict").get<int>();
+        if (verdict < 0 || verdict > static_cast<int>(ExploreVerdict::survived)) {
+            throw std::out_of_range("verdict");
+        }
+        report.judgement = {static_cast<ExploreVerdict>(verdict),
+                            json.at("detail").get<std::string>()};
+        report.exit_code = non_negative(json.at("exit_code").get<int>());
+        report.signal = non_negative(json.at("signal").get<int>());
+        report.seconds = json.at("seconds").get<double>();
+        report.power_cut = report::power_cut_of_json(json.at("power_cut"));
+    } catch (const std::exception&) {
+        report = {};
         report.judgement = {ExploreVerdict::crashed, "inject's run ended without a verdict"};
-        return report;
-    }
-    in.ignore(1);
-    std::getline(in, report.judgement.detail, '\0');
-    report.judgement.verdict = static_cast<ExploreVerdict>(verdict);
-    if (exit_code >= 0) {
-        report.exit_code = exit_code;
-    }
-    if (signal >= 0) {
-        report.signal = signal;
     }
     return report;
 }
@@ -139,10 +147,9 @@ Child start(std::size_t index, const RunJob& job, const RunSettings& settings,
         try {
             text = serialise(judged_run(job, settings, workspace));
         } catch (const std::exception& error) {
-            text = serialise({{ExploreVerdict::crashed, std::string("inject: ") + error.what()},
-                              std::nullopt,
-                              std::nullopt,
-                              0});
+            RunReport failed;
+            failed.judgement = {ExploreVerdict::crashed, std::string("inject: ") + error.what()};
+            text = serialise(failed);
         }
         write_all(pipe_fds[1], text);
         ::_exit(0);  // no atexit handlers, no flushing of the parent's buffers twice

@@ -14,6 +14,7 @@
 #include "explore/workspace.hpp"
 #include "inject/expect.hpp"
 #include "inject/rule.hpp"
+#include "inject/run.hpp"
 
 namespace inject::exploration {
 
@@ -36,6 +37,7 @@ struct RunReport {
     std::optional<int> exit_code;
     std::optional<int> signal;
     double seconds = 0;
+    std::optional<PowerCut> power_cut;
 };
 
 using Progress = std::function<void(std::size_t done, std::size_t failing)>;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "inject/names.hpp"
+#include "report/power_cut_json.hpp"
 #include "syscalls/signals.hpp"
 #include "trace/call_site.hpp"
 
@@ -82,27 +83,6 @@ void add_effect(json& object, const Effect& effect) {
         effect.lose_unsynced
             ? json(*effect.lose_unsynced == UnsyncedLoss::prefix ? "prefix" : "strict")
             : json(nullptr);
-}
-
-json power_cut_json(const std::optional<PowerCut>& cut) {
-    if (!cut) {
-        return nullptr;
-    }
-    json undone = json::array();
-    for (const UndoneChange& change : cut->undone) {
-        undone.push_back({
-            {"kind", change.kind},
-            {"path", change.path},
-            {"from", change.from.empty() ? json(nullptr) : json(change.from)},
-            {"offset", change.offset ? json(*change.offset) : json(nullptr)},
-            {"length", change.length ? json(*change.length) : json(nullptr)},
-            {"error", change.error.empty() ? json(nullptr) : json(change.error)},
-        });
-    }
-    return {{"undone", std::move(undone)},
-            {"kept_changes", cut->kept_changes},
-            {"undo_bytes_at_cut", cut->undo_bytes_at_cut},
-            {"undo_bytes_peak", cut->undo_bytes_peak}};
 }
 
 json injection_json(const Injection& injection) {

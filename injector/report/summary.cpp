@@ -202,6 +202,13 @@ std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,
             }
         }
     }
+    // The when= pins make probabilities moot, but a kept prefix is still drawn from the seed.
+    const bool keeps_prefix = std::any_of(rules.begin(), rules.end(), [&](const Rule& rule) {
+        return rule.effect.lose_unsynced == UnsyncedLoss::prefix;
+    });
+    if (keeps_prefix && result.power_cut) {
+        line += " --seed " + std::to_string(result.seed);
+    }
     line += " --";
     for (const std::string& argument : command) {
         line += ' ' + shell_quote(argument);
@@ -279,7 +286,6 @@ void write_idle_rule(std::ostream& out, std::size_t index, const Rule& rule,
 
 }  // namespace
 
-// "write /d/f bytes 4..7", "rename /d/a -> /d/b", "create /d/new": what a power cut undid.
 std::string describe_undone(const UndoneChange& change) {
     std::string text = change.kind + " ";
     if (!change.from.empty()) {

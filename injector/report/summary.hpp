@@ -18,6 +18,9 @@ std::string describe_result(const Action& action);
 // error), held back 200ms".
 std::string describe_injection(const Injection& injection);
 
+// "write \"/d/f\" bytes 4..7", "rename \"/d/a\" -> \"/d/b\"": one change a power cut undid.
+std::string describe_undone(const UndoneChange& change);
+
 // At most this many injections are listed one by one; the rest are counted.
 inline constexpr std::size_t kListedInjections = 50;
 

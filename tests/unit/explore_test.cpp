@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -202,6 +204,62 @@ TEST(ExploreReplay, AShellLineThatReproducesTheRunAlone) {
               "/srv/fixture --after 'test -s out.txt' -- ./app 'it'\\''s'");
 }
 
+// A kept prefix is drawn from the seed, which is 0 in every run of an exploration.
+TEST(ExploreReplay, APowerCutThatKeepsAPrefixIsReplayedWithTheRunsSeed) {
+    ExploreRun run;
+    run.rule = parse_spec("fsync:signal=SIGKILL:lose_unsynced=true:mode=prefix:when=1");
+    EXPECT_EQ(replay_line(run, {"./app"}, {}),
+              "inject -e fsync:signal=SIGKILL:lose_unsynced=true:mode=prefix:when=1 --seed 0 -- "
+              "./app");
+}
+
+ExploreResult power_cut_result(std::size_t undone) {
+    ExploreResult result;
+    ExploreRun run;
+    run.rule = parse_spec("exit_group:signal=SIGKILL:lose_unsynced=true:when=1");
+    run.verdict = ExploreVerdict::after_failed;
+    run.detail = "--after exited 1";
+    run.power_cut.emplace();
+    run.power_cut->undo_bytes_peak = 3;
+    for (std::size_t index = 0; index < undone; ++index) {
+        run.power_cut->undone.push_back({"write", "/run-1/config.tmp", "", 0, 3});
+    }
+    run.power_cut->undone.push_back({"rename", "/run-1/config", "/run-1/config.tmp"});
+    result.templates.push_back(run.rule);
+    result.runs.push_back(run);
+    result.groups.push_back({"_start", ExploreVerdict::after_failed, {0}, "inject -e ..."});
+    return result;
+}
+
+TEST(ExploreReport, AFailingPowerCutSaysWhatItUndid) {
+    std::ostringstream out;
+    write_explore_summary(out, power_cut_result(1), 2, 0.5);
+    EXPECT_NE(out.str().find("  replay: inject -e ...\n"
+                             "  power cut: 2 unsynced changes undone\n"
+                             "    undone: write \"/run-1/config.tmp\" bytes 0..3\n"
+                             "    undone: rename \"/run-1/config.tmp\" -> \"/run-1/config\"\n"),
+              std::string::npos)
+        << out.str();
+}
+
+TEST(ExploreReport, OnlyTheFirstUndoneChangesAreListed) {
+    std::ostringstream out;
+    write_explore_summary(out, power_cut_result(9), 2, 0.5);
+    EXPECT_NE(out.str().find("  power cut: 10 unsynced changes undone\n"), std::string::npos);
+    EXPECT_NE(out.str().find("    ... and 5 more\n"), std::string::npos) << out.str();
+}
+
+TEST(ExploreReport, TheJsonRunHasItsPowerCut) {
+    const auto report = nlohmann::json::parse(explore_json(power_cut_result(1), {"./app"}, "1"));
+    const auto& cut = report["runs"][0]["power_cut"];
+    ASSERT_EQ(cut["undone"].size(), 2u);
+    EXPECT_EQ(cut["undone"][1]["kind"], "rename");
+    EXPECT_EQ(cut["undone"][1]["from"], "/run-1/config.tmp");
+    EXPECT_EQ(cut["undone"][0]["offset"], 0);
+    EXPECT_EQ(cut["undone"][0]["length"], 3);
+    EXPECT_EQ(cut["undo_bytes_peak"], 3);
+}
+
 TEST(ExploreReport, ProgressLine) {
     EXPECT_EQ(progress_line(37, 120, 3, 12.5), "explore: 37/120 runs, 3 failing, 0:12");
 }
@@ -217,6 +275,15 @@ TEST(ExploreReport, TheSavedScenarioReadsBackAsThePinnedRuleWithAnExpectation) {
     ASSERT_EQ(scenario.rules.size(), 1u);
     EXPECT_EQ(to_spec(scenario.rules[0]), to_spec(run.rule));
     ASSERT_TRUE(scenario.expect);
+}
+
+// Booleans and integers are bare in the table, as the reader takes them.
+TEST(ExploreReport, APowerCutsSavedScenarioReadsBack) {
+    const ExploreResult result = power_cut_result(0);
+    const Scenario scenario =
+        parse_scenario(pinned_scenario(result, result.groups[0]), "saved.toml");
+    ASSERT_EQ(scenario.rules.size(), 1u);
+    EXPECT_EQ(to_spec(scenario.rules[0]), to_spec(result.runs[0].rule));
 }
 
 }  // namespace

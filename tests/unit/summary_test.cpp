@@ -111,6 +111,21 @@ TEST(Replay, PinsASingleCallAndDropsTheProbability) {
               "inject -e write:error=EIO:when=7:per=process -- prog a");
 }
 
+// A kept prefix is drawn from the seed even once the cut is pinned: the replay names it.
+TEST(Replay, APowerCutThatKeepsAPrefixGivesItsSeed) {
+    const std::vector<Rule> rules{
+        parse_spec("fsync:signal=SIGKILL:lose_unsynced=true:mode=prefix")};
+    RunResult result = fired(0, {2});
+    result.power_cut.emplace();
+    result.seed = 41;
+    EXPECT_EQ(replay_line(rules, result, {"prog"}),
+              "inject -e fsync:signal=SIGKILL:lose_unsynced=true:mode=prefix:when=2 --seed 41 -- "
+              "prog");
+    const std::vector<Rule> strict{parse_spec("fsync:signal=SIGKILL:lose_unsynced=true")};
+    EXPECT_EQ(replay_line(strict, result, {"prog"}),
+              "inject -e fsync:signal=SIGKILL:lose_unsynced=true:when=2 -- prog");
+}
+
 TEST(Replay, ConsecutiveCallsAreARange) {
     const std::vector<Rule> rules{parse_spec("write:error=EIO:probability=0.3")};
     EXPECT_EQ(replay_line(rules, fired(0, {5, 3, 4}), {"prog"}),
