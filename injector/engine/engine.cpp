@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <unordered_set>
@@ -266,11 +267,7 @@ void Engine::resume_due_threads() {
         ThreadState& thread = it->second;
         thread.timer.reset();
         thread.held_call.reset();
-        if (thread.held_answer) {
-            answer_held(thread);
-        } else {
-            resume(thread);
-        }
+        resume(thread);
     }
 }
 
@@ -287,9 +284,7 @@ void Engine::interrupt_signalled_holds() {
     std::vector<pid_t> interrupted_for_process;
     for (auto& [tid, thread] : threads_) {
         trace::SignalState state;
-        // A notified call's thread waits in the kernel, not stopped: a signal interrupts
-        // its call there, and the kernel tells the listener.
-        if (!thread.timer || thread.held_answer || tracer_.signal_state(tid, state)) {
+        if (!thread.timer || tracer_.signal_state(tid, state)) {
             continue;  // not held, or gone (its end is reported next)
         }
         const bool own = signals_acted_on(state.own_pending, state) != 0;
@@ -319,14 +314,6 @@ void Engine::interrupt_hold(ThreadState& thread) {
         thread.change = Interrupted{*call};
     }
     resume(thread);
-}
-
-void Engine::answer_held(ThreadState& thread) {
-    const Answer answer = *std::exchange(thread.held_answer, std::nullopt);
-    // A call that no longer waits keeps its count: its thread died during the wait (a signal no
-    // longer cuts a wait short), as a thread can die at its ptrace stop, and other calls have
-    // been counted after it meanwhile.
-    deliver(thread, answer);
 }
 
 void Engine::adopt_stopped_program(pid_t program, bool at_exec) {
@@ -674,12 +661,13 @@ void Engine::handle(const trace::Notification& call) {
     if (verdict) {
         path = recorded_path(*verdict, facts);
     }
-    const Answer answer = answer_for(call.id, verdict);
     if (verdict && verdict->effect.delay) {
-        // Held as a stopped thread is: the loop serves the others meanwhile.
-        thread->held_answer = answer;
-        hold(*thread, *verdict->effect.delay);
-    } else if (!deliver(*thread, answer)) {
+        // A notified call would wait out its delay through the signals that must end it.
+        throw std::logic_error(
+            "a delayed call came as a notification: filter_plan keeps "
+            "delays on the ptrace path");
+    }
+    if (!deliver(*thread, answer_for(call.id, verdict))) {
         // Its answer came too late to reach it: counted again when the call comes again.
         decider_.take_back(event, facts);
         return;
@@ -1086,7 +1074,6 @@ void Engine::on_exec(ThreadState& thread) {
     }
     ThreadState& state = threads_[leader];
     forget_timer(state);  // a leader held for a delay died in the exec of another thread
-    state.held_answer.reset();
     state.change = NoChange{};
     state.exit_pokes.clear();    // the new program's memory is not the one they were for
     process_facts_.erase(tgid);  // a new program: new name, and its close-on-exec fds are gone

@@ -173,13 +173,11 @@ class Engine {
         // A picked call's poke_exit, written at its exit stop: where, and what.
         std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> exit_pokes;
         // Set while the thread is held stopped for a delay: before its call goes on (a
-        // skipped call then has its result still to come) or before it returns. Also while a
-        // notified call waits for its answer (held_answer): the thread is not stopped then,
-        // but waits in the kernel.
+        // skipped call then has its result still to come) or before it returns. Never for a
+        // notified call: delays take the ptrace path (filter_plan).
         std::optional<TimerQueue::Timer> timer;
         // With a timer, when the call has not run yet.
         std::optional<HeldCall> held_call;
-        std::optional<Answer> held_answer;
         // Set between a logged call's entry and its exit stop (a pointer: most threads never
         // have one, and a thread's state stays small).
         std::unique_ptr<SyscallRecord> logged;
@@ -244,8 +242,6 @@ class Engine {
     // stopped, or after its handler); one that has run returns now. The rule's signal, due at
     // the end of the wait, is not sent.
     void interrupt_hold(ThreadState& thread);
-    // A notified call held for a delay, answered now that its time is up.
-    void answer_held(ThreadState& thread);
     // A verdict other than short: the call skipped with its result to come at the exit stop,
     // or (delay alone) let run; held first for a delay, its signal sent or kept for after.
     void skip_or_hold_call(ThreadState& thread, const trace::SyscallInfo& info,

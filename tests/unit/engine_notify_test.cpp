@@ -1,4 +1,6 @@
 // Seccomp user notifications: the calls the filter notifies, answered without a stop.
+#include <stdexcept>
+
 #include "mock_tracer.hpp"
 
 namespace inject::engine {
@@ -225,39 +227,12 @@ TEST_F(EngineNotifyTest, TheLoopTakesEveryStopAlreadyThereAndTheOldestCallInOneR
     EXPECT_EQ(outcome.notified_calls, 2U);
 }
 
-TEST_F(EngineNotifyTest, ADelayedCallIsHeldWhileTheLoopServesOthersThenAnswered) {
-    use_rules({parse_spec("write:error=ENOSPC:delay=10ms"), parse_spec("read:error=EIO")});
-    const TimePoint due = kStart + milliseconds(10);
-    InSequence order;
-    expect_wait({.notification = true}, notified_call(1, kWrite));
-    // Held: no answer yet. The read that comes meanwhile is answered at once.
-    expect_wait({.notification = true}, notified_call(2, kRead), due);
-    EXPECT_CALL(notifier_, answer(2, -EIO)).WillOnce(Return(kOk));
-    EXPECT_CALL(notifier_, wait(std::optional<TimePoint>(due)))
-        .WillOnce([this](std::optional<TimePoint> deadline) {
-            now_ = *deadline;
-            return trace::Ready{};
-        });
-    EXPECT_CALL(notifier_, answer(1, -ENOSPC)).WillOnce(Return(kOk));
-    expect_wait({.tracees = true});
-    EXPECT_CALL(tracer_, poll_stop())
-        .WillOnce(Return(exited(kProgram, 0)))
-        .WillOnce(Return(trace::NoTraceeLeft{}))
-        .RetiresOnSaturation();
-    const RunResult outcome = engine_->run_attached([] { return false; });
-    ASSERT_EQ(outcome.injections.size(), 2U);
-    EXPECT_EQ(outcome.injections[0].syscall, "write");  // recorded when it was picked
-    EXPECT_EQ(outcome.injections[1].syscall, "read");
-}
-
-TEST_F(EngineNotifyTest, AHeldCallWhoseThreadDiesIsNeverAnswered) {
+// plan_filter keeps delayed calls off the listener: a signal must end a held call's wait,
+// which only a stopped thread's pending signals tell. One that came anyway is a bug of inject's.
+TEST_F(EngineNotifyTest, ADelayedCallNeverComesAsANotification) {
     use_rules({parse_spec("write:error=ENOSPC:delay=10ms")});
-    InSequence order;
-    EXPECT_CALL(notifier_, let_run(_)).Times(0);
-    engine_->handle(notified_call(1, kWrite));
-    engine_->handle(killed(kProgram, SIGKILL));
-    EXPECT_EQ(engine_->tracee_count(), 0U);
-    EXPECT_EQ(engine_->take_result().injections.size(), 1U);  // counted, as at a ptrace stop
+    EXPECT_CALL(notifier_, answer(_, _)).Times(0);
+    EXPECT_THROW(engine_->handle(notified_call(1, kWrite)), std::logic_error);
 }
 
 }  // namespace
