@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 
 #include "syscalls/text.hpp"
 
@@ -159,6 +160,9 @@ class Scan {
                 return;
             }
             if (c == '\\' && escapes) {
+                if (multi_line && after_line_ending_backslash()) {
+                    return;
+                }
                 at_ += 2;
                 continue;
             }
@@ -170,6 +174,34 @@ class Scan {
             }
             ++at_;
         }
+    }
+
+    // TOML++ 3.3 tests the first character after a backslash in a multi-line string, and
+    // after the blanks and line breaks that follow one, for non-ASCII whitespace, which is
+    // undefined for U+00A1..U+0499: a non-ASCII character there is refused, with the escape
+    // that says the same (after line breaks, valid TOML that this reader cannot read).
+    bool after_line_ending_backslash() {
+        std::size_t next = at_ + 1;
+        while (next < text_.size() &&
+               (is_blank(text_[next]) || text_[next] == '\r' || text_[next] == '\n')) {
+            ++next;
+        }
+        if (next == text_.size() || is_ascii(text_[next])) {
+            return false;
+        }
+        std::uint32_t code_point = 0;
+        const std::string_view character = character_at(text_, next);
+        std::string message = text::quoted(character) +
+                              " after a backslash in a multi-line string, where this TOML "
+                              "reader (TOML++ 3.3) cannot read it";
+        if (text::utf8_sequence(character, code_point) != 0) {
+            char escape[16];
+            std::snprintf(escape, sizeof escape, code_point > 0xFFFF ? "\\U%08X" : "\\u%04X",
+                          code_point);
+            message += std::string(" (write it as ") + escape + ")";
+        }
+        fault_ = fault_at(text_, next, std::move(message));
+        return true;
     }
 
     // Steps over the quotes at at_ in a string; true when they closed it. A multi-line

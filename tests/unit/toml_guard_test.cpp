@@ -73,6 +73,22 @@ TEST(TomlGuard, ANulByteIsRefusedAnywhere) {
     EXPECT_EQ(fault_in("a = \"\"\"\n\0\"\"\""sv).substr(0, 4), "2:1:");
 }
 
+TEST(TomlGuard, NonAsciiAfterABackslashInAMultiLineStringIsRefusedWithItsEscape) {
+    const std::string after =
+        " after a backslash in a multi-line string, where this TOML "
+        "reader (TOML++ 3.3) cannot read it (write it as \\u00E9)";
+    EXPECT_EQ(fault_in("a = \"\"\"\\\né\"\"\""), "2:1: \"é\"" + after);
+    EXPECT_EQ(fault_in("a = \"\"\"\\\n  \n  é\"\"\""), "3:3: \"é\"" + after);
+    EXPECT_EQ(fault_in("a = \"\"\"\\é\"\"\""), "1:9: \"é\"" + after);
+    EXPECT_EQ(fault_in("a = \"\"\"\\  é\"\"\""), "1:11: \"é\"" + after);
+    EXPECT_EQ(fault_in("a = \"\"\"\\\n\xf0\x9f\x98\x80\"\"\"").substr(0, 4), "2:1:");
+    EXPECT_NE(fault_in("a = \"\"\"\\\n\xf0\x9f\x98\x80\"\"\"").find("\\U0001F600"),
+              std::string::npos);
+    // Elsewhere in the string, and after a backslash in a one-line one, it is read well.
+    EXPECT_EQ(fault_in("a = \"\"\"\\\nx é\"\"\""), "none");
+    EXPECT_EQ(fault_in("a = \"\\\\é\""), "none");
+}
+
 TEST(TomlGuard, NonAsciiInStringsAndCommentsIsValid) {
     for (const std::string_view text : {
              "# café Ζ\n",
