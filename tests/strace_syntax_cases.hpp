@@ -306,7 +306,7 @@ inline constexpr SyntaxCase kSyntaxCases[] = {
      "\"none\" stands for no syscall: it cannot be listed with others"},
     {"inject=/^ch:error=EIO", kStraceTakes, ""},
     {"inject=/nosuch:error=EIO", kStraceRefuses, "regex \"nosuch\" matches no syscall"},
-    {"inject=/(:error=EIO", kStraceRefuses, "invalid regex \"(\": Unmatched ( or \\("},
+    {"inject=/(:error=EIO", kStraceRefuses, "invalid regex \"(\": missing ): ("},
     {"inject=?nosuch:error=EIO", kStraceTakes, ""},
     {"inject=??nosuch:error=EIO", kStraceTakes, ""},
     {"inject=nosuch:error=EIO", kStraceRefuses, "unknown syscall \"nosuch\""},

@@ -75,6 +75,22 @@ TEST(Issue15DeepRegex, APatternTooLargeCompiledIsRefused) {
 
 // --- 2: the search had no time bound (98 s for 38 bytes), in a child that could outlive inject
 
+// A syscall set's regex, as strace's -e trace=/REGEX: glibc's regcomp took memory exponential
+// in a run of quantifiers (the fuzzer's "writezer" and 56 '+' took 23 GB); RE2 reads the run as
+// ERE does ("a++" is "a+") in bounded memory.
+TEST(Issue10SyscallRegex, ARunOfQuantifiersIsReadInBoundedMemory) {
+    const std::string pattern = "writezer" + std::string(56, '+');
+    EXPECT_EQ(testing::spec_error_of("/" + pattern + ":error=EIO"),
+              "--inject /" + pattern + ":error=EIO: regex \"" + pattern + "\" matches no syscall");
+    EXPECT_EQ(testing::spec_error_of("/^wri+++te$:error=EIO"), "no error");
+}
+
+TEST(Issue10SyscallRegex, APatternTooLargeCompiledIsRefused) {
+    const std::string message = testing::spec_error_of("/((a{100}){100}){100}:error=EIO");
+    EXPECT_NE(message.find("invalid regex \"((a{100}){100}){100}\": "), std::string::npos)
+        << message;
+}
+
 TEST(Issue15RegexSearch, BacktrackingPatternsTakeLinearTime) {
     // A backtracking engine takes 2^n steps here: at n = 5000 it would never finish.
     const std::string output = std::string(5000, 'a') + "\n";
