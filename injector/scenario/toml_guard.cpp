@@ -75,20 +75,39 @@ class Scan {
         } else if (!is_ascii(c)) {
             fault_ = non_ascii_at(text_, at_);
         } else if (c == '#') {
+            in_number_ = false;
             skip_comment();
-        } else if (c == '"' || c == '\'') {
+        } else if ((c == '"' || c == '\'') && !in_number_) {
             skip_string(c);
             line_start_ = false;
+            last_ = c;
         } else if (c == '\n') {
             in_value_ = in_value_ && depth_ > 0;
             line_start_ = !in_value_;
+            in_number_ = false;
+            last_ = c;
             ++at_;
         } else if (is_blank(c) || c == '\r') {
+            in_number_ = false;
             ++at_;
         } else {
+            track_number(c);
             punctuation(c);
             line_start_ = false;
+            last_ = c;
             ++at_;
+        }
+    }
+
+    // A value that starts with a digit or a sign: TOML++ reads ahead through it to the next
+    // blank, ']', '}', ',' or '#' to tell a number from a date, testing each character for
+    // whitespace, quotes included (which make it invalid anyway): "1'é'" is outside quotes.
+    void track_number(char c) {
+        if (c == ']' || c == '}' || c == ',') {
+            in_number_ = false;
+        } else if (!in_number_ && ((c >= '0' && c <= '9') || c == '+' || c == '-') &&
+                   (last_ == '=' || last_ == '[' || last_ == ',')) {
+            in_number_ = true;
         }
     }
 
@@ -225,6 +244,8 @@ class Scan {
     bool line_start_ = true;  // nothing but blanks before, on a line outside any value
     bool in_value_ = false;   // after a key's '=', until the line ends outside brackets
     int depth_ = 0;           // brackets and braces open in the value
+    bool in_number_ = false;  // in a value that starts with a digit or a sign
+    char last_ = '\n';        // the last character outside strings, blanks and comments
     std::optional<TomlTextFault> fault_;
 };
 

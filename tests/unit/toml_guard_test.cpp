@@ -39,6 +39,17 @@ TEST(TomlGuard, ANonAsciiCharacterInAValueIsRefused) {
     EXPECT_EQ(fault_in("a = 1979-05-27TΖ").substr(0, 5), "1:16:");
 }
 
+// TOML++ reads a number or a date ahead to its end, quotes and all.
+TEST(TomlGuard, ANonAsciiCharacterInANumbersQuotesIsRefused) {
+    EXPECT_EQ(fault_in("SIGQ=+\"é\"").substr(0, 10), "1:8: \"é\" ");
+    EXPECT_EQ(fault_in("a = [1'é']").substr(0, 4), "1:8:");
+    EXPECT_EQ(fault_in("a = { b = -\"é\" }").substr(0, 5), "1:13:");
+    for (const std::string_view text : {"a = [1, \"é\"]", "a = 1 # 'é'", "a = 1\nb = \"é\"",
+                                        "a = [\n  1,\n  \"é\",\n]", "\"1\" = \"é\""}) {
+        EXPECT_EQ(fault_in(text), "none") << text;
+    }
+}
+
 TEST(TomlGuard, ColumnsCountCodePointsAsTomlPlusPlusDoes) {
     EXPECT_EQ(fault_in("a = \"éé\" Ζ").substr(0, 5), "1:10:");
     EXPECT_EQ(fault_in("a = 'x'\nb = \"€\" \xce\x96").substr(0, 5), "2:9: ");
