@@ -153,17 +153,43 @@ StackFrame ModuleImage::describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Add
     // No source lines for the C library: no site is named after its frames, and its debug
     // information, when installed, takes a tenth of a second to read.
     const bool c_library = !traits(module).static_program && is_c_library_module(path_);
-    if (Dwfl_Line* line = c_library ? nullptr : dwfl_module_getsrc(module, lookup)) {
-        int number = 0;
-        if (const char* file = dwfl_lineinfo(line, nullptr, &number, nullptr, nullptr, nullptr)) {
-            frame.file = file;
-            frame.line = number > 0 ? static_cast<unsigned>(number) : 0;
-        }
+    if (!c_library) {
+        source_line(module, lookup, frame);
     }
     Dwarf_Addr elf_bias = 0;
     frame.offset = file_offset(dwfl_module_getelf(module, &elf_bias), vaddr);
     frame.in_c_library = in_c_library(path_, traits(module), frame.function, !frame.file.empty());
     return frame;
+}
+
+void ModuleImage::source_line(Dwfl_Module* module, Dwarf_Addr address, StackFrame& frame) {
+    int number = 0;
+    const char* file = nullptr;
+    if (Dwfl_Line* found = dwfl_module_getsrc(module, address)) {
+        file = dwfl_lineinfo(found, nullptr, &number, nullptr, nullptr, nullptr);
+    } else if (Dwarf_Line* row = line_without_aranges(module, address)) {
+        file = dwarf_linesrc(row, nullptr, nullptr);
+        dwarf_lineno(row, &number);
+    }
+    if (file != nullptr) {
+        frame.file = file;
+        frame.line = number > 0 ? static_cast<unsigned>(number) : 0;
+    }
+}
+
+Dwarf_Line* ModuleImage::line_without_aranges(Dwfl_Module* module, Dwarf_Addr address) {
+    Dwarf_Addr bias = 0;
+    Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
+    if (dwarf == nullptr) {
+        return nullptr;
+    }
+    if (!unit_ranges_checked_) {
+        unit_ranges_checked_ = true;
+        if (lacks_address_ranges(dwarf)) {
+            unit_ranges_.emplace(dwarf);
+        }
+    }
+    return unit_ranges_ ? unit_ranges_->line_at(address - bias) : nullptr;
 }
 
 const ModuleTraits& ModuleImage::traits(Dwfl_Module* module) {

@@ -14,6 +14,7 @@
 #include "inject/stack.hpp"
 #include "trace/call_site.hpp"
 #include "trace/dwfl_process.hpp"
+#include "trace/unit_ranges.hpp"
 
 namespace inject::trace {
 
@@ -40,6 +41,10 @@ class ModuleImage {
     Dwfl_Module* open_file();
     StackFrame describe(Dwfl_Module* module, Dwarf_Addr bias, Dwarf_Addr vaddr, bool activation);
     const ModuleTraits& traits(Dwfl_Module* module);
+    // The file and line of `address` (in the module's Dwfl terms) into `frame`, if known.
+    void source_line(Dwfl_Module* module, Dwarf_Addr address, StackFrame& frame);
+    // Where libdw finds no line because the module has no .debug_aranges (see unit_ranges.hpp).
+    Dwarf_Line* line_without_aranges(Dwfl_Module* module, Dwarf_Addr address);
 
     std::string path_;
     std::string build_id_;
@@ -47,6 +52,9 @@ class ModuleImage {
     UniqueDwfl file_dwfl_;
     Dwfl_Module* file_module_ = nullptr;
     std::optional<ModuleTraits> traits_;
+    // Built the first time libdw finds no line, when the module has no aranges.
+    bool unit_ranges_checked_ = false;
+    std::optional<UnitRanges> unit_ranges_;
     std::unordered_map<std::uint64_t, StackFrame> frames_;  // by vaddr * 2 + activation
 };
 

@@ -38,7 +38,7 @@ std::string callers_output(int rounds, const std::vector<std::pair<std::string, 
 }
 
 TEST_P(CallersTest, OnlyTheWritesMadeUnderTheCallerFailInEveryBuild) {
-    for (const char* name : {"callers", "callers_static", "callers_32"}) {
+    for (const char* name : {"callers", "callers_static", "callers_32", "callers_no_aranges"}) {
         SCOPED_TRACE(name);
         const auto r = inject({"-e", "write:error=EIO:caller=save_config"},
                               {program(name), dir_ / "out", "3"});
