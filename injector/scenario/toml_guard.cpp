@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include "syscalls/text.hpp"
 
@@ -82,10 +83,9 @@ class Scan {
             line_start_ = false;
             last_ = c;
         } else if (c == '\n') {
-            in_value_ = in_value_ && depth_ > 0;
+            in_value_ = in_value_ && !open_.empty();
             line_start_ = !in_value_;
             in_number_ = false;
-            last_ = c;
             ++at_;
         } else if (is_blank(c) || c == '\r') {
             in_number_ = false;
@@ -117,9 +117,18 @@ class Scan {
         } else if (c == '=' && !in_value_) {
             in_value_ = true;
         } else if (in_value_ && (c == '[' || c == '{')) {
-            ++depth_;
-        } else if (in_value_ && (c == ']' || c == '}') && depth_ > 0) {
-            --depth_;
+            open_.push_back(c);
+        } else if (in_value_ && (c == ']' || c == '}') && !open_.empty()) {
+            check_array_element(c);
+            open_.pop_back();
+        }
+    }
+
+    // TOML++ reads a value where an array's element starts without checking that one can:
+    // "[}" and "[1, }" fail its assertion.
+    void check_array_element(char c) {
+        if (c == '}' && open_.back() == '[' && (last_ == '[' || last_ == ',')) {
+            fault_ = fault_at(text_, at_, "expected a value or ']' in the array, saw \"}\"");
         }
     }
 
@@ -243,9 +252,10 @@ class Scan {
     std::size_t at_ = 0;
     bool line_start_ = true;  // nothing but blanks before, on a line outside any value
     bool in_value_ = false;   // after a key's '=', until the line ends outside brackets
-    int depth_ = 0;           // brackets and braces open in the value
+    std::string open_;        // the brackets and braces open in the value, innermost last
     bool in_number_ = false;  // in a value that starts with a digit or a sign
-    char last_ = '\n';        // the last character outside strings, blanks and comments
+    // The last character outside strings, blanks, line breaks and comments.
+    char last_ = '\n';
     std::optional<TomlTextFault> fault_;
 };
 

@@ -50,6 +50,23 @@ TEST(TomlGuard, ANonAsciiCharacterInANumbersQuotesIsRefused) {
     }
 }
 
+TEST(TomlGuard, ABraceWhereAnArrayElementStartsIsRefused) {
+    const std::string saw = "expected a value or ']' in the array, saw \"}\"";
+    EXPECT_EQ(fault_in("a = [}"), "1:6: " + saw);
+    EXPECT_EQ(fault_in("a = [1, }"), "1:9: " + saw);
+    EXPECT_EQ(fault_in("a = [\n  # none\n}"), "3:1: " + saw);
+    EXPECT_EQ(fault_in("a = {b = [}]}").substr(0, 5), "1:11:");
+    for (const std::string_view text :
+         {"a = [{}]", "a = [{b = 1}, {}]", "a = {b = [1]}", "a = [1 }", "a = {b = 1,}"}) {
+        EXPECT_EQ(fault_in(text), "none") << text;
+    }
+}
+
+// A number that starts a line of a multi-line array is read ahead as well.
+TEST(TomlGuard, ANumberOnItsOwnLineInAnArrayIsReadAhead) {
+    EXPECT_EQ(fault_in("a = [\n+\"é\"]").substr(0, 4), "2:3:");
+}
+
 TEST(TomlGuard, ColumnsCountCodePointsAsTomlPlusPlusDoes) {
     EXPECT_EQ(fault_in("a = \"éé\" Ζ").substr(0, 5), "1:10:");
     EXPECT_EQ(fault_in("a = 'x'\nb = \"€\" \xce\x96").substr(0, 5), "2:9: ");
