@@ -88,8 +88,9 @@ void apply_syscalls(FaultBuilder& fault, std::string_view, const KeyValue& value
     }
 }
 
+// `shown` as written, which strace's reading lets start with blanks: a tab comes out as "\t".
 [[noreturn]] void errno_out_of_range(std::string_view shown) {
-    fail("errno " + std::string(shown) + " is out of range 1..4095");
+    fail("errno " + text::escaped(shown) + " is out of range 1..4095");
 }
 
 // An errno name in any case, an alias, or a number 1..4095 (strace reads " 5" and "+5" too).

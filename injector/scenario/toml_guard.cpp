@@ -88,6 +88,9 @@ class Scan {
             in_number_ = false;
             ++at_;
         } else if (is_blank(c) || c == '\r') {
+            if (in_number_ && c == ' ') {
+                check_time_after_date();
+            }
             in_number_ = false;
             ++at_;
         } else {
@@ -108,6 +111,29 @@ class Scan {
         } else if (!in_number_ && ((c >= '0' && c <= '9') || c == '+' || c == '-') &&
                    (last_ == '=' || last_ == '[' || last_ == ',')) {
             in_number_ = true;
+            number_.clear();
+        }
+        if (in_number_ && c != '_') {
+            number_ += c;  // as TOML++ keeps it: without the underscores
+        }
+    }
+
+    // A date (ten characters, '-' at the fifth and the eighth) and a space may go on with a
+    // time, which TOML++ reads ahead for; one digit and then the value's end fails its
+    // assertion ("1979-05-27 1").
+    void check_time_after_date() {
+        const bool date = number_.size() == 10 && number_[0] >= '0' && number_[0] <= '9' &&
+                          number_[4] == '-' && number_[7] == '-';
+        const std::size_t digit = at_ + 1;
+        if (!date || digit + 1 >= text_.size() || text_[digit] < '0' || text_[digit] > '9') {
+            return;
+        }
+        const char after = text_[digit + 1];
+        if (is_blank(after) || after == '\r' || after == '\n' || after == ']' || after == '}' ||
+            after == ',' || after == '#') {
+            fault_ = fault_at(text_, digit,
+                              "expected a time (HH:MM:SS) after the date and its space, saw " +
+                                  text::quoted(text_.substr(digit, 1)));
         }
     }
 
@@ -254,6 +280,7 @@ class Scan {
     bool in_value_ = false;   // after a key's '=', until the line ends outside brackets
     std::string open_;        // the brackets and braces open in the value, innermost last
     bool in_number_ = false;  // in a value that starts with a digit or a sign
+    std::string number_;      // that value so far
     // The last character outside strings, blanks, line breaks and comments.
     char last_ = '\n';
     std::optional<TomlTextFault> fault_;

@@ -250,6 +250,9 @@ TEST(Scenario, Error) {
               "s.toml:3:9: errno 5000 is out of range 1..4095");
     EXPECT_EQ(error_of(fault_with("error = 0")), "s.toml:3:9: errno 0 is out of range 1..4095");
     EXPECT_EQ(error_of(fault_with("error = -5")), "s.toml:3:9: errno -5 is out of range 1..4095");
+    // strace's reading lets blanks come first; a tab is shown escaped, as every echoed value.
+    EXPECT_EQ(error_of(fault_with("error = \"\t0\"")),
+              "s.toml:3:9: errno \\t0 is out of range 1..4095");
     EXPECT_EQ(error_of(fault_with("error = 2.5")),
               "s.toml:3:9: \"error\" must be a string or an integer, not a floating-point");
     EXPECT_EQ(error_of(fault_with("error = [\"EIO\"]")),

@@ -67,6 +67,18 @@ TEST(TomlGuard, ANumberOnItsOwnLineInAnArrayIsReadAhead) {
     EXPECT_EQ(fault_in("a = [\n+\"é\"]").substr(0, 4), "2:3:");
 }
 
+TEST(TomlGuard, ADateWithOneDigitAfterItsSpaceIsRefused) {
+    const std::string saw = "expected a time (HH:MM:SS) after the date and its space, saw \"1\"";
+    EXPECT_EQ(fault_in("a = 1979-05-27 1\n"), "1:16: " + saw);
+    EXPECT_EQ(fault_in("a = [1979-05-27 1]"), "1:17: " + saw);
+    EXPECT_EQ(fault_in("_ = 1\"'(-*^-*b 1\n").substr(0, 5), "1:16:");
+    for (const std::string_view text :
+         {"a = 1979-05-27 07:32:00\n", "a = 1979-05-27\n", "a = 1979-05-27 # a date\n",
+          "a = 1979-05-27 1", "a = 1979-05-27 12\n", "a = 1_000 1\n"}) {
+        EXPECT_EQ(fault_in(text), "none") << text;
+    }
+}
+
 TEST(TomlGuard, ColumnsCountCodePointsAsTomlPlusPlusDoes) {
     EXPECT_EQ(fault_in("a = \"éé\" Ζ").substr(0, 5), "1:10:");
     EXPECT_EQ(fault_in("a = 'x'\nb = \"€\" \xce\x96").substr(0, 5), "2:9: ");
