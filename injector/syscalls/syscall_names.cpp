@@ -145,7 +145,7 @@ class Regex {
   public:
     explicit Regex(std::string_view pattern) : regex_(pattern, options()) {
         if (!regex_.ok()) {
-            fail("invalid regex " + quoted(pattern) + ": " + regex_.error());
+            fail("invalid regex " + quoted(pattern) + ": " + text::one_line(regex_.error()));
         }
     }
 

@@ -85,6 +85,13 @@ TEST(Issue10SyscallRegex, ARunOfQuantifiersIsReadInBoundedMemory) {
     EXPECT_EQ(testing::spec_error_of("/^wri+++te$:error=EIO"), "no error");
 }
 
+// RE2's message quotes the pattern raw: it is escaped, as every echoed value.
+TEST(Issue10SyscallRegex, TheMessageOfABadPatternIsOneSafeLine) {
+    EXPECT_EQ(testing::spec_error_of("/a\x7f\x1b)"),
+              "--inject /a\\x7f\\x1b): invalid regex \"a\\x7f\\x1b)\": unexpected ): "
+              "a\\x7f\\x1b)");
+}
+
 TEST(Issue10SyscallRegex, APatternTooLargeCompiledIsRefused) {
     const std::string message = testing::spec_error_of("/((a{100}){100}){100}:error=EIO");
     EXPECT_NE(message.find("invalid regex \"((a{100}){100}){100}\": "), std::string::npos)
