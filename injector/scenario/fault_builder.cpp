@@ -30,11 +30,12 @@ bool some_call_takes(const SyscallNames& names, std::initializer_list<catalogue:
     return false;
 }
 
-// "getpid takes", "getpid, getuid take": the subject of a message about all the names.
+// "getpid takes", "getpid, getuid take": the subject of a message about all the names, each
+// as the user wrote it, escaped (an element such as "?\xfe" is skipped, not refused).
 std::string calls_take(const SyscallNames& names) {
     std::string text = names.negated ? "every call but " : "";
     for (std::size_t index = 0; index < names.elements.size(); ++index) {
-        text += (index == 0 ? "" : ", ") + names.elements[index];
+        text += (index == 0 ? "" : ", ") + text::escaped(names.elements[index]);
     }
     return text + (names.elements.size() == 1 && !names.negated ? " takes" : " take");
 }

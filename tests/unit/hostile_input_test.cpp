@@ -85,6 +85,15 @@ TEST(Issue10SyscallRegex, ARunOfQuantifiersIsReadInBoundedMemory) {
     EXPECT_EQ(testing::spec_error_of("/^wri+++te$:error=EIO"), "no error");
 }
 
+// "?" makes an element that names nothing no mistake, so any bytes get as far as the
+// messages about the whole set.
+TEST(Issue10SyscallSet, ElementsInAMessageAreEscaped) {
+    EXPECT_EQ(testing::spec_error_of("chdir,?\xfe\x9b:path=/a:error=EIO"), "no error");
+    EXPECT_EQ(testing::spec_error_of("getpid,?\xfe\x9b:path=/a:error=EIO"),
+              "--inject getpid,?\\xfe\\x9b:path=/a:error=EIO: \"path\" never matches: getpid, "
+              "?\\xfe\\x9b take no path or file descriptor");
+}
+
 // RE2's message quotes the pattern raw: it is escaped, as every echoed value.
 TEST(Issue10SyscallRegex, TheMessageOfABadPatternIsOneSafeLine) {
     EXPECT_EQ(testing::spec_error_of("/a\x7f\x1b)"),
