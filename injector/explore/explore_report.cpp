@@ -1,5 +1,7 @@
 #include "explore/explore_report.hpp"
 
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -129,9 +131,10 @@ std::string toml_value(const std::string& key, const std::string& value) {
     } catch (const std::invalid_argument&) {
         // A key of specs only: the reader will say so.
     }
-    const std::size_t digits = value.starts_with('-') ? 1 : 0;
-    const bool integer =
-        value.size() > digits && value.find_first_not_of("0123456789", digits) == std::string::npos;
+    // A TOML integer is 64 bits signed: a larger retval stays a string, which it may be.
+    std::int64_t number = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    const bool integer = error == std::errc{} && end == value.data() + value.size();
     const bool boolean = value == "true" || value == "false";
     if (((kinds & detail::kInteger) != 0 && integer) || ((kinds & detail::kBool) != 0 && boolean)) {
         return value;

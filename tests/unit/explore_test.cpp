@@ -277,6 +277,18 @@ TEST(ExploreReport, TheSavedScenarioReadsBackAsThePinnedRuleWithAnExpectation) {
     ASSERT_TRUE(scenario.expect);
 }
 
+// A retval past a TOML integer's 64 signed bits stays a string, which the reader takes too.
+TEST(ExploreReport, AHugeRetvalsSavedScenarioReadsBack) {
+    ExploreResult result;
+    ExploreRun run;
+    run.rule = parse_spec("read:retval=18446744073709551615:when=1");
+    result.runs.push_back(run);
+    const ExploreGroup group{"x", ExploreVerdict::crashed, {0}, "inject ..."};
+    const Scenario scenario = parse_scenario(pinned_scenario(result, group), "saved.toml");
+    ASSERT_EQ(scenario.rules.size(), 1u);
+    EXPECT_EQ(to_spec(scenario.rules[0]), to_spec(run.rule));
+}
+
 // Booleans and integers are bare in the table, as the reader takes them.
 TEST(ExploreReport, APowerCutsSavedScenarioReadsBack) {
     const ExploreResult result = power_cut_result(0);
