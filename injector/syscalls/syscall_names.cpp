@@ -139,8 +139,9 @@ std::optional<long> number_of(std::string_view body) {
 // POSIX extended syntax, as strace's regcomp(REG_EXTENDED | REG_NOSUB), found anywhere in the
 // name; compiled by RE2 in a bounded memory. glibc's regcomp takes memory exponential in a run
 // of quantifiers ("write" and 20 '+': 700 MB; 56 of them took 23 GB before the kernel killed
-// inject), and no spec may do that. RE2 refuses such a run ("a++"), which ERE reads as "a+".
-// A pattern that does not compile is a mistake even after '?', as in strace.
+// inject), and no spec may do that. RE2 reads such a run as ERE does ("a++" is "a+"), and
+// refuses a pattern it cannot compile within its bound. A pattern that does not compile is a
+// mistake even after '?', as in strace.
 class Regex {
   public:
     explicit Regex(std::string_view pattern) : regex_(pattern, options()) {
