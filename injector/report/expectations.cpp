@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "report/wording.hpp"
+#include "syscalls/bounded_regex.hpp"
 #include "syscalls/durations.hpp"
 #include "syscalls/signals.hpp"
 #include "syscalls/text.hpp"
@@ -32,13 +33,7 @@ std::string describe_text(std::string_view stream, const TextExpectation& wanted
 // in its memory bound, or nests deeper than its limit, it refuses when the scenario is read.
 // Multi-line: ^ and $ also match at line ends, as in grep.
 const RE2::Options& regex_options() {
-    static const RE2::Options options = [] {
-        RE2::Options o;
-        o.set_log_errors(false);  // the caller words the error
-        o.set_never_capture(true);
-        o.set_max_mem(kMaxRegexMemory);
-        return o;
-    }();
+    static const RE2::Options options = text::bounded_regex_options();
     return options;
 }
 

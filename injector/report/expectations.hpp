@@ -21,11 +21,10 @@ namespace inject::report {
 // length and the memory its compiled form takes are bounded, so that no pattern can crash or
 // stall inject.
 inline constexpr std::size_t kMaxRegexLength = 64 * 1024;
-inline constexpr std::int64_t kMaxRegexMemory = std::int64_t{8} << 20;
 
 // Throws std::invalid_argument, with the bare reason as one line, for a pattern that is not
 // a regex inject can search: RE2 refuses it (a syntax error, nesting deeper than RE2's limit
-// of 1000, a compiled form over kMaxRegexMemory), or it is longer than kMaxRegexLength.
+// of 1000, a compiled form over text::kMaxRegexMemory), or it is longer than kMaxRegexLength.
 void check_text_regex(std::string_view pattern);
 
 // What each stated expectation asks for, in a fixed order (exit_code, signal, stdout,

@@ -1,17 +1,15 @@
 // strace's syscall sets, as its qualify_syscall_tokens reads them (basic_filters.c): the SET of
 // -e inject=, -e fault= and -e trace=, element by element, resolved per ABI.
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
 
 #include "inject/names.hpp"
+#include "syscalls/bounded_regex.hpp"
 #include "syscalls/catalogue.hpp"
 #include "syscalls/text.hpp"
 
@@ -154,10 +152,8 @@ class Regex {
 
   private:
     static RE2::Options options() {
-        RE2::Options options(RE2::POSIX);
-        options.set_log_errors(false);  // the message says it
-        options.set_never_capture(true);
-        options.set_max_mem(std::int64_t{8} << 20);
+        RE2::Options options = text::bounded_regex_options();
+        options.set_posix_syntax(true);
         return options;
     }
 
