@@ -43,12 +43,7 @@ void write_undone(std::ostream& out, const PowerCut& cut) {
         out << ", " << cut.kept_changes << " kept (mode = \"prefix\")";
     }
     out << '\n';
-    for (std::size_t index = 0; index < cut.undone.size() && index < kListed; ++index) {
-        out << "    undone: " << report::describe_undone(cut.undone[index]) << '\n';
-    }
-    if (cut.undone.size() > kListed) {
-        out << "    ... and " << cut.undone.size() - kListed << " more\n";
-    }
+    report::write_undone_changes(out, cut, "    ", kListed);
 }
 
 void write_group(std::ostream& out, const ExploreResult& result, const ExploreGroup& group) {

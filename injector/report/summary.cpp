@@ -203,7 +203,7 @@ std::string replay_line(const std::vector<Rule>& rules, const RunResult& result,
         }
     }
     // The when= pins make probabilities moot, but a kept prefix is still drawn from the seed.
-    const bool keeps_prefix = std::any_of(rules.begin(), rules.end(), [&](const Rule& rule) {
+    const bool keeps_prefix = std::any_of(rules.begin(), rules.end(), [](const Rule& rule) {
         return rule.effect.lose_unsynced == UnsyncedLoss::prefix;
     });
     if (keeps_prefix && result.power_cut) {
@@ -286,6 +286,7 @@ void write_idle_rule(std::ostream& out, std::size_t index, const Rule& rule,
 
 }  // namespace
 
+// "write /d/f bytes 4..7", "rename /d/a -> /d/b", "create /d/new": what a power cut undid.
 std::string describe_undone(const UndoneChange& change) {
     std::string text = change.kind + " ";
     if (!change.from.empty()) {
@@ -302,6 +303,16 @@ std::string describe_undone(const UndoneChange& change) {
     return text;
 }
 
+void write_undone_changes(std::ostream& out, const PowerCut& cut, std::string_view prefix,
+                          std::size_t listed) {
+    for (std::size_t index = 0; index < cut.undone.size() && index < listed; ++index) {
+        out << prefix << "undone: " << describe_undone(cut.undone[index]) << '\n';
+    }
+    if (cut.undone.size() > listed) {
+        out << prefix << "... and " << cut.undone.size() - listed << " more\n";
+    }
+}
+
 void write_power_cut(std::ostream& out, const PowerCut& cut) {
     out << "inject: power cut: " << plural(cut.undone.size(), "unsynced change", "unsynced changes")
         << " undone";
@@ -310,14 +321,7 @@ void write_power_cut(std::ostream& out, const PowerCut& cut) {
     }
     out << " (undo data: " << cut.undo_bytes_at_cut << " bytes at the cut, " << cut.undo_bytes_peak
         << " at most)\n";
-    std::size_t listed = 0;
-    for (const UndoneChange& change : cut.undone) {
-        if (listed++ == kListedInjections) {
-            out << "inject:   ... and " << cut.undone.size() - kListedInjections << " more\n";
-            break;
-        }
-        out << "inject:   undone: " << describe_undone(change) << '\n';
-    }
+    write_undone_changes(out, cut, "inject:   ", kListedInjections);
 }
 
 void write_summary(std::ostream& out, const std::vector<Rule>& rules, const RunResult& result,

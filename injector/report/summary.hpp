@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inject/rule.hpp"
@@ -18,8 +19,10 @@ std::string describe_result(const Action& action);
 // error), held back 200ms".
 std::string describe_injection(const Injection& injection);
 
-// "write \"/d/f\" bytes 4..7", "rename \"/d/a\" -> \"/d/b\"": one change a power cut undid.
-std::string describe_undone(const UndoneChange& change);
+// The changes a power cut undid, a line each ("PREFIXundone: ..."), the first `listed` of
+// them, then "PREFIX... and N more": for the summary of a run and of an exploration.
+void write_undone_changes(std::ostream& out, const PowerCut& cut, std::string_view prefix,
+                          std::size_t listed);
 
 // At most this many injections are listed one by one; the rest are counted.
 inline constexpr std::size_t kListedInjections = 50;
