@@ -13,13 +13,21 @@
 namespace inject::detail {
 namespace {
 
-bool is_bare_key_character(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-}
-
 bool is_blank(char c) {
     return c == ' ' || c == '\t';
+}
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+bool is_bare_key_character(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_';
+}
+
+// Where TOML++'s read-ahead of a number or a date stops.
+bool is_value_end(char c) {
+    return is_blank(c) || c == '\r' || c == '\n' || c == ']' || c == '}' || c == ',' || c == '#';
 }
 
 bool is_ascii(char c) {
@@ -106,9 +114,9 @@ class Scan {
     // blank, ']', '}', ',' or '#' to tell a number from a date, testing each character for
     // whitespace, quotes included (which make it invalid anyway): "1'é'" is outside quotes.
     void track_number(char c) {
-        if (c == ']' || c == '}' || c == ',') {
+        if (is_value_end(c)) {
             in_number_ = false;
-        } else if (!in_number_ && ((c >= '0' && c <= '9') || c == '+' || c == '-') &&
+        } else if (!in_number_ && (is_digit(c) || c == '+' || c == '-') &&
                    (last_ == '=' || last_ == '[' || last_ == ',')) {
             in_number_ = true;
             number_.clear();
@@ -122,15 +130,13 @@ class Scan {
     // time, which TOML++ reads ahead for; one digit and then the value's end fails its
     // assertion ("1979-05-27 1").
     void check_time_after_date() {
-        const bool date = number_.size() == 10 && number_[0] >= '0' && number_[0] <= '9' &&
-                          number_[4] == '-' && number_[7] == '-';
+        const bool date =
+            number_.size() == 10 && is_digit(number_[0]) && number_[4] == '-' && number_[7] == '-';
         const std::size_t digit = at_ + 1;
-        if (!date || digit + 1 >= text_.size() || text_[digit] < '0' || text_[digit] > '9') {
+        if (!date || digit + 1 >= text_.size() || !is_digit(text_[digit])) {
             return;
         }
-        const char after = text_[digit + 1];
-        if (is_blank(after) || after == '\r' || after == '\n' || after == ']' || after == '}' ||
-            after == ',' || after == '#') {
+        if (is_value_end(text_[digit + 1])) {
             fault_ = fault_at(text_, digit,
                               "expected a time (HH:MM:SS) after the date and its space, saw " +
                                   text::quoted(text_.substr(digit, 1)));
