@@ -61,6 +61,26 @@ TEST_P(CliErrorTest, BadScenarioKeyNamesItsPlace) {
     expect_refused(r, dir_ / "marker", {"bad.toml:2:", "wrte", "write"});
 }
 
+// Text TOML++ 3.3 would assert on (or run into undefined behaviour with) is refused first,
+// located, as any other mistake; and a syscall regex glibc's regcomp would take gigabytes for
+// is read in bounded memory.
+TEST_P(CliErrorTest, ScenarioTextTheTomlReaderMishandlesIsRefusedFirst) {
+    for (const auto& [text, words] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"[[fault]]\ncafé = \"write\"\n", {"bad.toml:2:4: ", "outside quotes"}},
+             {"[ #fault\n", {"bad.toml:1:3: expected a table name after '['"}},
+             {"[[fault]]\nsyscall = \"write\"\nerror = [}\n", {"bad.toml:3:10: "}},
+             {"[[fault]]\nwhen = 1979-05-27 1\n", {"bad.toml:2:19: expected a time"}},
+         }) {
+        SCOPED_TRACE(text);
+        write_file(dir_ / "bad.toml", text);
+        const auto r = inject({"-s", dir_ / "bad.toml"}, {program("writes"), dir_ / "marker", "1"});
+        expect_refused(r, dir_ / "marker", words);
+    }
+    const std::string run_of_pluses = "/writezer" + std::string(56, '+') + ":error=EIO";
+    const auto r = inject({"-e", run_of_pluses}, {program("writes"), dir_ / "marker", "1"});
+    expect_refused(r, dir_ / "marker", {"matches no syscall"});
+}
+
 // strace's -e qualifiers: trace= with a bad set, and those inject has no use for.
 TEST_P(CliErrorTest, StracesOtherQualifiersAreRefusedWithWhatInjectDoesInstead) {
     for (const auto& [argument, words] :
