@@ -25,9 +25,10 @@ bool is_bare_key_character(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_';
 }
 
-// Where TOML++'s read-ahead of a number or a date stops.
+// Where TOML++'s read-ahead of a number or a date stops: its whitespace is the blanks and
+// '\n' to '\r', the vertical tab and the form feed included.
 bool is_value_end(char c) {
-    return is_blank(c) || c == '\r' || c == '\n' || c == ']' || c == '}' || c == ',' || c == '#';
+    return is_blank(c) || (c >= '\n' && c <= '\r') || c == ']' || c == '}' || c == ',' || c == '#';
 }
 
 bool is_ascii(char c) {

@@ -72,6 +72,8 @@ TEST(TomlGuard, ADateWithOneDigitAfterItsSpaceIsRefused) {
     EXPECT_EQ(fault_in("a = 1979-05-27 1\n"), "1:16: " + saw);
     EXPECT_EQ(fault_in("a = [1979-05-27 1]"), "1:17: " + saw);
     EXPECT_EQ(fault_in("_ = 1\"'(-*^-*b 1\n").substr(0, 5), "1:16:");
+    EXPECT_EQ(fault_in("_= 1\"'(-*^-*b 1\v").substr(0, 5), "1:15:");  // \v ends it too
+    EXPECT_EQ(fault_in("a = 1979-05-27 1\f").substr(0, 5), "1:16:");
     for (const std::string_view text :
          {"a = 1979-05-27 07:32:00\n", "a = 1979-05-27\n", "a = 1979-05-27 # a date\n",
           "a = 1979-05-27 1", "a = 1979-05-27 12\n", "a = 1_000 1\n"}) {
