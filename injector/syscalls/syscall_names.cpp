@@ -300,6 +300,13 @@ SyscallSet syscall_numbers(const SyscallNames& names) {
 }
 
 void check_element(std::string_view element) {
+    // No syscall, class or sensible regex holds them, and a rule must read back from its spec
+    // (the replay line, --check), whose names are split at ',' and whose keys at ':'. Only a
+    // scenario's array element, or its string's ':', can bring them here.
+    if (const std::size_t at = element.find_first_of(",:"); at != std::string_view::npos) {
+        fail("syscall name " + quoted(element) + " holds " + quoted(element.substr(at, 1)) +
+             ", which no syscall name has and a spec splits at");
+    }
     const Element parsed = parse_element(element);
     if (parsed.body.starts_with('/')) {
         const Regex refused_when_bad(parsed.body.substr(1));  // even after '?'

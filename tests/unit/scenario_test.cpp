@@ -185,6 +185,11 @@ TEST(Scenario, SyscallForms) {
               "s.toml:2:11: no syscall given");
     EXPECT_EQ(error_of("[[fault]]\nsyscall = [\"write\", \"\"]\nerror = \"EIO\"\n"),
               "s.toml:2:21: empty syscall name in the list");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = [\"?enamat,\"]\nerror = \"EIO\"\n"),
+              "s.toml:2:12: syscall name \"?enamat,\" holds \",\", which no syscall name has "
+              "and a spec splits at");
+    EXPECT_EQ(error_of("[[fault]]\nsyscall = \"?a:b\"\nerror = \"EIO\"\n").substr(0, 38),
+              "s.toml:2:11: syscall name \"?a:b\" holds");
     EXPECT_EQ(error_of("[[fault]]\nsyscall = [\"write\", \"%nett\"]\nerror = \"EIO\"\n"),
               "s.toml:2:21: unknown syscall class \"%nett\" (did you mean \"%net\"?)");
 }
