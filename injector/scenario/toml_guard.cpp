@@ -122,9 +122,34 @@ class Scan {
             in_number_ = true;
             number_.clear();
         }
+        if (in_number_ && (c == 'T' || c == 't')) {
+            check_time_after_t();
+        }
         if (in_number_ && c != '_') {
             number_ += c;  // as TOML++ keeps it: without the underscores
         }
+    }
+
+    // A date and 'T' (or 't') must go on with a time's first digit: TOML++ asserts it is one
+    // ("2222-12-11t:5").
+    void check_time_after_t() {
+        const std::size_t next = at_ + 1;
+        if (!is_date(number_) || next >= text_.size() || is_digit(text_[next])) {
+            return;
+        }
+        fault_ = fault_at(text_, next,
+                          "expected a time (HH:MM:SS) after the date and its " +
+                              text::quoted(text_.substr(at_, 1)) + ", saw " +
+                              text::quoted(character_at(text_, next)));
+    }
+
+    // YYYY-MM-DD.
+    static bool is_date(std::string_view text) {
+        if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+            return false;
+        }
+        return std::all_of(text.begin(), text.end(),
+                           [](char c) { return is_digit(c) || c == '-'; });
     }
 
     // A date (ten characters, '-' at the fifth and the eighth) and a space may go on with a

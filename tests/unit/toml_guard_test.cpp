@@ -81,6 +81,16 @@ TEST(TomlGuard, ADateWithOneDigitAfterItsSpaceIsRefused) {
     }
 }
 
+TEST(TomlGuard, ADateAndItsTWithoutATimeAreRefused) {
+    EXPECT_EQ(fault_in("_4._= 2222-12-11t:5"),
+              "1:18: expected a time (HH:MM:SS) after the date and its \"t\", saw \":\"");
+    EXPECT_EQ(fault_in("a = 1979-05-27T\"x\"").substr(0, 5), "1:16:");
+    for (const std::string_view text : {"a = 1979-05-27T07:32:00\n", "a = 1979-05-27t07:32:00Z\n",
+                                        "a = 1979-05-27T", "a = \"1979-05-27Tx\"\n"}) {
+        EXPECT_EQ(fault_in(text), "none") << text;
+    }
+}
+
 TEST(TomlGuard, ColumnsCountCodePointsAsTomlPlusPlusDoes) {
     EXPECT_EQ(fault_in("a = \"éé\" Ζ").substr(0, 5), "1:10:");
     EXPECT_EQ(fault_in("a = 'x'\nb = \"€\" \xce\x96").substr(0, 5), "2:9: ");
