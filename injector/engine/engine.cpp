@@ -388,8 +388,7 @@ void Engine::forget_exited_leaders() {
     }
     for (const pid_t leader : processes_with_threads) {
         if (threads_.contains(leader) && tracer_.has_exited(leader)) {
-            threads_.erase(leader);
-            decider_.forget_thread(leader);
+            forget_thread(threads_.find(leader));
         }
     }
 }
@@ -452,7 +451,9 @@ Engine::ThreadState* Engine::find_or_adopt(pid_t tid) {
         }
         tgid = tid;  // no /proc to ask: count it as a process of its own rather than hang it
     }
-    return &add_thread(tid, tgid);
+    ThreadState& adopted = add_thread(tid, tgid);
+    adopted.announced = false;
+    return &adopted;
 }
 
 void Engine::handle(const Stop& stop) {
@@ -490,11 +491,18 @@ void Engine::forget_detached(pid_t tid) {
         return;
     }
     const pid_t tgid = it->second.tgid;
-    threads_.erase(it);
-    decider_.forget_thread(tid);
+    forget_thread(it);
     if (tid == tgid) {
         forget_process(tgid);
     }
+}
+
+void Engine::forget_thread(std::unordered_map<pid_t, ThreadState>::iterator thread) {
+    if (!thread->second.announced) {
+        gone_unannounced_.insert(thread->first);
+    }
+    decider_.forget_thread(thread->first);
+    threads_.erase(thread);
 }
 
 void Engine::on_gone(const Stop& stop) {
@@ -505,8 +513,7 @@ void Engine::on_gone(const Stop& stop) {
     const pid_t tgid = it->second.tgid;
     forget_timer(it->second);  // died while held: killed, or its process ended
     log_unfinished(it->second);
-    threads_.erase(it);
-    decider_.forget_thread(stop.tid);
+    forget_thread(it);
     if (stop.tid == tgid) {
         // A leader is reported last, when its whole thread group is gone.
         forget_process(tgid);
@@ -1000,7 +1007,11 @@ void Engine::on_new_tracee(ThreadState& parent, int event) {
         return;
     }
     const auto child = static_cast<pid_t>(message);
+    if (gone_unannounced_.erase(child) != 0) {
+        return;  // its first stop came first, and its end (or its detach) too
+    }
     if (const auto known = threads_.find(child); known != threads_.end()) {
+        known->second.announced = true;
         note_fd_table(parent, child, known->second.tgid);  // its first stop came first
         return;
     }

@@ -182,6 +182,9 @@ class Engine {
         // have one, and a thread's state stays small).
         std::unique_ptr<SyscallRecord> logged;
         bool detached = false;  // let go at its last stop; forgotten once that is handled
+        // False while its parent's fork or clone event is still to come: its own first stop
+        // was reported first.
+        bool announced = true;
         // A change the power-cut watch saved the undo of, to be confirmed at the call's exit.
         std::optional<std::uint64_t> unsynced_change;
     };
@@ -276,6 +279,8 @@ class Engine {
     void listen(ThreadState& thread);
     void let_go(ThreadState& thread, int signal);
     void forget_detached(pid_t tid);
+    // Drops a thread that is gone or let go, remembering it if its parent's event is to come.
+    void forget_thread(std::unordered_map<pid_t, ThreadState>::iterator thread);
     void forget_exited_leaders();
 
     trace::Tracer& tracer_;
@@ -296,6 +301,9 @@ class Engine {
     pid_t program_ = 0;
     std::chrono::steady_clock::time_point start_;  // Injection::at counts from here
     std::unordered_map<pid_t, ThreadState> threads_;
+    // Threads that died, or were let go, before their parent's event announced them: that
+    // event must not bring them back as tracees that will never stop.
+    std::unordered_set<pid_t> gone_unannounced_;
     // Stops and notified calls taken from the kernel and not yet served, in the order they came.
     std::deque<std::variant<trace::Stop, trace::Notification>> ready_;
     bool tracees_gone_ = false;  // waitpid said so while taking stops

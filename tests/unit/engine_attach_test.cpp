@@ -140,6 +140,27 @@ TEST_F(AttachTest, DetachWaitsForAChildForkedMeanwhileAndLetsItGoToo) {
     EXPECT_EQ(engine_->tracee_count(), 0U);
 }
 
+TEST_F(AttachTest, AThreadLetGoBeforeItsParentsCloneEventIsNotWaitedForAgain) {
+    constexpr pid_t kNew = 300;
+    InSequence order;
+    attach({kProgram});
+    EXPECT_CALL(tracer_, interrupt(kProgram)).WillOnce(Return(kOk));
+    // The new thread's first stop comes before its parent's clone event: it is let go there.
+    EXPECT_CALL(tracer_, wait_for_stop()).WillOnce(Return(event_stop(kNew, PTRACE_EVENT_STOP)));
+    EXPECT_CALL(tracer_, thread_group_of(kNew, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)));
+    expect_resume(kNew, Resume::detach);
+    // The event that announces it must not make it a tracee again: it would never stop, and
+    // the detach would wait for it for ever (as `inject -p` once did after SIGINT).
+    EXPECT_CALL(tracer_, wait_for_stop())
+        .WillOnce(Return(event_stop(kProgram, PTRACE_EVENT_CLONE)));
+    EXPECT_CALL(tracer_, event_message(kProgram, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kNew), Return(kOk)));
+    expect_resume(kProgram, Resume::detach);
+    engine_->detach_all();
+    EXPECT_EQ(engine_->tracee_count(), 0U);
+}
+
 TEST_F(AttachTest, DetachDoesNotWaitForALeaderThatExitedBeforeItsThreads) {
     InSequence order;
     attach({kProgram, kThread});

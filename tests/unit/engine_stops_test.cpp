@@ -140,6 +140,23 @@ TEST_F(EngineTest, NewThreadStoppingBeforeItsCloneEventIsAdoptedIntoItsProcess) 
     EXPECT_EQ(outcome.injections[0].tid, kThread);
 }
 
+TEST_F(EngineTest, AThreadThatEndsBeforeItsCloneEventIsNotBroughtBackByIt) {
+    use_rules({parse_spec("write:error=EIO")}, StopPolicy::seccomp);
+    constexpr pid_t kThread = 101;
+    InSequence order;
+    adopt_program(Resume::cont);
+    EXPECT_CALL(tracer_, thread_group_of(kThread, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kProgram), Return(kOk)));
+    expect_resume(kThread, Resume::cont);
+    engine_->handle(event_stop(kThread, PTRACE_EVENT_STOP));
+    engine_->handle(exited(kThread, 0));
+    EXPECT_CALL(tracer_, event_message(kProgram, _))
+        .WillOnce(DoAll(SetArgReferee<1>(kThread), Return(kOk)));
+    expect_resume(kProgram, Resume::cont);
+    engine_->handle(event_stop(kProgram, PTRACE_EVENT_CLONE));
+    EXPECT_EQ(engine_->tracee_count(), 1U) << "a thread that is gone is kept as a tracee";
+}
+
 TEST_F(EngineTest, ForkedChildIsANewProcessWithFreshPerProcessCounts) {
     use_rules({parse_spec("write:error=EIO:when=1:per=process")}, StopPolicy::seccomp);
     constexpr pid_t kChild = 200;
