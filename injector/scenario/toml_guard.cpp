@@ -97,10 +97,11 @@ class Scan {
             in_number_ = false;
             ++at_;
         } else if (is_blank(c) || c == '\r') {
-            if (in_number_ && c == ' ') {
-                check_time_after_date();
+            // A date's space followed by a digit is read ahead as its time: the value goes on.
+            in_number_ = in_number_ && c == ' ' && goes_on_with_a_time();
+            if (in_number_) {
+                number_ += c;
             }
-            in_number_ = false;
             ++at_;
         } else {
             track_number(c);
@@ -153,20 +154,22 @@ class Scan {
     }
 
     // A date (ten characters, '-' at the fifth and the eighth) and a space may go on with a
-    // time, which TOML++ reads ahead for; one digit and then the value's end fails its
-    // assertion ("1979-05-27 1").
-    void check_time_after_date() {
+    // time, which TOML++ reads ahead for when a digit follows: through that digit and on to
+    // the value's end, quotes included ("1'h-*^-*5 1\"é"). One digit and then the value's
+    // end fails its assertion ("1979-05-27 1").
+    bool goes_on_with_a_time() {
         const bool date =
             number_.size() == 10 && is_digit(number_[0]) && number_[4] == '-' && number_[7] == '-';
         const std::size_t digit = at_ + 1;
-        if (!date || digit + 1 >= text_.size() || !is_digit(text_[digit])) {
-            return;
+        if (!date || digit >= text_.size() || !is_digit(text_[digit])) {
+            return false;
         }
-        if (is_value_end(text_[digit + 1])) {
+        if (digit + 1 < text_.size() && is_value_end(text_[digit + 1])) {
             fault_ = fault_at(text_, digit,
                               "expected a time (HH:MM:SS) after the date and its space, saw " +
                                   text::quoted(text_.substr(digit, 1)));
         }
+        return true;
     }
 
     void punctuation(char c) {
