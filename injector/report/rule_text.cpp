@@ -1,5 +1,6 @@
 // Rules back to text, in the --inject syntax, so that every message, log line and report
 // shows a rule in a form the user can paste back on the command line.
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -16,29 +17,30 @@ namespace inject {
 
 namespace {
 
-// A ':' inside a glob would end the KEY=VALUE part of a spec; the spec reader takes "\\:" for
-// one.
-std::string escaped_colons(std::string_view glob) {
+// A glob as a spec's KEY=VALUE part, which the spec reader (split_keys) reads back whole: a
+// ':' of the glob is written after an odd run of backslashes (its own run doubled, one more),
+// and a run that ends the glob is doubled when another part follows, so that the ':' after it
+// still ends the part. In a caller, "::" is a C++ scope the reader keeps: its run is doubled
+// and the scope stays.
+std::string escaped_for_spec(std::string_view glob, bool keeps_scopes, bool part_follows) {
     std::string text;
-    for (char c : glob) {
-        if (c == ':') {
-            text += '\\';
-        }
-        text += c;
-    }
-    return text;
-}
-
-// In a caller "::" is a C++ scope, which the spec reader keeps; a ':' alone (FILE:LINE) would
-// end the part, and is written "\\:".
-std::string escaped_lone_colons(std::string_view glob) {
-    std::string text;
-    for (std::size_t at = 0; at < glob.size(); ++at) {
-        if (glob.substr(at, 2) == "::") {
-            text += "::";
-            ++at;
+    for (std::size_t at = 0; at < glob.size();) {
+        const std::size_t run = std::min(glob.find_first_not_of('\\', at), glob.size()) - at;
+        const std::size_t next = at + run;
+        const bool scope = keeps_scopes && glob.substr(next, 2) == "::";
+        if ((next == glob.size() && part_follows) || (next < glob.size() && glob[next] == ':')) {
+            text.append(2 * run + (next < glob.size() && !scope ? 1 : 0), '\\');
         } else {
-            text += glob[at] == ':' ? "\\:" : std::string(1, glob[at]);
+            text.append(run, '\\');
+        }
+        if (scope) {
+            text += "::";
+            at = next + 2;
+        } else if (next < glob.size()) {
+            text += glob[next];
+            at = next + 1;
+        } else {
+            at = next;
         }
     }
     return text;
@@ -176,16 +178,17 @@ std::string to_spec(const Rule& rule) {
         spec += scope_name(rule.per);
     }
     if (rule.path) {
-        spec += ":path=" + escaped_colons(*rule.path);
+        spec +=
+            ":path=" + escaped_for_spec(*rule.path, false, rule.fd || rule.process || rule.caller);
     }
     if (rule.fd) {
         spec += ":fd=" + std::to_string(*rule.fd);
     }
     if (rule.process) {
-        spec += ":process=" + escaped_colons(*rule.process);
+        spec += ":process=" + escaped_for_spec(*rule.process, false, rule.caller.has_value());
     }
     if (rule.caller) {
-        spec += ":caller=" + escaped_lone_colons(*rule.caller);
+        spec += ":caller=" + escaped_for_spec(*rule.caller, true, false);
     }
     return spec;
 }

@@ -17,15 +17,23 @@ namespace {
 using detail::FaultKey;
 using detail::Syntax;
 
-// The KEY=VALUE parts after the set. A glob may hold a ':' of its own, written "\\:" so that
-// it does not end the part; any other '\\' is the glob's and stays. In a caller's value "::"
-// is a C++ scope, not an end ("caller=store::flush:when=2").
+// The KEY=VALUE parts after the set. A glob may hold a ':' of its own, written after an odd
+// run of backslashes ("\\:"); a run before a ':' is halved, so that a glob that ends in "\\"
+// (a backslash) is written "\\\\" and its ':' still ends the part. Any other '\\' is the
+// glob's and stays. In a caller's value "::" is a C++ scope, not an end
+// ("caller=store::flush:when=2").
 std::vector<std::string> split_keys(std::string_view keys) {
     std::vector<std::string> parts(1);
     for (std::size_t at = 0; at < keys.size(); ++at) {
-        if (keys[at] == '\\' && at + 1 < keys.size() && keys[at + 1] == ':') {
-            parts.back() += ':';
-            ++at;
+        if (keys[at] == '\\') {
+            const std::size_t run = std::min(keys.find_first_not_of('\\', at), keys.size()) - at;
+            const bool colon = at + run < keys.size() && keys[at + run] == ':';
+            parts.back().append(colon ? run / 2 : run, '\\');
+            at += run - 1;
+            if (colon && run % 2 == 1) {
+                parts.back() += ':';
+                ++at;
+            }
         } else if (keys.substr(at, 2) == "::" && parts.back().starts_with("caller=")) {
             parts.back() += "::";
             ++at;

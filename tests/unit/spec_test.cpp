@@ -242,10 +242,30 @@ TEST(Spec, AColonInAGlobIsWrittenEscaped) {
     EXPECT_EQ(r.when, (When{2, 2, 1}));
     EXPECT_EQ(to_spec(r), "write:error=EIO:when=2:path=/tmp/a\\:b/*");
     // Every other backslash is the glob's own, even one just before an escaped colon.
-    for (const char* glob : {"/tmp/a:b", "/tmp/\\*", "/tmp/x\\:y", "/tmp/::"}) {
+    for (const char* glob :
+         {"/tmp/a:b", "/tmp/\\*", "/tmp/x\\:y", "/tmp/::", "/tmp/x\\\\:y", "/tmp/x\\\\"}) {
         Rule rule = parse_spec("write:error=EIO");
         rule.path = glob;
         EXPECT_EQ(parse_spec(to_spec(rule)).path, glob) << to_spec(rule);
+    }
+}
+
+// A glob that ends in a backslash (escaped: "\\\\") is written with its run doubled, so that
+// the ':' after it still ends it: the fuzzer found "path=/ch\\\\" read back with the caller
+// that followed it inside the path.
+TEST(Spec, AGlobEndingInABackslashIsFollowedByTheNextKey) {
+    const Rule r = parse_spec("write:error=EIO:caller=main:path=/ch\\\\");
+    EXPECT_EQ(r.path, "/ch\\\\");
+    EXPECT_EQ(to_spec(r), "write:error=EIO:path=/ch\\\\\\\\:caller=main");
+    EXPECT_EQ(parse_spec(to_spec(r)).path, r.path);
+    EXPECT_EQ(parse_spec(to_spec(r)).caller, "main");
+    for (const char* glob : {"odd\\:name", "f.c\\\\", "ns::f\\\\::g", "f.c\\\\\\:3"}) {
+        Rule rule = parse_spec("write:error=EIO");
+        rule.caller = glob;
+        rule.path = "/x";
+        const Rule again = parse_spec(to_spec(rule));
+        EXPECT_EQ(again.caller, glob) << to_spec(rule);
+        EXPECT_EQ(again.path, "/x") << to_spec(rule);
     }
 }
 
