@@ -111,6 +111,11 @@ CallerGlob parse_caller_glob(std::string_view text) {
     if (text.empty()) {
         fail("caller is empty: give " + std::string(kForms));
     }
+    if (text.find('\0') != std::string_view::npos) {
+        // As a path's: a name is matched up to its first NUL.
+        fail("caller " + quoted(text) +
+             " holds a NUL byte, which no function or file name can hold");
+    }
     if (ends_with_lone_backslash(text)) {
         fail("caller " + quoted(text) +
              " ends with '\\', which escapes nothing (write \"\\\\\" for a '\\')");

@@ -93,6 +93,11 @@ TEST(CallerGlob, RefusesAnOffsetWithoutAModuleOrTooBig) {
               "caller \"libfoo.so+0x10000000000000000\": the offset is larger than any file");
 }
 
+TEST(CallerGlob, RefusesANulByte) {
+    EXPECT_EQ(caller_error(std::string_view("save\0x", 6)),
+              "caller \"save\\x00x\" holds a NUL byte, which no function or file name can hold");
+}
+
 TEST(CallerGlob, RefusesATrailingBackslash) {
     EXPECT_EQ(caller_error("save\\"),  // quoted as a C string is: the '\\' escaped
               "caller \"save\\\\\" ends with '\\', which escapes nothing (write \"\\\\\" for a "
