@@ -144,7 +144,7 @@ class Scan {
                               text::quoted(character_at(text_, next)));
     }
 
-    // YYYY-MM-DD.
+    // YYYY-MM-DD, digits checked: TOML++ has parsed the date before it asserts on the time.
     static bool is_date(std::string_view text) {
         if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
             return false;
@@ -158,6 +158,8 @@ class Scan {
     // the value's end, quotes included ("1'h-*^-*5 1\"é"). One digit and then the value's
     // end fails its assertion ("1979-05-27 1").
     bool goes_on_with_a_time() {
+        // TOML++'s own test here: the shape only, not is_date's digits (it reads ahead before it
+        // parses, and "1\"'(-*^-*b 1" takes the same path).
         const bool date =
             number_.size() == 10 && is_digit(number_[0]) && number_[4] == '-' && number_[7] == '-';
         const std::size_t digit = at_ + 1;
