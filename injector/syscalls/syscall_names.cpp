@@ -68,6 +68,21 @@ const std::vector<SyscallEntry>& entries_of(Personality personality) {
     return x32;
 }
 
+// Whether the personality has a call of that name: a set, since every element of every spec and
+// scenario is looked up in it.
+bool has_syscall_named(Personality personality, std::string_view name) {
+    static const auto names_of = [](Personality of) {
+        std::unordered_set<std::string_view> names;
+        for (const SyscallEntry& entry : entries_of(of)) {
+            names.insert(entry.name);  // the entries are static: the views stay valid
+        }
+        return names;
+    };
+    static const std::array<std::unordered_set<std::string_view>, 3> names{
+        names_of(Personality::x86_64), names_of(Personality::i386), names_of(Personality::x32)};
+    return names.at(static_cast<std::size_t>(personality)).contains(name);
+}
+
 // An element taken apart: "?" in front ("no error when absent"), "@64" behind.
 struct Element {
     bool optional = false;
@@ -187,8 +202,7 @@ std::vector<std::string> members(std::string_view body, Personality personality)
         if (const auto abi = abi_of(personality)) {
             names = class_members(*class_name, *abi).value_or(std::vector<std::string>{});
         }
-    } else if (std::any_of(entries.begin(), entries.end(),
-                           [&](const SyscallEntry& entry) { return entry.name == body; })) {
+    } else if (has_syscall_named(personality, body)) {
         names.emplace_back(body);
     }
     return names;
