@@ -40,6 +40,9 @@
 #ifndef BENCH_FAIR_THREADS
 #define BENCH_FAIR_THREADS ""
 #endif
+#ifndef BENCH_NOTIFY_FLOOR
+#define BENCH_NOTIFY_FLOOR ""
+#endif
 
 namespace {
 
@@ -57,7 +60,9 @@ constexpr double kMemoryTargetKib = 10 * 1024;
 // strace keeps `when` in 16 bits: its "never fires" rule can only be pushed to this call.
 constexpr long kStraceMaxWhen = 65535;
 
-enum class Tool { bare, inject, no_notify, strace };
+// floor: tests/bench/notify_floor.c, a supervisor that only answers notifications (the hot
+// rules only): what the kernel's round trip costs with no tool's work in it.
+enum class Tool { bare, inject, no_notify, strace, floor };
 
 const char* tool_name(Tool tool) {
     switch (tool) {
@@ -69,6 +74,8 @@ const char* tool_name(Tool tool) {
             return "no-notify";
         case Tool::strace:
             return "strace";
+        case Tool::floor:
+            return "floor";
     }
     return "?";
 }
@@ -119,6 +126,7 @@ struct Options {
     std::string threads_program = BENCH_THREADS;
     std::string idle_program = BENCH_IDLE_THREADS;
     std::string fair_program = BENCH_FAIR_THREADS;
+    std::string floor_program = BENCH_NOTIFY_FLOOR;
 };
 
 constexpr const char* kUsage =
@@ -217,6 +225,7 @@ struct Rule {
     std::string syscall;
     std::string inject_spec;
     std::string strace_spec;
+    std::string floor_mode;  // notify_floor's "never" or "tenth"; empty: no floor row
 };
 
 // The command that runs `program` under `tool` with `rule` (none for bare).
@@ -245,6 +254,9 @@ std::vector<std::string> under(const Options& options, const std::optional<std::
                 command.insert(command.end(),
                                {"-e", "trace=" + rule.syscall, "-e", "inject=" + rule.strace_spec});
             }
+            break;
+        case Tool::floor:
+            command = {options.floor_program, rule.floor_mode};
             break;
     }
     command.insert(command.end(), program.begin(), program.end());
@@ -281,11 +293,11 @@ std::vector<Rule> workload_rules(const Options& options) {
     const std::string when_10 = "write:error=EIO:when=10+10";
     return {
         {"rare: sched_yield:error=EPERM", "sched_yield", "sched_yield:error=EPERM",
-         "sched_yield:error=EPERM"},
+         "sched_yield:error=EPERM", ""},
         {"hot, never: write:error=EIO:when=" + std::to_string(never), "write",
          "write:error=EIO:when=" + std::to_string(never),
-         "write:error=EIO:when=" + std::to_string(kStraceMaxWhen)},
-        {"hot, 1 in 10: " + when_10, "write", when_10, when_10},
+         "write:error=EIO:when=" + std::to_string(kStraceMaxWhen), "never"},
+        {"hot, 1 in 10: " + when_10, "write", when_10, when_10, "tenth"},
     };
 }
 
@@ -299,7 +311,11 @@ void add_workload(std::vector<Variant>& variants, const Options& options,
     const std::vector<Rule> rules = workload_rules(options);
     for (std::size_t index = 0; index < rules.size(); ++index) {
         const Rule& rule = rules[index];
-        for (const Tool tool : tools(strace, false)) {
+        std::vector<Tool> chosen = tools(strace, false);
+        if (!rule.floor_mode.empty()) {
+            chosen.push_back(Tool::floor);
+        }
+        for (const Tool tool : chosen) {
             long writes_failed = index == 2 ? options.hot / 10 : 0;
             if (index == 1 && tool == Tool::strace && options.hot >= kStraceMaxWhen) {
                 writes_failed = 1;  // strace's "never" fires once on a long run
@@ -315,7 +331,7 @@ void add_workload(std::vector<Variant>& variants, const Options& options,
 // 1000 threads at once: the tracer's memory.
 void add_memory(std::vector<Variant>& variants, const Options& options,
                 const std::optional<std::string>& strace) {
-    const Rule rule{"", "sched_yield", "sched_yield:error=EPERM", "sched_yield:error=EPERM"};
+    const Rule rule{"", "sched_yield", "sched_yield:error=EPERM", "sched_yield:error=EPERM", ""};
     for (const Tool tool : tools(strace, false)) {
         variants.push_back(
             make_variant("threads", std::to_string(options.threads) + " threads", tool,
@@ -329,7 +345,7 @@ void add_memory(std::vector<Variant>& variants, const Options& options,
 void add_idle(std::vector<Variant>& variants, const Options& options,
               const std::optional<std::string>& strace) {
     const std::string never = "write:error=EIO:when=" + std::to_string(2 * options.idle_calls + 10);
-    const Rule rule{"", "write", never, never};
+    const Rule rule{"", "write", never, never, ""};
     for (const long threads : options.idle_threads) {
         for (const Tool tool : tools(std::nullopt)) {
             variants.push_back(make_variant("idle", std::to_string(threads), tool,
@@ -345,7 +361,7 @@ void add_idle(std::vector<Variant>& variants, const Options& options,
 void add_fairness(std::vector<Variant>& variants, const Options& options,
                   const std::optional<std::string>& strace) {
     const Rule rule{"", "write", "write:error=EIO:when=100000000",
-                    "write:error=EIO:when=" + std::to_string(kStraceMaxWhen)};
+                    "write:error=EIO:when=" + std::to_string(kStraceMaxWhen), ""};
     for (const Tool tool : tools(strace)) {
         variants.push_back(
             make_variant("fairness", std::to_string(options.fair_threads) + " threads", tool,
@@ -506,6 +522,16 @@ void print_header(const char* first) {
                 "cpu", "/bare", "cpu/bare", "/strace", "/no-notif", "tracer", "stops");
 }
 
+// Time over the bare run, per hot call.
+std::string per_call_text(double seconds, long calls) {
+    if (seconds <= 0 || calls <= 0) {
+        return "";
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f us", seconds / static_cast<double>(calls) * 1e6);
+    return text;
+}
+
 void report_workload(const Options& options, const std::vector<Variant>& variants) {
     std::printf(
         "\n1. workload: %ld one-byte writes to /dev/null + %ld sched_yield (ratios of wall time, "
@@ -518,16 +544,26 @@ void report_workload(const Options& options, const std::vector<Variant>& variant
         const Variant* strace = find(variants, "workload", rule.label, Tool::strace);
         const Variant* no_notify = find(variants, "workload", rule.label, Tool::no_notify);
         bool first = true;
-        for (const Tool tool : {Tool::inject, Tool::no_notify, Tool::strace}) {
+        for (const Tool tool : {Tool::inject, Tool::no_notify, Tool::strace, Tool::floor}) {
             if (const Variant* variant = find(variants, "workload", rule.label, tool)) {
                 print_row(first ? rule.label : "", *variant, bare, strace,
-                          tool == Tool::inject ? no_notify : nullptr);
+                          tool == Tool::inject || tool == Tool::floor ? no_notify : nullptr);
                 first = false;
             }
         }
+        if (const Variant* floor = find(variants, "workload", rule.label, Tool::floor)) {
+            const Variant* inject = find(variants, "workload", rule.label, Tool::inject);
+            std::printf("%-46s inject / floor %s, per call: inject %s, floor %s, strace %s\n", "",
+                        ratio_or_none(wall(inject), wall(floor)).c_str(),
+                        per_call_text(wall(inject) - wall(bare), options.hot).c_str(),
+                        per_call_text(wall(floor) - wall(bare), options.hot).c_str(),
+                        per_call_text(wall(strace) - wall(bare), options.hot).c_str());
+        }
     }
-    std::printf("(strace's `when` stops at %ld: its never-firing rule is when=%ld)\n",
-                kStraceMaxWhen, kStraceMaxWhen);
+    std::printf(
+        "(strace's `when` stops at %ld: its never-firing rule is when=%ld; floor: a supervisor "
+        "that only answers the notifications, tests/bench/notify_floor.c)\n",
+        kStraceMaxWhen, kStraceMaxWhen);
 }
 
 void report_memory(const Options& options, const std::vector<Variant>& variants) {
@@ -696,6 +732,7 @@ int main(int argc, char** argv) {
         options.threads_program = require(options.threads_program, "the threads program");
         options.idle_program = require(options.idle_program, "the idle-threads program");
         options.fair_program = require(options.fair_program, "the fair-threads program");
+        options.floor_program = require(options.floor_program, "the notify_floor program");
         const std::optional<std::string> strace =
             options.strace_given ? require(options.strace, "strace") : resolve(options.strace);
         if (options.cpu) {
