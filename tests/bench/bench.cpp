@@ -134,8 +134,9 @@ constexpr const char* kUsage =
     "             [--fair-threads N] [--startup-runs N] [--cpu N] [--load N] [--quick]\n"
     "             [--inject PATH] [--strace PATH|none]\n"
     "Runs each workload bare, under inject (with notifications and with --no-notify) and under\n"
-    "strace --seccomp-bpf with the same fault rules, round-robin, and prints medians, ratios,\n"
-    "the tracer's peak memory and the targets of issues 3 and 16. --quick: tiny counts and one\n"
+    "strace --seccomp-bpf with the same fault rules (the hot rules also under notify_floor, the\n"
+    "least a notification supervisor costs), round-robin, and prints medians, ratios, the\n"
+    "tracer's peak memory and the targets of issues 3 and 16. --quick: tiny counts and one\n"
     "round (a smoke test of the benchmark itself). --cpu N: everything on CPU N-1 only (1 is\n"
     "the first CPU). --load N: N spinning processes beside the runs (on the same CPU with\n"
     "--cpu).\n";
