@@ -43,6 +43,39 @@ inject_require_package(LIBDW_FOUND "libdw-dev libelf-dev" "elfutils libdw and li
 pkg_check_modules(RE2 QUIET IMPORTED_TARGET re2)
 inject_require_package(RE2_FOUND libre2-dev "RE2")
 
+# The inject program links RE2, libdw and libseccomp from their archives as well (a target
+# with INJECT_LINK_ARCHIVES set does; libinject.so and the tests take the shared libraries).
+# Mapping and relocating them, with the libstdc++.so that libre2.so needs and the compression
+# libraries that libdw.so needs, was a third of what starting inject cost
+# (docs/performance.md, "Startup"). A library without its archive stays shared.
+function(inject_link_archives_when_asked target package_target)
+  add_library(${target} INTERFACE)
+  target_include_directories(${target} SYSTEM INTERFACE
+    $<TARGET_PROPERTY:${package_target},INTERFACE_INCLUDE_DIRECTORIES>)
+  target_compile_options(${target} INTERFACE
+    $<TARGET_PROPERTY:${package_target},INTERFACE_COMPILE_OPTIONS>)
+  set(archives)
+  foreach(name IN LISTS ARGN)
+    find_library(INJECT_ARCHIVE_${name} lib${name}.a)
+    if(NOT INJECT_ARCHIVE_${name})
+      target_link_libraries(${target} INTERFACE ${package_target})
+      return()
+    endif()
+    list(APPEND archives ${INJECT_ARCHIVE_${name}})
+  endforeach()
+  set(wanted $<BOOL:$<TARGET_PROPERTY:INJECT_LINK_ARCHIVES>>)
+  foreach(archive IN LISTS archives)
+    target_link_libraries(${target} INTERFACE $<${wanted}:${archive}>)
+  endforeach()
+  target_link_libraries(${target} INTERFACE $<$<NOT:${wanted}>:${package_target}> Threads::Threads)
+endfunction()
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+inject_link_archives_when_asked(inject_re2 PkgConfig::RE2 re2)
+inject_link_archives_when_asked(inject_libseccomp PkgConfig::LIBSECCOMP seccomp)
+# libdw's archive needs those of what libdw.so links: libelf, zlib, liblzma, libbz2.
+inject_link_archives_when_asked(inject_libdw PkgConfig::LIBDW dw elf z lzma bz2)
+
 find_package(nlohmann_json 3 QUIET)
 inject_require_package(nlohmann_json_FOUND nlohmann-json3-dev "nlohmann-json")
 
