@@ -46,7 +46,7 @@ inject_require_package(RE2_FOUND libre2-dev "RE2")
 # The inject program links RE2, libdw and libseccomp from their archives as well (a target
 # with INJECT_LINK_ARCHIVES set does; libinject.so and the tests take the shared libraries).
 # Mapping and relocating them, with the libstdc++.so that libre2.so needs and the compression
-# libraries that libdw.so needs, was a third of what starting inject cost
+# libraries that libdw.so needs, was 1.4 ms of the 3.3 ms that starting inject cost
 # (docs/performance.md, "Startup"). A library without its archive stays shared.
 function(inject_link_archives_when_asked target package_target)
   add_library(${target} INTERFACE)
